@@ -1,0 +1,165 @@
+/**
+ * The hotel's record of payments and each reservation's billing status.
+ *
+ * Stripe delivers events at least once and in any order, so every change is a *merge*: amounts only
+ * grow (Stripe reports them cumulatively) and a status only moves up the ranking below (a failed
+ * attempt cannot undo a success). Applying the same change twice, or two changes in either order,
+ * ends in the same state. The billing status is then derived from all payments of the reservation in
+ * the same transaction, with the reservation's billing row locked so concurrent events serialize.
+ */
+import type { Db, Queryable } from '../store/db';
+import type { PaymentChange } from './paymentEvents';
+
+export type BillingStatus = 'unpaid' | 'paid' | 'failed' | 'refunded' | 'partially_refunded';
+
+export interface BillingSummary {
+	reservationId: string;
+	status: BillingStatus;
+	currency: string | null;
+	amountPaid: number;
+	amountRefunded: number;
+}
+
+export interface PaymentRecord {
+	id: string;
+	reservationId: string;
+	method: string;
+	currency: string;
+	amount: number;
+	amountReceived: number;
+	amountRefunded: number;
+	status: string;
+	reference: string | null;
+}
+
+const STATUS_RANK: Record<string, number> = {
+	requires_payment_method: 0,
+	requires_confirmation: 0,
+	requires_action: 0,
+	failed: 1,
+	canceled: 2,
+	processing: 3,
+	requires_capture: 4,
+	succeeded: 5,
+};
+
+function higherStatus(current: string | undefined, next: string): string {
+	if (current === undefined) return next;
+	return (STATUS_RANK[next] ?? 0) >= (STATUS_RANK[current] ?? 0) ? next : current;
+}
+
+export class BillingLedger {
+	constructor(private readonly db: Db) {}
+
+	/** Records a payment intent we created (status as Stripe answered). */
+	recordPaymentIntent(p: { id: string; reservationId: string; currency: string; amount: number; status: string; reference?: string }) {
+		return this.apply({ paymentId: p.id, reservationId: p.reservationId, currency: p.currency, amount: p.amount, status: p.status as PaymentChange['status'] }, 'stripe', p.reference);
+	}
+
+	/** Cash or bank transfer: succeeded at once. `reference` makes a re-run record it only once. */
+	recordOfflinePayment(p: { reservationId: string; method: string; currency: string; amount: number; reference: string }) {
+		const id = `offline:${p.reservationId}:${p.method}:${p.reference}`;
+		return this.apply(
+			{ paymentId: id, reservationId: p.reservationId, currency: p.currency, amount: p.amount, amountReceived: p.amount, status: 'succeeded' },
+			p.method,
+			p.reference,
+		);
+	}
+
+	/**
+	 * Merges one change into the payment and re-derives the reservation's billing status.
+	 * Returns undefined when the change names no reservation and no payment we know.
+	 */
+	async apply(change: PaymentChange, method = 'stripe', reference?: string): Promise<BillingSummary | undefined> {
+		const reservationId = change.reservationId ?? (await this.reservationOfPayment(change.paymentId));
+		if (!reservationId) return undefined;
+		return this.db.transaction(async (tx) => {
+			await lockBilling(tx, reservationId);
+			const current = (
+				await tx.query<{ status: string; amount_received: number; amount_refunded: number }>(
+					'SELECT status, amount_received, amount_refunded FROM payments WHERE id = $1 FOR UPDATE',
+					[change.paymentId],
+				)
+			).rows[0];
+			const status = higherStatus(current?.status, change.status);
+			const received = Math.max(current?.amount_received ?? 0, change.amountReceived ?? 0);
+			const refunded = Math.max(current?.amount_refunded ?? 0, change.amountRefunded ?? 0);
+			await tx.query(
+				`INSERT INTO payments (id, reservation_id, method, currency, amount, amount_received, amount_refunded, status, reference, last_error)
+				 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+				 ON CONFLICT (id) DO UPDATE SET
+				   amount_received = EXCLUDED.amount_received, amount_refunded = EXCLUDED.amount_refunded,
+				   status = EXCLUDED.status, last_error = COALESCE(EXCLUDED.last_error, payments.last_error),
+				   reference = COALESCE(payments.reference, EXCLUDED.reference), updated_at = now()`,
+				[change.paymentId, reservationId, method, change.currency.toLowerCase(), change.amount, received, refunded, status, reference ?? null, change.error ?? null],
+			);
+			return deriveBilling(tx, reservationId);
+		});
+	}
+
+	async billingOf(reservationId: string): Promise<BillingSummary> {
+		const row = (
+			await this.db.query<{ status: BillingStatus; currency: string | null; amount_paid: number; amount_refunded: number }>(
+				'SELECT status, currency, amount_paid, amount_refunded FROM reservation_billing WHERE reservation_id = $1',
+				[reservationId],
+			)
+		).rows[0];
+		return row
+			? { reservationId, status: row.status, currency: row.currency, amountPaid: row.amount_paid, amountRefunded: row.amount_refunded }
+			: { reservationId, status: 'unpaid', currency: null, amountPaid: 0, amountRefunded: 0 };
+	}
+
+	async paymentsOf(reservationId: string): Promise<PaymentRecord[]> {
+		const rows = await this.db.query<Record<string, any>>('SELECT * FROM payments WHERE reservation_id = $1 ORDER BY created_at, id', [reservationId]);
+		return rows.rows.map((r) => ({
+			id: r.id,
+			reservationId: r.reservation_id,
+			method: r.method,
+			currency: r.currency,
+			amount: r.amount,
+			amountReceived: r.amount_received,
+			amountRefunded: r.amount_refunded,
+			status: r.status,
+			reference: r.reference,
+		}));
+	}
+
+	async findPayment(id: string): Promise<PaymentRecord | undefined> {
+		const reservationId = await this.reservationOfPayment(id);
+		return reservationId ? (await this.paymentsOf(reservationId)).find((p) => p.id === id) : undefined;
+	}
+
+	private async reservationOfPayment(paymentId: string): Promise<string | undefined> {
+		const rows = await this.db.query<{ reservation_id: string }>('SELECT reservation_id FROM payments WHERE id = $1', [paymentId]);
+		return rows.rows[0]?.reservation_id;
+	}
+}
+
+async function lockBilling(tx: Queryable, reservationId: string) {
+	await tx.query('INSERT INTO reservation_billing (reservation_id) VALUES ($1) ON CONFLICT DO NOTHING', [reservationId]);
+	await tx.query('SELECT 1 FROM reservation_billing WHERE reservation_id = $1 FOR UPDATE', [reservationId]);
+}
+
+async function deriveBilling(tx: Queryable, reservationId: string): Promise<BillingSummary> {
+	const totals = (
+		await tx.query<{ paid: string | number; refunded: string | number; failed: string | number; currency: string | null }>(
+			`SELECT COALESCE(SUM(amount_received) FILTER (WHERE status = 'succeeded'), 0) AS paid,
+			        COALESCE(SUM(amount_refunded), 0) AS refunded,
+			        COUNT(*) FILTER (WHERE status = 'failed') AS failed,
+			        MIN(currency) AS currency
+			 FROM payments WHERE reservation_id = $1`,
+			[reservationId],
+		)
+	).rows[0];
+	const paid = Number(totals.paid);
+	const refunded = Number(totals.refunded);
+	let status: BillingStatus = 'unpaid';
+	if (paid > 0) status = refunded >= paid ? 'refunded' : refunded > 0 ? 'partially_refunded' : 'paid';
+	else if (Number(totals.failed) > 0) status = 'failed';
+	await tx.query(
+		`UPDATE reservation_billing SET status = $2, currency = $3, amount_paid = $4, amount_refunded = $5, updated_at = now()
+		 WHERE reservation_id = $1`,
+		[reservationId, status, totals.currency, paid, refunded],
+	);
+	return { reservationId, status, currency: totals.currency, amountPaid: paid, amountRefunded: refunded };
+}

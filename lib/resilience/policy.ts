@@ -1,0 +1,130 @@
+/**
+ * The one retry policy: every call to a partner (Stripe, an OTA, SMTP, Google) goes through
+ * `callPartner`. It wraps cockatiel's policies so that each endpoint has
+ *  - a timeout per attempt,
+ *  - retries with exponential backoff and full jitter, only for errors marked retryable,
+ *  - a circuit breaker (consecutive failures open it; after `halfOpenAfterMs` one probe is let
+ *    through, and its outcome closes or re-opens it).
+ * Breakers live per endpoint key for the life of the process, so every execution in this n8n
+ * sees the same breaker state for the same partner.
+ */
+import {
+	BrokenCircuitError,
+	ConsecutiveBreaker,
+	ExponentialBackoff,
+	ICancellationContext,
+	IPolicy,
+	IRetryContext,
+	TaskCancelledError,
+	TimeoutStrategy,
+	circuitBreaker,
+	handleWhen,
+	retry,
+	timeout,
+	wrap,
+} from 'cockatiel';
+
+export interface ResilienceOptions {
+	/** Attempts in all, the first included. */
+	maxAttempts: number;
+	initialDelayMs: number;
+	maxDelayMs: number;
+	/** Per attempt. */
+	timeoutMs: number;
+	/** Consecutive failed calls (after their retries) that open the breaker. */
+	breakerThreshold: number;
+	halfOpenAfterMs: number;
+}
+
+export const defaultResilience: ResilienceOptions = {
+	maxAttempts: 4,
+	initialDelayMs: 200,
+	maxDelayMs: 5_000,
+	timeoutMs: 15_000,
+	breakerThreshold: 5,
+	halfOpenAfterMs: 30_000,
+};
+
+/** An error a partner call may throw; `retryable` decides whether another attempt can help. */
+export class PartnerError extends Error {
+	constructor(
+		message: string,
+		readonly details: { partner: string; retryable: boolean; status?: number; code?: string; cause?: unknown },
+	) {
+		super(message);
+		this.name = 'PartnerError';
+	}
+}
+
+/** The breaker is open: the partner failed repeatedly and is being left alone for a while. */
+export class PartnerUnavailableError extends PartnerError {
+	constructor(partner: string) {
+		super(`${partner} is failing repeatedly; calls are paused for a short while (circuit breaker open). Try again later.`, {
+			partner,
+			retryable: true,
+		});
+		this.name = 'PartnerUnavailableError';
+	}
+}
+
+export function isRetryable(error: unknown): boolean {
+	if (error instanceof PartnerError) return error.details.retryable;
+	return error instanceof TaskCancelledError; // our own timeout
+}
+
+type PartnerPolicy = IPolicy<IRetryContext & ICancellationContext>;
+
+const policies = new Map<string, PartnerPolicy>();
+
+function policyFor(key: string, o: ResilienceOptions): PartnerPolicy {
+	const cacheKey = `${key}|${JSON.stringify(o)}`;
+	let policy = policies.get(cacheKey);
+	if (!policy) {
+		const retryable = handleWhen(isRetryable);
+		const retryPolicy = retry(retryable, {
+			maxAttempts: Math.max(0, o.maxAttempts - 1),
+			backoff: new ExponentialBackoff({ initialDelay: o.initialDelayMs, maxDelay: o.maxDelayMs }),
+		});
+		// The breaker sits outside the retries: one call that exhausts its retries counts once.
+		const breakerPolicy = circuitBreaker(retryable, {
+			halfOpenAfter: o.halfOpenAfterMs,
+			breaker: new ConsecutiveBreaker(o.breakerThreshold),
+		});
+		policy = wrap(breakerPolicy, retryPolicy, timeout(o.timeoutMs, TimeoutStrategy.Aggressive)) as PartnerPolicy;
+		policies.set(cacheKey, policy);
+	}
+	return policy;
+}
+
+export interface CallContext {
+	/** Which attempt this is, from 1. */
+	attempt: number;
+	signal: AbortSignal;
+}
+
+/**
+ * Runs `fn` against `partner` (a name for messages) at `endpointKey` (one breaker per key) with the
+ * policy above. `fn` must be safe to repeat: writes carry an idempotency key.
+ */
+export async function callPartner<T>(
+	partner: string,
+	endpointKey: string,
+	fn: (ctx: CallContext) => Promise<T>,
+	options: Partial<ResilienceOptions> = {},
+): Promise<T> {
+	const policy = policyFor(endpointKey, { ...defaultResilience, ...options });
+	try {
+		return await policy.execute(({ attempt, signal }) => fn({ attempt: attempt + 1, signal }));
+	} catch (error) {
+		if (error instanceof BrokenCircuitError) throw new PartnerUnavailableError(partner);
+		if (error instanceof TaskCancelledError) {
+			throw new PartnerError(`${partner} did not answer in time.`, { partner, retryable: true, cause: error });
+		}
+		throw error;
+	}
+}
+
+/** Test hook: forget every breaker (each test starts with closed circuits). */
+export function resetPartnerPolicies(): void {
+	policies.clear();
+}
