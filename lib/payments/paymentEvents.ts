@@ -17,7 +17,8 @@ export interface PaymentChange {
 	amountReceived?: number;
 	/** Cumulative, as Stripe reports it on the charge. */
 	amountRefunded?: number;
-	status: 'succeeded' | 'failed' | 'canceled' | 'requires_capture' | 'processing';
+	/** Stripe's payment intent status, or 'failed' for a failed attempt. */
+	status: string;
 	error?: string;
 }
 
@@ -28,6 +29,7 @@ export interface ClassifiedEvent {
 	change?: PaymentChange;
 }
 
+	// eslint-disable-next-line @typescript-eslint/no-explicit-any -- Stripe objects are loosely shaped JSON
 function reservationOf(object: Record<string, any>): string | undefined {
 	const id = object.metadata?.reservation_id;
 	return typeof id === 'string' && id !== '' ? id : undefined;

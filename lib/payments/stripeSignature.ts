@@ -13,6 +13,7 @@ export interface StripeEvent {
 	type: string;
 	created?: number;
 	livemode?: boolean;
+	// eslint-disable-next-line @typescript-eslint/no-explicit-any -- Stripe objects are loosely shaped JSON
 	data: { object: Record<string, any> };
 	[key: string]: unknown;
 }

@@ -1,0 +1,24 @@
+import { configWithoutCloudSupport } from '@n8n/node-cli/eslint';
+import { globalIgnores } from 'eslint/config';
+
+export default [
+	// Cloud support is off (`n8n-node cloud-support disable`): this package is for self-hosted n8n
+	// and needs real libraries (stripe, pg, ioredis, ...), which n8n Cloud does not allow.
+	...configWithoutCloudSupport,
+	// Tests, scripts, local peers and the bench are not shipped; n8n's node rules do not apply there.
+	globalIgnores(['test/**', 'scripts/**', 'bench/**', 'host/**', 'jest.config.js']),
+	{
+		// lib/ is the core, free of n8n so it can be tested alone: it throws its own typed errors, and
+		// the node files translate them into NodeOperationError / NodeApiError at the boundary.
+		files: ['lib/**/*.ts'],
+		rules: { '@n8n/community-nodes/require-node-api-error': 'off' },
+	},
+	{
+		files: ['package.json'],
+		rules: {
+			// We ship runtime dependencies on purpose: well-kept libraries (stripe, pg, ioredis,
+			// cockatiel, PGlite) instead of hand-written protocol code. Self-hosted n8n installs them.
+			'@n8n/community-nodes/no-runtime-dependencies': 'off',
+		},
+	},
+];

@@ -1,0 +1,242 @@
+/** The Hotel Payment node's parameters, resource by resource. */
+import type { INodeProperties } from 'n8n-workflow';
+import { databaseParameter } from '../shared/hotelStore';
+
+const show = (resource: string, operation: string[]) => ({ show: { resource: [resource], operation } });
+
+const reservationId = (resource: string, operation: string[]): INodeProperties => ({
+	displayName: 'Reservation ID',
+	name: 'reservationId',
+	type: 'string',
+	required: true,
+	default: '',
+	placeholder: 'e.g. R-2026-0042',
+	description: "The hotel's reservation this payment belongs to",
+	displayOptions: show(resource, operation),
+});
+
+const amount = (resource: string, operation: string[], description: string, required = true): INodeProperties => ({
+	displayName: 'Amount (Minor Units)',
+	name: 'amount',
+	type: 'number',
+	typeOptions: { minValue: 0, numberPrecision: 0 },
+	required,
+	default: 0,
+	description,
+	displayOptions: show(resource, operation),
+});
+
+const currency = (resource: string, operation: string[]): INodeProperties => ({
+	displayName: 'Currency',
+	name: 'currency',
+	type: 'string',
+	required: true,
+	default: 'eur',
+	placeholder: 'eur',
+	description: 'Three-letter ISO currency code',
+	displayOptions: show(resource, operation),
+});
+
+const paymentIntentId = (resource: string, operation: string[]): INodeProperties => ({
+	displayName: 'Payment Intent ID',
+	name: 'paymentIntentId',
+	type: 'string',
+	required: true,
+	default: '',
+	placeholder: 'pi_…',
+	displayOptions: show(resource, operation),
+});
+
+export const properties: INodeProperties[] = [
+	{
+		displayName: 'Resource',
+		name: 'resource',
+		type: 'options',
+		noDataExpression: true,
+		options: [
+			{ name: 'Payment Intent', value: 'paymentIntent' },
+			{ name: 'Refund', value: 'refund' },
+			{ name: 'Billing', value: 'billing', description: "The hotel's own payment records per reservation" },
+		],
+		default: 'paymentIntent',
+	},
+	{
+		displayName: 'Operation',
+		name: 'operation',
+		type: 'options',
+		noDataExpression: true,
+		displayOptions: { show: { resource: ['paymentIntent'] } },
+		options: [
+			{ name: 'Cancel', value: 'cancel', action: 'Cancel a payment intent', description: 'Release an authorisation or abandon a payment' },
+			{ name: 'Capture', value: 'capture', action: 'Capture a payment intent', description: 'Take an authorised amount, in full or in part' },
+			{ name: 'Confirm', value: 'confirm', action: 'Confirm a payment intent', description: 'Charge a saved payment method (pm_…)' },
+			{ name: 'Create', value: 'create', action: 'Create a payment intent', description: 'Start a payment for a reservation' },
+			{ name: 'Get', value: 'get', action: 'Get a payment intent' },
+		],
+		default: 'create',
+	},
+	{
+		displayName: 'Operation',
+		name: 'operation',
+		type: 'options',
+		noDataExpression: true,
+		displayOptions: { show: { resource: ['refund'] } },
+		options: [{ name: 'Create', value: 'create', action: 'Refund a payment', description: 'Refund a payment in full or in part' }],
+		default: 'create',
+	},
+	{
+		displayName: 'Operation',
+		name: 'operation',
+		type: 'options',
+		noDataExpression: true,
+		displayOptions: { show: { resource: ['billing'] } },
+		options: [
+			{
+				name: 'Apply Stripe Event',
+				value: 'applyEvent',
+				action: 'Apply a stripe event to billing',
+				description: "Update the reservation's billing status from an event of the Payment Webhook Trigger",
+			},
+			{ name: 'Get Status', value: 'getStatus', action: 'Get the billing status of a reservation' },
+			{
+				name: 'Record Offline Payment',
+				value: 'recordOffline',
+				action: 'Record an offline payment',
+				description: 'Cash or bank transfer received at the hotel',
+			},
+		],
+		default: 'applyEvent',
+	},
+
+	// Payment intent
+	reservationId('paymentIntent', ['create']),
+	amount('paymentIntent', ['create'], 'In the smallest currency unit: 12000 is 120.00 EUR'),
+	currency('paymentIntent', ['create']),
+	{
+		displayName: 'Payment Reference',
+		name: 'paymentReference',
+		type: 'string',
+		default: 'full',
+		description:
+			'Tells payments of one reservation apart (e.g. deposit, balance). Re-running the workflow with the same reservation and reference never creates a second payment.',
+		displayOptions: show('paymentIntent', ['create']),
+	},
+	{
+		displayName: 'Additional Fields',
+		name: 'additionalFields',
+		type: 'collection',
+		placeholder: 'Add field',
+		default: {},
+		displayOptions: show('paymentIntent', ['create']),
+		options: [
+			{
+				displayName: 'Capture Method',
+				name: 'captureMethod',
+				type: 'options',
+				options: [
+					{ name: 'Automatic', value: 'automatic', description: 'Charge at once' },
+					{ name: 'Manual', value: 'manual', description: 'Authorise now, capture later (e.g. at check-in)' },
+				],
+				default: 'automatic',
+			},
+			{ displayName: 'Confirm Now', name: 'confirm', type: 'boolean', default: false, description: 'Whether to confirm with the payment method at once' },
+			{ displayName: 'Description', name: 'description', type: 'string', default: '' },
+			{ displayName: 'Payment Method ID', name: 'paymentMethod', type: 'string', default: '', placeholder: 'pm_…' },
+			{ displayName: 'Receipt Email', name: 'receiptEmail', type: 'string', placeholder: 'name@email.com', default: '' },
+		],
+	},
+	paymentIntentId('paymentIntent', ['get', 'confirm', 'capture', 'cancel']),
+	{
+		displayName: 'Payment Method ID',
+		name: 'paymentMethod',
+		type: 'string',
+		default: '',
+		placeholder: 'pm_…',
+		description: 'A payment method collected by Stripe (never card details). Empty: the one attached to the intent.',
+		displayOptions: show('paymentIntent', ['confirm']),
+	},
+	{
+		displayName: 'Amount to Capture (Minor Units)',
+		name: 'amountToCapture',
+		type: 'number',
+		typeOptions: { minValue: 0, numberPrecision: 0 },
+		default: 0,
+		description: '0 captures the whole authorised amount',
+		displayOptions: show('paymentIntent', ['capture']),
+	},
+	{
+		displayName: 'Cancellation Reason',
+		name: 'cancellationReason',
+		type: 'options',
+		options: [
+			{ name: 'Abandoned', value: 'abandoned' },
+			{ name: 'Duplicate', value: 'duplicate' },
+			{ name: 'Fraudulent', value: 'fraudulent' },
+			{ name: 'None', value: '' },
+			{ name: 'Requested by Customer', value: 'requested_by_customer' },
+		],
+		default: '',
+		displayOptions: show('paymentIntent', ['cancel']),
+	},
+
+	// Refund
+	paymentIntentId('refund', ['create']),
+	amount('refund', ['create'], '0 refunds everything not refunded yet', false),
+	{
+		displayName: 'Refund Reference',
+		name: 'refundReference',
+		type: 'string',
+		default: '',
+		description: 'Tells two partial refunds of the same amount apart. Re-running with the same reference never refunds twice.',
+		displayOptions: show('refund', ['create']),
+	},
+	{
+		displayName: 'Reason',
+		name: 'reason',
+		type: 'options',
+		options: [
+			{ name: 'Duplicate', value: 'duplicate' },
+			{ name: 'Fraudulent', value: 'fraudulent' },
+			{ name: 'None', value: '' },
+			{ name: 'Requested by Customer', value: 'requested_by_customer' },
+		],
+		default: 'requested_by_customer',
+		displayOptions: show('refund', ['create']),
+	},
+
+	// Billing
+	reservationId('billing', ['recordOffline', 'getStatus']),
+	{
+		displayName: 'Method',
+		name: 'method',
+		type: 'options',
+		options: [
+			{ name: 'Bank Transfer', value: 'bank_transfer' },
+			{ name: 'Cash', value: 'cash' },
+			{ name: 'Other', value: 'other' },
+		],
+		default: 'cash',
+		displayOptions: show('billing', ['recordOffline']),
+	},
+	amount('billing', ['recordOffline'], 'In the smallest currency unit: 12000 is 120.00 EUR'),
+	currency('billing', ['recordOffline']),
+	{
+		displayName: 'Receipt Reference',
+		name: 'reference',
+		type: 'string',
+		required: true,
+		default: '',
+		placeholder: 'e.g. till receipt 0815',
+		description: 'Your reference for this payment. Recording the same reference again changes nothing.',
+		displayOptions: show('billing', ['recordOffline']),
+	},
+	{
+		displayName: 'Event',
+		name: 'event',
+		type: 'json',
+		default: '={{ $json.event }}',
+		description: 'The Stripe event, as the Payment Webhook Trigger outputs it',
+		displayOptions: show('billing', ['applyEvent']),
+	},
+	databaseParameter,
+];

@@ -1,0 +1,129 @@
+/**
+ * How a node reaches the hotel's store and Redis: the parameters and credentials every
+ * store-backed node shows, the credential tests, and the functions that turn them into a `Db` or a
+ * Redis client. One place, so every node behaves the same.
+ */
+import type {
+	ICredentialDataDecryptedObject,
+	ICredentialsDecrypted,
+	ICredentialTestFunctions,
+	IExecuteFunctions,
+	INodeCredentialTestResult,
+	INodeProperties,
+	IWebhookFunctions,
+} from 'n8n-workflow';
+import { Client } from 'pg';
+import Redis from 'ioredis';
+import { getStore, type Db, type StoreConfig } from '../../lib/store/db';
+import { getRedis, type RedisConfig } from '../../lib/store/redis';
+
+type NodeContext = IExecuteFunctions | IWebhookFunctions;
+
+export const databaseParameter: INodeProperties = {
+	displayName: 'Database',
+	name: 'database',
+	type: 'options',
+	noDataExpression: true,
+	options: [
+		{
+			name: 'Embedded (in the N8n User Folder)',
+			value: 'embedded',
+			description: 'A PostgreSQL built into the package. For a single n8n only; not for queue mode.',
+		},
+		{ name: 'PostgreSQL', value: 'postgres', description: 'The hotel PostgreSQL given by a Hotel PostgreSQL credential' },
+	],
+	default: 'embedded',
+	description: 'Where the hotel records live',
+};
+
+export function postgresConfigFrom(c: ICredentialDataDecryptedObject): StoreConfig {
+	return {
+		kind: 'postgres',
+		host: String(c.host),
+		port: Number(c.port ?? 5432),
+		database: String(c.database),
+		user: String(c.user),
+		password: c.password ? String(c.password) : undefined,
+		ssl: Boolean(c.ssl),
+	};
+}
+
+export function redisConfigFrom(c: ICredentialDataDecryptedObject): RedisConfig {
+	return {
+		host: String(c.host),
+		port: Number(c.port ?? 6379),
+		username: c.username ? String(c.username) : undefined,
+		password: c.password ? String(c.password) : undefined,
+		database: Number(c.database ?? 0),
+		tls: Boolean(c.tls),
+		keyPrefix: c.keyPrefix === undefined ? 'hotel:' : String(c.keyPrefix),
+	};
+}
+
+/** A node-level parameter, read the same way in executions and in webhooks (which have no items). */
+export function nodeParameter<T>(ctx: NodeContext, name: string, fallback: T): T {
+	if ('getRequestObject' in ctx) return ctx.getNodeParameter(name, fallback) as T;
+	return ctx.getNodeParameter(name, 0, fallback) as T;
+}
+
+/** The store chosen by the node's Database parameter, opened and migrated once per process. */
+export async function hotelStore(ctx: NodeContext): Promise<Db> {
+	const choice = nodeParameter<string>(ctx, 'database', 'embedded');
+	if (choice === 'postgres') return getStore(postgresConfigFrom(await ctx.getCredentials('hotelPostgresApi')));
+	return getStore({ kind: 'embedded' });
+}
+
+export async function hotelRedis(ctx: NodeContext): Promise<{ redis: Redis; keyPrefix: string }> {
+	const config = redisConfigFrom(await ctx.getCredentials('hotelRedisApi'));
+	return { redis: getRedis(config), keyPrefix: config.keyPrefix ?? 'hotel:' };
+}
+
+/** The Test button of the Hotel PostgreSQL credential: connect and run one query. */
+async function hotelPostgresConnection(
+	this: ICredentialTestFunctions,
+	credential: ICredentialsDecrypted<ICredentialDataDecryptedObject>,
+): Promise<INodeCredentialTestResult> {
+	const config = postgresConfigFrom(credential.data ?? {}) as Extract<StoreConfig, { kind: 'postgres' }>;
+	const client = new Client({ ...config, ssl: config.ssl ? { rejectUnauthorized: true } : undefined, connectionTimeoutMillis: 5_000 });
+	try {
+		await client.connect();
+		await client.query('SELECT 1');
+		return { status: 'OK', message: 'Connected to PostgreSQL' };
+	} catch (error) {
+		return { status: 'Error', message: `Could not connect to PostgreSQL at ${config.host}:${config.port}: ${(error as Error).message}` };
+	} finally {
+		await client.end().catch(() => undefined);
+	}
+}
+
+/** The Test button of the Hotel Redis credential: connect and PING. */
+async function hotelRedisConnection(
+	this: ICredentialTestFunctions,
+	credential: ICredentialsDecrypted<ICredentialDataDecryptedObject>,
+): Promise<INodeCredentialTestResult> {
+	const config = redisConfigFrom(credential.data ?? {});
+	const client = new Redis({
+		host: config.host,
+		port: config.port,
+		username: config.username,
+		password: config.password,
+		db: config.database,
+		tls: config.tls ? {} : undefined,
+		lazyConnect: true,
+		maxRetriesPerRequest: 0,
+		connectTimeout: 5_000,
+		retryStrategy: () => null,
+	});
+	client.on('error', () => undefined);
+	try {
+		await client.connect();
+		await client.ping();
+		return { status: 'OK', message: 'Connected to Redis' };
+	} catch (error) {
+		return { status: 'Error', message: `Could not connect to Redis at ${config.host}:${config.port}: ${(error as Error).message}` };
+	} finally {
+		client.disconnect();
+	}
+}
+
+export const storeCredentialTests = { hotelPostgresConnection, hotelRedisConnection };
