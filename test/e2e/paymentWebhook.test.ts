@@ -1,0 +1,163 @@
+/**
+ * The shipped payment workflow in a real n8n, fed by the local Stripe peer: signed events start
+ * exactly one execution on the right output and change the billing status; duplicates, races and
+ * bad signatures start nothing; a failed processing is processed again on redelivery.
+ */
+import Stripe from 'stripe';
+import { Client } from 'pg';
+import { startN8n, nodeOutput, type N8n } from '../../scripts/n8n';
+import { startStripePeer, type StripePeer } from '../peers/stripePeer';
+import { createTestDatabase, type TestDatabase } from '../support/services';
+import { POSTGRES_CREDENTIAL_NAME, shippedWorkflow, usePostgres, writeTempWorkflow } from '../support/workflows';
+
+const SECRET_KEY = 'sk_test_hotel_e2e';
+const WEBHOOK_SECRET = 'whsec_hotel_e2e';
+const WEBHOOK_PATH = 'hotel-stripe-payments/stripe';
+
+let n8n: N8n;
+let peer: StripePeer;
+let database: TestDatabase;
+let sql: Client;
+let workflowId: string;
+
+jest.setTimeout(240_000);
+
+beforeAll(async () => {
+	database = await createTestDatabase('e2e_pay');
+	sql = new Client(database.config);
+	await sql.connect();
+	peer = await startStripePeer({ secretKey: SECRET_KEY });
+	n8n = await startN8n();
+	const stripe = await n8n.api.createCredential({
+		name: 'Hotel Stripe',
+		type: 'hotelStripeApi',
+		data: { secretKey: SECRET_KEY, webhookSecret: WEBHOOK_SECRET, baseUrl: peer.url },
+	});
+	const { config } = database;
+	const postgres = await n8n.api.createCredential({
+		name: POSTGRES_CREDENTIAL_NAME,
+		type: 'hotelPostgresApi',
+		data: { host: config.host, port: config.port, database: config.database, user: config.user, password: config.password ?? '', ssl: false },
+	});
+	const file = writeTempWorkflow(usePostgres(shippedWorkflow('payment-webhook.json')));
+	({ id: workflowId } = await n8n.api.importWorkflowFile(file, { 'Hotel Stripe': stripe.id, [POSTGRES_CREDENTIAL_NAME]: postgres.id }));
+	await n8n.api.waitForWebhook(WEBHOOK_PATH, 'POST');
+	peer.setWebhook(n8n.webhookUrl(WEBHOOK_PATH), WEBHOOK_SECRET);
+});
+
+afterAll(async () => {
+	await n8n?.stop();
+	await peer?.stop();
+	await sql?.end();
+	await database?.drop();
+});
+
+const billing = async (reservationId: string) =>
+	(await sql.query('SELECT status, amount_paid, amount_refunded FROM reservation_billing WHERE reservation_id = $1', [reservationId])).rows[0];
+
+function signedEvent(id: string, reservationId: string, type = 'payment_intent.succeeded') {
+	const body = JSON.stringify({
+		id,
+		object: 'event',
+		type,
+		created: Math.floor(Date.now() / 1000),
+		data: { object: { id: `pi_${id}`, object: 'payment_intent', amount: 15000, amount_received: 15000, currency: 'eur', metadata: { reservation_id: reservationId } } },
+	});
+	return { body, header: () => peer.signPayload(body, { secret: WEBHOOK_SECRET }) };
+}
+
+async function deliver(body: string, header: string): Promise<number> {
+	const res = await fetch(n8n.webhookUrl(WEBHOOK_PATH), {
+		method: 'POST',
+		headers: { 'content-type': 'application/json', 'stripe-signature': header },
+		body,
+	});
+	await res.arrayBuffer();
+	return res.status;
+}
+
+/** Executions of our workflow whose trigger emitted this event id. */
+async function executionsFor(eventId: string) {
+	const all = await n8n.api.listExecutions({ workflowId, includeData: true });
+	return all.filter((e) => JSON.stringify(e.data?.resultData.runData['Stripe Payment Events'] ?? '').includes(`"${eventId}"`));
+}
+
+it('turns a Stripe payment into one execution on "Payment Succeeded" and marks the reservation paid', async () => {
+	const stripe = new Stripe(SECRET_KEY, { host: '127.0.0.1', port: peer.port, protocol: 'http', maxNetworkRetries: 0 });
+	const pi = await stripe.paymentIntents.create({ amount: 24000, currency: 'eur', metadata: { reservation_id: 'R-E2E-1' } });
+	await stripe.paymentIntents.confirm(pi.id, { payment_method: 'pm_card_visa' });
+	const succeeded = await waitFor(() => peer.events.find((e) => e.type === 'payment_intent.succeeded' && e.data.object.id === pi.id));
+
+	const [execution] = await waitFor(async () => {
+		const found = await executionsFor(succeeded.id);
+		return found.length > 0 && found.every((e) => e.finished) ? found : undefined;
+	});
+	expect(execution.status).toBe('success');
+	expect(nodeOutput(execution, 'Stripe Payment Events', 0)).toHaveLength(1);
+	expect(nodeOutput(execution, 'Stripe Payment Events', 1)).toHaveLength(0);
+	expect(nodeOutput(execution, 'Mark Reservation Paid', 0)[0]).toMatchObject({ applied: true, billing: { status: 'paid' } });
+	expect(await billing('R-E2E-1')).toMatchObject({ status: 'paid', amount_paid: 24000 });
+	// The payment_intent.created event went to "Other Event" and changed nothing.
+	const created = peer.events.find((e) => e.type === 'payment_intent.created' && e.data.object.id === pi.id)!;
+	const [other] = await waitFor(async () => ((await executionsFor(created.id)).length ? executionsFor(created.id) : undefined));
+	expect(nodeOutput(other, 'Stripe Payment Events', 3)).toHaveLength(1);
+});
+
+it('starts exactly one execution for 20 concurrent deliveries of one event', async () => {
+	const event = signedEvent('evt_e2e_concurrent', 'R-E2E-CONC');
+	const statuses = await Promise.all(Array.from({ length: 20 }, () => deliver(event.body, event.header())));
+	expect(statuses.filter((s) => s === 200).length).toBeGreaterThanOrEqual(1);
+	expect(statuses.every((s) => s === 200 || s === 409)).toBe(true);
+	// A late redelivery after processing is a duplicate: 200, nothing new.
+	expect(await deliver(event.body, event.header())).toBe(200);
+	await sleep(1_500);
+	const runs = await executionsFor('evt_e2e_concurrent');
+	expect(runs).toHaveLength(1);
+	expect(runs[0].status).toBe('success');
+	expect(await billing('R-E2E-CONC')).toMatchObject({ status: 'paid', amount_paid: 15000 });
+});
+
+it('answers a bad signature with 401 and starts no execution', async () => {
+	const event = signedEvent('evt_e2e_forged', 'R-E2E-FORGED');
+	const forged = peer.signPayload(event.body, { secret: 'whsec_attacker' });
+	expect(await deliver(event.body, forged)).toBe(401);
+	expect(await deliver(event.body, '')).toBe(400);
+	const stale = peer.signPayload(event.body, { secret: WEBHOOK_SECRET, timestamp: Math.floor(Date.now() / 1000) - 3600 });
+	expect(await deliver(event.body, stale)).toBe(401);
+	await sleep(1_000);
+	expect(await executionsFor('evt_e2e_forged')).toHaveLength(0);
+	expect(await billing('R-E2E-FORGED')).toBeUndefined();
+});
+
+it('processes an event again on redelivery when its first processing failed', async () => {
+	const event = signedEvent('evt_e2e_retry', 'R-E2E-RETRY');
+	// The hotel database loses its payments table for a moment: the workflow fails.
+	await sql.query('ALTER TABLE payments RENAME TO payments_offline');
+	try {
+		expect(await deliver(event.body, event.header())).toBe(500);
+	} finally {
+		await sql.query('ALTER TABLE payments_offline RENAME TO payments');
+	}
+	expect((await billing('R-E2E-RETRY'))?.status ?? 'unpaid').toBe('unpaid');
+	// Stripe redelivers: processed now, and only now remembered as done.
+	expect(await deliver(event.body, event.header())).toBe(200);
+	expect(await billing('R-E2E-RETRY')).toMatchObject({ status: 'paid' });
+	expect(await deliver(event.body, event.header())).toBe(200);
+	await sleep(1_000);
+	const runs = await executionsFor('evt_e2e_retry');
+	expect(runs.map((r) => r.status).sort()).toEqual(['error', 'success']);
+});
+
+async function waitFor<T>(probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+	const deadline = Date.now() + timeoutMs;
+	for (;;) {
+		const value = await probe();
+		if (value !== undefined && value !== null && value !== false) return value as T;
+		if (Date.now() > deadline) throw new Error('timed out waiting');
+		await sleep(250);
+	}
+}
+
+function sleep(ms: number) {
+	return new Promise((r) => setTimeout(r, ms));
+}

@@ -1,0 +1,32 @@
+/**
+ * The shipped workflows as a hotel's IT would configure them: read from workflows/, optionally
+ * switched from the embedded database to the hotel PostgreSQL credential, written to a temp file
+ * for the launcher to import. Nothing else in them is changed.
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { WorkflowJson } from '../../scripts/n8n';
+
+export const POSTGRES_CREDENTIAL_NAME = 'Hotel PostgreSQL';
+
+export function shippedWorkflow(file: string): WorkflowJson {
+	return JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'workflows', file), 'utf8')) as WorkflowJson;
+}
+
+/** Points every hotel node that has a Database parameter at the Hotel PostgreSQL credential. */
+export function usePostgres(workflow: WorkflowJson): WorkflowJson {
+	for (const node of workflow.nodes) {
+		if (node.parameters && 'database' in node.parameters) {
+			node.parameters.database = 'postgres';
+			node.credentials = { ...(node.credentials ?? {}), hotelPostgresApi: { name: POSTGRES_CREDENTIAL_NAME } };
+		}
+	}
+	return workflow;
+}
+
+export function writeTempWorkflow(workflow: WorkflowJson): string {
+	const file = path.join(mkdtempSync(path.join(tmpdir(), 'hotel-wf-')), 'workflow.json');
+	writeFileSync(file, JSON.stringify(workflow));
+	return file;
+}
