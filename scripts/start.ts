@@ -1,0 +1,96 @@
+/**
+ * `npm start`: the product on this machine, with nothing else to set up.
+ *
+ * Builds the package, starts the local peers (a Stripe-compatible API that sends signed webhooks),
+ * starts n8n 2.41.1 on 127.0.0.1 with the package loaded under its real name, creates the owner,
+ * an API key and the credentials the workflows name (pointing at the peers), imports and activates
+ * every workflow in workflows/, and prints where to look. Ctrl-C stops everything it started.
+ *
+ * Each start is a fresh sandbox (a new temp n8n user folder, embedded database inside it), so
+ * what you try here never leaks into the next run.
+ */
+import { execFileSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { startN8n, type N8n } from './n8n';
+import { startStripePeer, type StripePeer } from '../test/peers/stripePeer';
+
+const repoRoot = path.resolve(__dirname, '..');
+const STRIPE_KEY = 'sk_test_local_sandbox';
+const STRIPE_WEBHOOK_SECRET = 'whsec_local_sandbox';
+const PAYMENT_WEBHOOK_PATH = 'hotel-stripe-payments/stripe';
+
+async function main() {
+	console.log('Building the package...');
+	execFileSync(path.join(repoRoot, 'node_modules', '.bin', 'n8n-node'), ['build'], { cwd: repoRoot, stdio: 'ignore' });
+
+	const stripePeer = await startStripePeer({ secretKey: STRIPE_KEY, port: Number(process.env.STRIPE_PEER_PORT ?? 0) });
+	let n8n: N8n | undefined;
+	const stopAll = async () => {
+		await n8n?.stop();
+		await stripePeer.stop();
+	};
+	process.once('SIGINT', () => void stopAll().then(() => process.exit(0)));
+	process.once('SIGTERM', () => void stopAll().then(() => process.exit(0)));
+
+	try {
+		console.log('Starting n8n (first run installs the pinned n8n host: a few minutes)...');
+		n8n = await startN8n({ port: await preferredPort() });
+		const credentialIds = await createSandboxCredentials(n8n, stripePeer);
+		const imported: string[] = [];
+		for (const file of readdirSync(path.join(repoRoot, 'workflows')).filter((f) => f.endsWith('.json')).sort()) {
+			await n8n.api.importWorkflowFile(file, credentialIds);
+			imported.push(file);
+		}
+		await n8n.api.waitForWebhook(PAYMENT_WEBHOOK_PATH, 'POST');
+		stripePeer.setWebhook(n8n.webhookUrl(PAYMENT_WEBHOOK_PATH), STRIPE_WEBHOOK_SECRET);
+		printWelcome(n8n, stripePeer, imported);
+	} catch (error) {
+		console.error(`npm start failed: ${(error as Error).message}`);
+		await stopAll();
+		process.exit(1);
+	}
+}
+
+/** n8n's usual 5678 when it is free (N8N_PORT overrides), else any free port. */
+async function preferredPort(): Promise<number | undefined> {
+	const wanted = Number(process.env.N8N_PORT ?? 5678);
+	const free = await new Promise<boolean>((resolve) => {
+		const probe = net.createServer().once('error', () => resolve(false));
+		probe.listen(wanted, '127.0.0.1', () => probe.close(() => resolve(true)));
+	});
+	return free ? wanted : undefined;
+}
+
+/** The credentials our shipped workflows name, each pointing at a local peer. */
+async function createSandboxCredentials(n8n: N8n, stripePeer: StripePeer): Promise<Record<string, string>> {
+	const stripe = await n8n.api.createCredential({
+		name: 'Hotel Stripe',
+		type: 'hotelStripeApi',
+		data: { secretKey: STRIPE_KEY, webhookSecret: STRIPE_WEBHOOK_SECRET, baseUrl: stripePeer.url },
+	});
+	return { 'Hotel Stripe': stripe.id };
+}
+
+function printWelcome(n8n: N8n, stripePeer: StripePeer, workflows: string[]) {
+	console.log(`
+n8n with n8n-nodes-hotel-integrations is running.
+
+  Editor:     ${n8n.url}
+  Login:      ${n8n.owner.email} / ${n8n.owner.password}
+  API key:    ${n8n.apiKey} (header X-N8N-API-KEY, ${n8n.url}/api/v1)
+  Workflows:  ${workflows.join(', ')} (imported and active)
+
+  Local Stripe-compatible API: ${stripePeer.url} (secret key ${STRIPE_KEY})
+  It sends signed webhooks to ${n8n.webhookUrl(PAYMENT_WEBHOOK_PATH)}
+
+Try a payment for reservation R-1001 (then watch Executions in the editor):
+  curl -s ${stripePeer.url}/v1/payment_intents -u ${STRIPE_KEY}: \\
+    -d amount=12000 -d currency=eur -d "metadata[reservation_id]=R-1001" \\
+    -d payment_method=pm_card_visa -d confirm=true
+
+Ctrl-C stops n8n and the peers.`);
+}
+
+void main();
