@@ -153,7 +153,9 @@ export interface N8nApi {
 	importWorkflowFile(file: string, credentialIdsByName?: Record<string, string>): Promise<{ id: string }>;
 	/**
 	 * Polls until n8n has registered the production webhook (registration is asynchronous), using a
-	 * CORS preflight so no execution is started; throws after timeoutMs (default 30 s).
+	 * CORS preflight so no execution is started; throws after timeoutMs (default 30 s). `path` is what
+	 * follows /webhook/: the Webhook node's `path` parameter, or `<webhookId>/<path>` for a trigger
+	 * whose description fixes the path (e.g. `hotel-stripe-payments/stripe`).
 	 */
 	waitForWebhook(path: string, method?: string, opts?: WaitOptions): Promise<void>;
 	/** Any other public-API call: `request('GET', '/workflows/1')`. Throws N8nApiError on non-2xx. */
@@ -174,23 +176,20 @@ export class N8nApiError extends Error {
 
 export async function startN8n(opts: StartN8nOptions = {}): Promise<N8n> {
 	const host = ensureHost((msg) => console.log(msg));
-	const createdFolder = opts.userFolder === undefined;
-	const userFolder = opts.userFolder ?? mkdtempSync(path.join(os.tmpdir(), 'n8n-hotel-'));
-	mkdirSync(userFolder, { recursive: true });
-	if (opts.linkPackage !== false) linkPackage(userFolder, opts.packageDir ?? repoRoot);
-
+	const folder = prepareUserFolder(opts);
 	const [port, brokerPort] = await freePorts(opts.port === undefined ? 2 : 1, opts.port);
 	const url = `http://127.0.0.1:${port}`;
 	const logBuffer = new LogBuffer(opts.log);
 	const child = spawn(host.node, [host.n8nBin, 'start'], {
-		cwd: userFolder,
-		env: n8nEnv({ userFolder, port, brokerPort, extra: opts.env }),
+		cwd: folder.path,
+		env: n8nEnv({ userFolder: folder.path, port, brokerPort, extra: opts.env }),
 		stdio: ['ignore', 'pipe', 'pipe'],
 	});
 	const proc = watchProcess(child, logBuffer);
-	const cleanUpFolder = () => {
-		if (createdFolder) rmSync(userFolder, { recursive: true, force: true, maxRetries: 3 });
-	};
+	const stop = once(async () => {
+		await proc.stop();
+		folder.cleanUp();
+	});
 
 	try {
 		await waitForReady(url, proc, opts.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS);
@@ -200,24 +199,37 @@ export async function startN8n(opts: StartN8nOptions = {}): Promise<N8n> {
 		const apiKey = await createApiKey(url, authCookie);
 		return {
 			url,
-			userFolder,
+			userFolder: folder.path,
 			webhookUrl: (p) => webhookUrl(url, p),
 			api: createN8nApi(url, apiKey),
 			owner: { email: owner.email, password: owner.password },
 			apiKey,
 			authCookie,
 			logs: () => logBuffer.lines(),
-			stop: once(async () => {
-				await proc.stop();
-				cleanUpFolder();
-			}),
+			stop,
 		};
 	} catch (error) {
-		await proc.stop();
-		cleanUpFolder();
+		await stop();
 		if (!opts.log) process.stderr.write(`n8n failed to start; its last lines:\n${logBuffer.lines().join('\n')}\n`);
 		throw error;
 	}
+}
+
+/** The user folder (a temp one unless given), with the package linked in if asked. */
+function prepareUserFolder(opts: StartN8nOptions): { path: string; cleanUp(): void } {
+	const created = opts.userFolder === undefined;
+	const folder = opts.userFolder ?? mkdtempSync(path.join(os.tmpdir(), 'n8n-hotel-'));
+	const cleanUp = () => {
+		if (created) rmSync(folder, { recursive: true, force: true, maxRetries: 3 });
+	};
+	try {
+		mkdirSync(folder, { recursive: true });
+		if (opts.linkPackage !== false) linkPackage(folder, opts.packageDir ?? repoRoot);
+	} catch (error) {
+		cleanUp();
+		throw error;
+	}
+	return { path: folder, cleanUp };
 }
 
 /** The environment n8n runs with: nothing n8n-specific is inherited from the caller's shell. */
@@ -334,6 +346,11 @@ function watchProcess(child: ChildProcess, logs: LogBuffer): WatchedProcess {
 	const exited = new Promise<void>((resolve) => {
 		child.once('exit', (code, signal) => {
 			exitDescription = signal ? `signal ${signal}` : `code ${code}`;
+			resolve();
+		});
+		// A spawn failure (e.g. a missing Node binary) emits 'error' and never 'exit'.
+		child.once('error', (error) => {
+			exitDescription ??= `spawn error: ${error.message}`;
 			resolve();
 		});
 	});
