@@ -114,14 +114,24 @@ export async function callPartner<T>(
 ): Promise<T> {
 	const policy = policyFor(endpointKey, { ...defaultResilience, ...options });
 	try {
-		return await policy.execute(({ attempt, signal }) => fn({ attempt: attempt + 1, signal }));
+		return await policy.execute(async ({ attempt, signal }) => {
+			try {
+				return await fn({ attempt: attempt + 1, signal });
+			} catch (error) {
+				// An attempt cut off by our timeout fails with whatever the client throws on abort.
+				if (signal.aborted && !(error instanceof PartnerError)) throw timedOut(partner, error);
+				throw error;
+			}
+		});
 	} catch (error) {
 		if (error instanceof BrokenCircuitError) throw new PartnerUnavailableError(partner);
-		if (error instanceof TaskCancelledError) {
-			throw new PartnerError(`${partner} did not answer in time.`, { partner, retryable: true, cause: error });
-		}
+		if (error instanceof TaskCancelledError) throw timedOut(partner, error);
 		throw error;
 	}
+}
+
+function timedOut(partner: string, cause: unknown): PartnerError {
+	return new PartnerError(`${partner} did not answer in time.`, { partner, retryable: true, cause });
 }
 
 /** Test hook: forget every breaker (each test starts with closed circuits). */

@@ -31,6 +31,8 @@ describe('package install into a stock n8n', () => {
 	let scratch: string;
 	let installedDir: string;
 	let n8n: N8n | undefined;
+	// Every line n8n prints: a package that fails to load says why near the start, before migrations.
+	const n8nLines: string[] = [];
 
 	beforeAll(async () => {
 		scratch = mkdtempSync(path.join(os.tmpdir(), 'n8n-package-install-'));
@@ -38,7 +40,7 @@ describe('package install into a stock n8n', () => {
 		const tarball = packPackage(scratch);
 		const userFolder = path.join(scratch, 'user');
 		installedDir = installLikeN8n(userFolder, tarball, pkg.name);
-		n8n = await startN8n({ userFolder, linkPackage: false });
+		n8n = await startN8n({ userFolder, linkPackage: false, log: (line) => n8nLines.push(line) });
 	}, SETUP_TIMEOUT_MS);
 
 	afterAll(async () => {
@@ -62,15 +64,23 @@ describe('package install into a stock n8n', () => {
 	it('makes every node in package.json known to n8n under the package name', async () => {
 		const known = await loadedTypeNames(n8n!, 'nodes');
 		const expected = pkg.n8n.nodes.map((file) => `${pkg.name}.${builtName(file, 'node')}`);
-		expect(expected.filter((name) => !known.has(name))).toEqual([]);
+		expectAllKnown(expected, known, n8nLines);
 	});
 
 	it('makes every credential type in package.json known to n8n', async () => {
 		const known = await loadedTypeNames(n8n!, 'credentials');
 		const expected = (pkg.n8n.credentials ?? []).map((file) => builtName(file, 'credential'));
-		expect(expected.filter((name) => !known.has(name))).toEqual([]);
+		expectAllKnown(expected, known, n8nLines);
 	});
 });
+
+/** Fails with what n8n said about loading packages, which is what explains a missing type. */
+function expectAllKnown(expected: string[], known: Set<string>, n8nLines: string[]): void {
+	const missing = expected.filter((name) => !known.has(name));
+	if (missing.length === 0) return;
+	const said = n8nLines.filter((line) => /hotel|package|load|error|fail|cannot find/i.test(line) && !/migration/i.test(line));
+	throw new Error(`n8n does not know ${missing.join(', ')}. What n8n logged about loading:\n${said.join('\n')}`);
+}
 
 function run(command: string, args: string[], cwd: string): string {
 	try {

@@ -1,0 +1,106 @@
+/**
+ * The bench's output: one report object, printed as a table and written as JSON with the same figures.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { DatabaseCount, ExecutionCount } from './checks';
+import type { Variant } from './setup';
+import type { CaseFigures } from './stats';
+
+/** The brief's goal: the payment workflow keeps at least 85 % of a bare webhook's throughput. */
+export const THROUGHPUT_GOAL = 0.85;
+
+export interface LevelReport {
+	concurrency: number;
+	a: CaseFigures;
+	b: CaseFigures;
+	/** a/b of executions per second (goal ≥ 0.85) and of p50 latency (1 = as fast as b, 2 = twice as slow). */
+	ratios: { throughput: number; p50: number; p99: number };
+	goalMet: boolean;
+	/** Each measured phase in the order it ran, to see how much rounds differ (noise). */
+	phases: Array<{ case: 'a' | 'b'; requests: number; errors: number; executionsPerSecond: number; p50Ms: number; p99Ms: number }>;
+}
+
+export interface BenchReport {
+	generatedAt: string;
+	durationSeconds: number;
+	machine: { cpus: number; cpuModel: string; memoryGb: number; node: string };
+	n8n: { version: string; settings: string[] };
+	variant: Variant;
+	cases: { a: string; b: string };
+	plan: { warmupRequestsPerCase: number; warmupConcurrency: number; order: string; phaseDeadlineMs: number; requestTimeoutMs: number };
+	levels: LevelReport[];
+	exactlyOnce: { a: ExecutionCount; b: ExecutionCount; database?: DatabaseCount };
+	/** False when any request failed or any count is off. */
+	passed: boolean;
+}
+
+export function writeJson(report: BenchReport, dir: string): string {
+	mkdirSync(dir, { recursive: true });
+	const file = path.join(dir, 'latest.json');
+	writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+	return file;
+}
+
+export function formatReport(r: BenchReport): string {
+	const lines = [
+		`n8n ${r.n8n.version} on ${r.machine.cpus} × ${r.machine.cpuModel}, Node ${r.machine.node}`,
+		`(a) ${r.cases.a}`,
+		`(b) ${r.cases.b}`,
+		`warm-up ${r.plan.warmupRequestsPerCase} requests per case (not measured); order per concurrency: ${r.plan.order}`,
+		'',
+		formatTable(r.levels),
+		'',
+		...formatChecks(r),
+		'',
+		`n8n settings: ${r.n8n.settings.join('; ')}`,
+	];
+	return lines.join('\n');
+}
+
+function formatTable(levels: LevelReport[]): string {
+	const header = ['conc', 'case', 'requests', 'errors', 'exec/s', 'p50 ms', 'p99 ms', 'mean ms'];
+	const rows: string[][] = [];
+	for (const level of levels) {
+		for (const key of ['b', 'a'] as const) {
+			const f = level[key];
+			const truncated = f.truncated ? ' (deadline hit)' : '';
+			rows.push([String(level.concurrency), key, `${f.requests}${truncated}`, errorText(f), fixed(f.executionsPerSecond), fixed(f.p50Ms), fixed(f.p99Ms), fixed(f.meanMs)]);
+		}
+		const verdict = level.goalMet ? 'goal met' : `below goal ${THROUGHPUT_GOAL}`;
+		rows.push(['', 'a/b', '', '', `${fixed(level.ratios.throughput, 2)} (${verdict})`, `${fixed(level.ratios.p50, 2)}×`, `${fixed(level.ratios.p99, 2)}×`, '']);
+	}
+	return alignColumns([header, ...rows]);
+}
+
+function formatChecks(r: BenchReport): string[] {
+	const line = (name: string, c: ExecutionCount) =>
+		`${name}: ${c.requestsSent} requests sent, ${c.requestsOk} answered 200, ${c.successfulExecutions} successful executions ` +
+		`(all: ${JSON.stringify(c.executionsByStatus)}) → ${c.exactlyOnce ? 'exactly once ✓' : 'MISMATCH ✗'}`;
+	const lines = ['Exactly once (all phases, warm-up included):', `  ${line('a', r.exactlyOnce.a)}`, `  ${line('b', r.exactlyOnce.b)}`];
+	const db = r.exactlyOnce.database;
+	if (db) {
+		const claims = db.claimsDone === null ? 'claims in Redis' : `${db.claimsDone} claims done, ${db.claimsNotDone} not done`;
+		lines.push(`  hotel database: ${claims}, ${db.reservationsPaid} reservations paid → ${db.matchesRequests ? 'matches ✓' : 'MISMATCH ✗'}`);
+	}
+	return lines;
+}
+
+function errorText(f: CaseFigures): string {
+	if (f.errors === 0) return '0';
+	const detail = Object.entries(f.errorsByStatus).map(([status, n]) => `${n}×${status === '0' ? 'net' : status}`);
+	return `${f.errors} (${detail.join(', ')})`;
+}
+
+function fixed(value: number, digits = 1): string {
+	return Number.isFinite(value) ? value.toFixed(digits) : 'n/a';
+}
+
+/** Left-aligned text, right-aligned numbers, two spaces between columns. */
+function alignColumns(rows: string[][]): string {
+	const widths = rows[0].map((_, col) => Math.max(...rows.map((row) => (row[col] ?? '').length)));
+	const isNumeric = (cell: string) => /^[\d.]/.test(cell);
+	return rows
+		.map((row) => row.map((cell, col) => (isNumeric(cell) && col > 1 ? cell.padStart(widths[col]) : cell.padEnd(widths[col]))).join('  ').trimEnd())
+		.join('\n');
+}

@@ -1,0 +1,160 @@
+/**
+ * The Hotel Payment node on its own: a fake n8n context, Stripe answered by nock, the hotel
+ * database on the real PostgreSQL. Checks what a hotel relies on: idempotency keys that make
+ * re-runs harmless, card numbers refused before anything is sent, retries of Stripe outages
+ * and clear errors for refusals.
+ */
+import nock from 'nock';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+import { HotelPayment } from '../../nodes/HotelPayment/HotelPayment.node';
+import { resetPartnerPolicies } from '../../lib/resilience/policy';
+import { closeAllStores } from '../../lib/store/db';
+import { createTestDatabase, type TestDatabase } from '../support/services';
+import { fakeExecuteContext, type FakeRun } from '../support/fakeExecuteContext';
+
+const STRIPE = 'https://api.stripe.test';
+let database: TestDatabase;
+
+beforeAll(async () => {
+	database = await createTestDatabase('paynode');
+	nock.disableNetConnect();
+	nock.enableNetConnect(/127\.0\.0\.1/); // the real PostgreSQL
+});
+afterAll(async () => {
+	nock.enableNetConnect();
+	await closeAllStores();
+	await database.drop();
+});
+beforeEach(() => resetPartnerPolicies());
+afterEach(() => nock.cleanAll());
+
+function run(params: Record<string, unknown>, opts: Partial<FakeRun> = {}) {
+	const { config } = database;
+	return fakeExecuteContext({
+		node: { type: 'n8n-nodes-hotel-integrations.hotelPayment', parameters: { database: 'postgres', ...params } },
+		items: opts.items ?? [{}],
+		continueOnFail: opts.continueOnFail,
+		credentials: {
+			hotelStripeApi: { secretKey: 'sk_test_node', webhookSecret: 'whsec_x', baseUrl: STRIPE },
+			hotelPostgresApi: { host: config.host, port: config.port, database: config.database, user: config.user, password: config.password ?? '' },
+		},
+	});
+}
+
+const paymentIntent = (over: Record<string, unknown> = {}) => ({
+	id: 'pi_node_1',
+	object: 'payment_intent',
+	amount: 18000,
+	amount_received: 0,
+	amount_capturable: 0,
+	currency: 'eur',
+	capture_method: 'automatic',
+	status: 'requires_payment_method',
+	metadata: { reservation_id: 'R-NODE-1', payment_reference: 'deposit' },
+	...over,
+});
+
+const createParams = { resource: 'paymentIntent', operation: 'create', reservationId: 'R-NODE-1', amount: 18000, currency: 'EUR', paymentReference: 'deposit', additionalFields: {} };
+
+it('creates a payment intent with an idempotency key derived from reservation, operation and reference — the same on a re-run', async () => {
+	const keys: string[] = [];
+	const bodies: string[] = [];
+	nock(STRIPE)
+		.post('/v1/payment_intents')
+		.times(2)
+		.reply(function (_uri, body) {
+			keys.push(String(this.req.headers['idempotency-key']));
+			bodies.push(String(body));
+			return [200, paymentIntent()];
+		});
+	for (let n = 0; n < 2; n++) {
+		const { ctx } = run(createParams);
+		const [[item]] = await new HotelPayment().execute.call(ctx);
+		expect(item.json).toMatchObject({ id: 'pi_node_1', reservationId: 'R-NODE-1', billing: { status: 'unpaid' } });
+		expect(item.pairedItem).toEqual({ item: 0 });
+	}
+	expect(keys).toEqual(['hotel-create-R-NODE-1-deposit', 'hotel-create-R-NODE-1-deposit']);
+	expect(decodeURIComponent(bodies[0])).toContain('metadata[reservation_id]=R-NODE-1');
+	expect(bodies[0]).toContain('currency=eur');
+});
+
+it('refuses a card number in any field, names the field, sends nothing and never echoes it', async () => {
+	const scope = nock(STRIPE).post('/v1/payment_intents').reply(200, paymentIntent());
+	const { ctx, logs } = run({ ...createParams, additionalFields: { description: 'card 4242 4242 4242 4242 exp 12/30' } });
+	const error = await new HotelPayment().execute.call(ctx).catch((e) => e);
+	expect(error).toBeInstanceOf(NodeOperationError);
+	expect(error.message).toContain('additionalFields.description');
+	expect(JSON.stringify(error)).not.toContain('4242');
+	expect(logs.join('\n')).not.toContain('4242');
+	expect(scope.isDone()).toBe(false);
+});
+
+it('retries a Stripe outage with the same key and succeeds', async () => {
+	const keys: string[] = [];
+	nock(STRIPE)
+		.post('/v1/payment_intents')
+		.times(2)
+		.reply(function () {
+			keys.push(String(this.req.headers['idempotency-key']));
+			return [503, { error: { type: 'api_error', message: 'Stripe is having a moment' } }];
+		})
+		.post('/v1/payment_intents')
+		.reply(function () {
+			keys.push(String(this.req.headers['idempotency-key']));
+			return [200, paymentIntent()];
+		});
+	const { ctx } = run(createParams);
+	const [[item]] = await new HotelPayment().execute.call(ctx);
+	expect(item.json.id).toBe('pi_node_1');
+	expect(keys).toHaveLength(3);
+	expect(new Set(keys).size).toBe(1);
+});
+
+it('turns a declined card into a NodeApiError without retrying', async () => {
+	let calls = 0;
+	nock(STRIPE)
+		.post('/v1/payment_intents/pi_node_1/confirm')
+		.reply(() => {
+			calls++;
+			return [402, { error: { type: 'card_error', code: 'card_declined', message: 'Your card was declined.' } }];
+		});
+	const { ctx } = run({ resource: 'paymentIntent', operation: 'confirm', paymentIntentId: 'pi_node_1', paymentMethod: 'pm_card_chargeDeclined' });
+	const error = await new HotelPayment().execute.call(ctx).catch((e) => e);
+	expect(error).toBeInstanceOf(NodeApiError);
+	expect(error.message).toContain('Your card was declined.');
+	expect(calls).toBe(1);
+});
+
+it('with Continue On Fail, reports the error on the item and goes on with the next one', async () => {
+	nock(STRIPE).get('/v1/payment_intents/pi_missing').reply(404, { error: { type: 'invalid_request_error', code: 'resource_missing', message: 'No such payment_intent' } });
+	nock(STRIPE).get('/v1/payment_intents/pi_node_1').reply(200, paymentIntent({ status: 'succeeded', amount_received: 18000 }));
+	const { ctx } = run(
+		{ resource: 'paymentIntent', operation: 'get' },
+		{ items: [{ paymentIntentId: 'pi_missing' }, { paymentIntentId: 'pi_node_1' }], continueOnFail: true },
+	);
+	const [items] = await new HotelPayment().execute.call(ctx);
+	expect(items[0].json.error).toMatch(/No such payment_intent/);
+	expect(items[1].json).toMatchObject({ id: 'pi_node_1', status: 'succeeded' });
+	expect(items.map((i) => i.pairedItem)).toEqual([{ item: 0 }, { item: 1 }]);
+});
+
+it('refunds with a key per payment and reference, and records offline payments once', async () => {
+	const keys: string[] = [];
+	nock(STRIPE)
+		.post('/v1/refunds')
+		.times(2)
+		.reply(function () {
+			keys.push(String(this.req.headers['idempotency-key']));
+			return [200, { id: 're_1', object: 'refund', amount: 5000, currency: 'eur', payment_intent: 'pi_node_1', status: 'succeeded', reason: 'requested_by_customer' }];
+		});
+	for (const reference of ['late-checkout', 'late-checkout']) {
+		const { ctx } = run({ resource: 'refund', operation: 'create', paymentIntentId: 'pi_node_1', amount: 5000, refundReference: reference, reason: 'requested_by_customer' });
+		await new HotelPayment().execute.call(ctx);
+	}
+	expect(keys).toEqual(['hotel-refund-pi_node_1-late-checkout', 'hotel-refund-pi_node_1-late-checkout']);
+
+	const offline = { resource: 'billing', operation: 'recordOffline', reservationId: "R-Zoë's", method: 'cash', amount: 3000, currency: 'eur', reference: 'till 7' };
+	for (let n = 0; n < 2; n++) await new HotelPayment().execute.call(run(offline).ctx);
+	const [[status]] = await new HotelPayment().execute.call(run({ resource: 'billing', operation: 'getStatus', reservationId: "R-Zoë's" }).ctx);
+	expect(status.json).toMatchObject({ status: 'paid', amountPaid: 3000, payments: [{ method: 'cash', reference: 'till 7' }] });
+});
