@@ -7,18 +7,22 @@ import Stripe from 'stripe';
 import { Client } from 'pg';
 import { startN8n, nodeOutput, type N8n } from '../../scripts/n8n';
 import { startStripePeer, type StripePeer } from '../peers/stripePeer';
-import { createTestDatabase, type TestDatabase } from '../support/services';
+import { createTestDatabase, REDIS, uniqueRedisPrefix, type TestDatabase } from '../support/services';
 import { POSTGRES_CREDENTIAL_NAME, shippedWorkflow, usePostgres, writeTempWorkflow } from '../support/workflows';
 
 const SECRET_KEY = 'sk_test_hotel_e2e';
 const WEBHOOK_SECRET = 'whsec_hotel_e2e';
 const WEBHOOK_PATH = 'hotel-stripe-payments/stripe';
+// The same shipped workflow, switched to Redis as its event store, on a second webhook path.
+const REDIS_WEBHOOK_PATH = 'hotel-stripe-payments-redis/stripe';
 
 let n8n: N8n;
 let peer: StripePeer;
 let database: TestDatabase;
 let sql: Client;
 let workflowId: string;
+let redisWorkflowId: string;
+const credentialIds: Record<string, string> = {};
 
 jest.setTimeout(240_000);
 
@@ -39,9 +43,23 @@ beforeAll(async () => {
 		type: 'hotelPostgresApi',
 		data: { host: config.host, port: config.port, database: config.database, user: config.user, password: config.password ?? '', ssl: false },
 	});
+	const redis = await n8n.api.createCredential({
+		name: 'Hotel Redis',
+		type: 'hotelRedisApi',
+		data: { host: REDIS.host, port: REDIS.port, username: '', password: '', database: 0, tls: false, keyPrefix: uniqueRedisPrefix('e2e') },
+	});
+	Object.assign(credentialIds, { 'Hotel Stripe': stripe.id, [POSTGRES_CREDENTIAL_NAME]: postgres.id, 'Hotel Redis': redis.id });
 	const file = writeTempWorkflow(usePostgres(shippedWorkflow('payment-webhook.json')));
-	({ id: workflowId } = await n8n.api.importWorkflowFile(file, { 'Hotel Stripe': stripe.id, [POSTGRES_CREDENTIAL_NAME]: postgres.id }));
+	({ id: workflowId } = await n8n.api.importWorkflowFile(file, credentialIds));
+	const redisVariant = usePostgres(shippedWorkflow('payment-webhook.json'));
+	redisVariant.name = `${redisVariant.name} (Redis event store)`;
+	const trigger = redisVariant.nodes.find((n) => n.name === 'Stripe Payment Events')!;
+	trigger.webhookId = 'hotel-stripe-payments-redis';
+	trigger.parameters = { ...trigger.parameters, eventStore: 'redis' };
+	trigger.credentials = { ...trigger.credentials, hotelRedisApi: { name: 'Hotel Redis' } };
+	({ id: redisWorkflowId } = await n8n.api.importWorkflowFile(writeTempWorkflow(redisVariant), credentialIds));
 	await n8n.api.waitForWebhook(WEBHOOK_PATH, 'POST');
+	await n8n.api.waitForWebhook(REDIS_WEBHOOK_PATH, 'POST');
 	peer.setWebhook(n8n.webhookUrl(WEBHOOK_PATH), WEBHOOK_SECRET);
 });
 
@@ -66,8 +84,8 @@ function signedEvent(id: string, reservationId: string, type = 'payment_intent.s
 	return { body, header: () => peer.signPayload(body, { secret: WEBHOOK_SECRET }) };
 }
 
-async function deliver(body: string, header: string): Promise<number> {
-	const res = await fetch(n8n.webhookUrl(WEBHOOK_PATH), {
+async function deliver(body: string, header: string, webhookPath = WEBHOOK_PATH): Promise<number> {
+	const res = await fetch(n8n.webhookUrl(webhookPath), {
 		method: 'POST',
 		headers: { 'content-type': 'application/json', 'stripe-signature': header },
 		body,
@@ -77,8 +95,8 @@ async function deliver(body: string, header: string): Promise<number> {
 }
 
 /** Executions of our workflow whose trigger emitted this event id. */
-async function executionsFor(eventId: string) {
-	const all = await n8n.api.listExecutions({ workflowId, includeData: true });
+async function executionsFor(eventId: string, ofWorkflow = workflowId) {
+	const all = await n8n.api.listExecutions({ workflowId: ofWorkflow, includeData: true });
 	return all.filter((e) => JSON.stringify(e.data?.resultData.runData['Stripe Payment Events'] ?? '').includes(`"${eventId}"`));
 }
 
@@ -103,18 +121,26 @@ it('turns a Stripe payment into one execution on "Payment Succeeded" and marks t
 	expect(nodeOutput(other, 'Stripe Payment Events', 3)).toHaveLength(1);
 });
 
-it('starts exactly one execution for 20 concurrent deliveries of one event', async () => {
-	const event = signedEvent('evt_e2e_concurrent', 'R-E2E-CONC');
-	const statuses = await Promise.all(Array.from({ length: 20 }, () => deliver(event.body, event.header())));
-	expect(statuses.filter((s) => s === 200).length).toBeGreaterThanOrEqual(1);
-	expect(statuses.every((s) => s === 200 || s === 409)).toBe(true);
-	// A late redelivery after processing is a duplicate: 200, nothing new.
-	expect(await deliver(event.body, event.header())).toBe(200);
-	await sleep(1_500);
-	const runs = await executionsFor('evt_e2e_concurrent');
-	expect(runs).toHaveLength(1);
-	expect(runs[0].status).toBe('success');
-	expect(await billing('R-E2E-CONC')).toMatchObject({ status: 'paid', amount_paid: 15000 });
+describe.each([
+	['the hotel database', () => ({ path: WEBHOOK_PATH, workflow: workflowId })],
+	['Redis', () => ({ path: REDIS_WEBHOOK_PATH, workflow: redisWorkflowId })],
+])('with events remembered in %s', (store, variant) => {
+	it('starts exactly one execution for 20 concurrent deliveries of one event', async () => {
+		const { path, workflow } = variant();
+		const eventId = `evt_e2e_concurrent_${store.length}`;
+		const reservation = `R-E2E-CONC-${store.length}`;
+		const event = signedEvent(eventId, reservation);
+		const statuses = await Promise.all(Array.from({ length: 20 }, () => deliver(event.body, event.header(), path)));
+		expect(statuses.filter((s) => s === 200).length).toBeGreaterThanOrEqual(1);
+		expect(statuses.every((s) => s === 200 || s === 409)).toBe(true);
+		// A late redelivery after processing is a duplicate: 200, nothing new.
+		expect(await deliver(event.body, event.header(), path)).toBe(200);
+		await sleep(1_500);
+		const runs = await executionsFor(eventId, workflow);
+		expect(runs).toHaveLength(1);
+		expect(runs[0].status).toBe('success');
+		expect(await billing(reservation)).toMatchObject({ status: 'paid', amount_paid: 15000 });
+	});
 });
 
 it('answers a bad signature with 401 and starts no execution', async () => {
@@ -146,6 +172,42 @@ it('processes an event again on redelivery when its first processing failed', as
 	await sleep(1_000);
 	const runs = await executionsFor('evt_e2e_retry');
 	expect(runs.map((r) => r.status).sort()).toEqual(['error', 'success']);
+});
+
+describe('credential Test buttons', () => {
+	// What the editor's Test button sends: the saved credential's id with the form's data.
+	const test = async (credentials: { name: string; type: string; data: Record<string, unknown> }) => {
+		const { id } = await n8n.api.createCredential(credentials);
+		const res = await fetch(`${n8n.url}/rest/credentials/test`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json', cookie: n8n.authCookie },
+			body: JSON.stringify({ credentials: { id, ...credentials } }),
+		});
+		const text = await res.text();
+		expect([res.status, text]).toEqual([200, expect.any(String)]);
+		return (JSON.parse(text) as { data: { status: string; message: string } }).data;
+	};
+
+	it('Hotel Stripe API: OK with the right key, an error with a wrong one', async () => {
+		const ok = await test({ name: 'T', type: 'hotelStripeApi', data: { secretKey: SECRET_KEY, webhookSecret: 'x', baseUrl: peer.url } });
+		expect(ok.status).toBe('OK');
+		const bad = await test({ name: 'T', type: 'hotelStripeApi', data: { secretKey: 'sk_test_wrong', webhookSecret: 'x', baseUrl: peer.url } });
+		expect(bad.status).toBe('Error');
+	});
+
+	it('Hotel PostgreSQL: OK when reachable, a clear error when not', async () => {
+		const data = { host: database.config.host, port: database.config.port, database: database.name, user: database.config.user, password: '', ssl: false };
+		expect((await test({ name: 'T', type: 'hotelPostgresApi', data })).status).toBe('OK');
+		const bad = await test({ name: 'T', type: 'hotelPostgresApi', data: { ...data, port: 1 } });
+		expect(bad).toMatchObject({ status: 'Error', message: expect.stringContaining('Could not connect to PostgreSQL at 127.0.0.1:1') });
+	});
+
+	it('Hotel Redis: OK when reachable, a clear error when not', async () => {
+		const data = { host: REDIS.host, port: REDIS.port, username: '', password: '', database: 0, tls: false, keyPrefix: 'hotel:' };
+		expect((await test({ name: 'T', type: 'hotelRedisApi', data })).status).toBe('OK');
+		const bad = await test({ name: 'T', type: 'hotelRedisApi', data: { ...data, port: 1 } });
+		expect(bad).toMatchObject({ status: 'Error', message: expect.stringContaining('Could not connect to Redis') });
+	});
 });
 
 async function waitFor<T>(probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
