@@ -9,6 +9,9 @@ const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.test.json', t
 module.exports = {
 	// One file at a time: e2e files each start an n8n, and this machine has 2 cores.
 	maxWorkers: 1,
+	// Opening the embedded database (WebAssembly) or an n8n can take several seconds on a busy
+	// 2-core machine; e2e files set their own, longer timeouts.
+	testTimeout: 60_000,
 	// dist/ holds a copy of package.json; Jest's module map must not see two packages of one name.
 	modulePathIgnorePatterns: ['<rootDir>/dist/'],
 	reporters: ['default', '<rootDir>/test/summaryReporter.js'],

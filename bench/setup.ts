@@ -69,9 +69,14 @@ export interface BenchSetup {
 /**
  * Starts everything; on a failure half-way, closes what was already started before rethrowing.
  * `track` receives the close function as soon as there is something to close, so an interrupt
- * (Ctrl-C) during the slow n8n start still cleans up.
+ * (Ctrl-C) during the slow n8n start still cleans up. `n8nEnv` is for diagnosis (e.g. a CPU
+ * profile); the bench itself passes nothing, so n8n runs with the launcher's defaults.
  */
-export async function setUp(variant: Variant, track: (close: () => Promise<void>) => void): Promise<BenchSetup> {
+export async function setUp(
+	variant: Variant,
+	track: (close: () => Promise<void>) => void,
+	n8nEnv: Record<string, string> = {},
+): Promise<BenchSetup> {
 	const runId = randomBytes(3).toString('hex');
 	const redisPrefix = variant.eventStore === 'redis' ? `hotel-bench:${runId}:` : undefined;
 	const closers: Array<() => Promise<unknown>> = [];
@@ -87,7 +92,7 @@ export async function setUp(variant: Variant, track: (close: () => Promise<void>
 		if (redisPrefix) closers.push(() => deleteRedisKeys(redisPrefix));
 		const peer = await startStripePeer({ secretKey: SECRET_KEY });
 		closers.push(() => peer.stop());
-		const n8n = await startN8n();
+		const n8n = await startN8n({ env: n8nEnv });
 		closers.push(() => n8n.stop());
 
 		const aId = await importPaymentWorkflow(n8n, peer, database, variant, redisPrefix);
