@@ -66,10 +66,20 @@ export class HotelPayment implements INodeType {
 					stripe: () => (stripe ??= stripeFor(this)),
 					ledger: () => (ledger ??= ledgerFor(this)),
 				};
+				const started = Date.now();
 				const json = await action(ctx);
+				// Structured, and only ids and amounts: the card guard above ran on every value.
+				this.logger.info('Hotel Payment operation done', {
+					integration: resource === 'billing' ? 'database' : 'stripe',
+					operation: `${resource}.${operation}`,
+					reservationId: json.reservationId ?? (this.getNodeParameter('reservationId', i, '') || undefined),
+					paymentId: json.id,
+					durationMs: Date.now() - started,
+				});
 				out.push({ json, pairedItem: { item: i } });
 			} catch (error) {
 				const nodeError = toNodeError(this, error, i);
+				this.logger.warn('Hotel Payment operation failed', { operation: `${resource}.${operation}`, item: i, error: nodeError.message });
 				if (this.continueOnFail()) {
 					out.push({ json: { error: nodeError.message }, pairedItem: { item: i } });
 					continue;
