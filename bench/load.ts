@@ -32,6 +32,8 @@ export interface PhaseResult {
 	wallMs: number;
 	/** True when the deadline stopped the phase before every prepared request was sent. */
 	truncated: boolean;
+	/** CPU time n8n's process used during the phase, where it can be read (set by the caller). */
+	n8nCpuMs?: number;
 }
 
 export async function runPhase(shots: Shot[], o: PhaseOptions): Promise<PhaseResult> {

@@ -18,17 +18,26 @@ export interface LevelReport {
 	ratios: { throughput: number; p50: number; p99: number };
 	goalMet: boolean;
 	/** Each measured phase in the order it ran, to see how much rounds differ (noise). */
-	phases: Array<{ case: 'a' | 'b'; requests: number; errors: number; executionsPerSecond: number; p50Ms: number; p99Ms: number }>;
+	phases: Array<{
+		case: 'a' | 'b';
+		requests: number;
+		errors: number;
+		executionsPerSecond: number;
+		p50Ms: number;
+		p99Ms: number;
+		n8nCpuMsPerExecution: number;
+	}>;
 }
 
 export interface BenchReport {
 	generatedAt: string;
 	durationSeconds: number;
-	machine: { cpus: number; cpuModel: string; memoryGb: number; node: string };
+	/** Load average (1 min) before and after: other work on the machine (e.g. a test run) shows here. */
+	machine: { cpus: number; cpuModel: string; memoryGb: number; node: string; loadAverage: { atStart: number; atEnd: number } };
 	n8n: { version: string; settings: string[] };
 	variant: Variant;
 	cases: { a: string; b: string };
-	plan: { warmupRequestsPerCase: number; warmupConcurrency: number; order: string; phaseDeadlineMs: number; requestTimeoutMs: number };
+	plan: { warmupRequestsPerCase: number; warmupConcurrency: number; order: string; phaseDeadlineMs: Record<string, number>; requestTimeoutMs: number };
 	levels: LevelReport[];
 	exactlyOnce: { a: ExecutionCount; b: ExecutionCount; database?: DatabaseCount };
 	/** False when any request failed or any count is off. */
@@ -44,7 +53,8 @@ export function writeJson(report: BenchReport, dir: string): string {
 
 export function formatReport(r: BenchReport): string {
 	const lines = [
-		`n8n ${r.n8n.version} on ${r.machine.cpus} × ${r.machine.cpuModel}, Node ${r.machine.node}`,
+		`n8n ${r.n8n.version} on ${r.machine.cpus} × ${r.machine.cpuModel}, Node ${r.machine.node}; ` +
+			`load average ${r.machine.loadAverage.atStart} at start, ${r.machine.loadAverage.atEnd} at end${busyNote(r)}`,
 		`(a) ${r.cases.a}`,
 		`(b) ${r.cases.b}`,
 		`warm-up ${r.plan.warmupRequestsPerCase} requests per case (not measured); order per concurrency: ${r.plan.order}`,
@@ -59,16 +69,16 @@ export function formatReport(r: BenchReport): string {
 }
 
 function formatTable(levels: LevelReport[]): string {
-	const header = ['conc', 'case', 'requests', 'errors', 'exec/s', 'p50 ms', 'p99 ms', 'mean ms'];
+	const header = ['conc', 'case', 'requests', 'errors', 'exec/s', 'p50 ms', 'p99 ms', 'mean ms', 'n8n CPU ms/exec'];
 	const rows: string[][] = [];
 	for (const level of levels) {
 		for (const key of ['b', 'a'] as const) {
 			const f = level[key];
 			const truncated = f.truncated ? ' (deadline hit)' : '';
-			rows.push([String(level.concurrency), key, `${f.requests}${truncated}`, errorText(f), fixed(f.executionsPerSecond), fixed(f.p50Ms), fixed(f.p99Ms), fixed(f.meanMs)]);
+			rows.push([String(level.concurrency), key, `${f.requests}${truncated}`, errorText(f), fixed(f.executionsPerSecond), fixed(f.p50Ms), fixed(f.p99Ms), fixed(f.meanMs), fixed(f.n8nCpuMsPerExecution)]);
 		}
 		const verdict = level.goalMet ? 'goal met' : `below goal ${THROUGHPUT_GOAL}`;
-		rows.push(['', 'a/b', '', '', `${fixed(level.ratios.throughput, 2)} (${verdict})`, `${fixed(level.ratios.p50, 2)}×`, `${fixed(level.ratios.p99, 2)}×`, '']);
+		rows.push(['', 'a/b', '', '', `${fixed(level.ratios.throughput, 2)} (${verdict})`, `${fixed(level.ratios.p50, 2)}×`, `${fixed(level.ratios.p99, 2)}×`, '', '']);
 	}
 	return alignColumns([header, ...rows]);
 }
@@ -84,6 +94,12 @@ function formatChecks(r: BenchReport): string[] {
 		lines.push(`  hotel database: ${claims}, ${db.reservationsPaid} reservations paid → ${db.matchesRequests ? 'matches ✓' : 'MISMATCH ✗'}`);
 	}
 	return lines;
+}
+
+/** A load average above the core count means something else competed for the CPU: absolute figures suffer, ratios less. */
+function busyNote(r: BenchReport): string {
+	const busiest = Math.max(r.machine.loadAverage.atStart, r.machine.loadAverage.atEnd);
+	return busiest > r.machine.cpus ? ' (machine busy: absolute figures are pessimistic)' : '';
 }
 
 function errorText(f: CaseFigures): string {

@@ -11,17 +11,20 @@
  * regular mode, every successful execution saved): the comparison is fair and it is what a hotel
  * runs. Afterwards the executions are counted: each request to (a) must be exactly one success.
  *
- * Options (environment): BENCH_EVENT_STORE=redis and BENCH_DATABASE=embedded measure (a) on the
- * other stores, to see where its time goes. Figures go to stdout and bench/results/latest.json.
+ * Options (environment), to see where (a)'s time goes: BENCH_EVENT_STORE=redis and
+ * BENCH_DATABASE=embedded measure (a) on the other stores; BENCH_N8N_ENV="NAME=value,..." starts
+ * n8n with extra settings (e.g. N8N_EXPRESSION_ENGINE=legacy). The report names whatever was set.
+ * Figures go to stdout and bench/results/latest.json.
  */
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { countExecutions, countRows } from './checks';
+import { n8nCpuReader } from './cpu';
 import { runPhase, type PhaseResult } from './load';
 import { THROUGHPUT_GOAL, formatReport, writeJson, type BenchReport, type LevelReport } from './report';
 import { setUp, variantFromEnv, type BenchSetup, type Target } from './setup';
-import { ratio, summarise } from './stats';
+import { ratio, round, summarise } from './stats';
 
 const repoRoot = path.resolve(__dirname, '..');
 const RESULTS_DIR = path.join(__dirname, 'results');
@@ -29,35 +32,46 @@ const RESULTS_DIR = path.join(__dirname, 'results');
 // Sized so the whole bench (build and n8n start included) stays under ~3 minutes on 2 cores.
 const WARMUP_REQUESTS = 30;
 const WARMUP_CONCURRENCY = 20;
-/** Per case and concurrency, split evenly over the case's rounds. */
+const WARMUP_DEADLINE_MS = 20_000;
+/**
+ * Requests per case and concurrency, split evenly over the case's rounds. 200 (not 300) at
+ * concurrency 20: (a) runs at ~5/s here, and 300 would take the bench past 3 minutes. The deadline
+ * bounds each phase even on a machine busy with other work.
+ */
 const LEVELS = [
-	{ concurrency: 1, requests: 100 },
-	{ concurrency: 20, requests: 300 },
+	{ concurrency: 1, requests: 100, phaseDeadlineMs: 20_000 },
+	{ concurrency: 20, requests: 200, phaseDeadlineMs: 30_000 },
 ];
 /** ABBA rather than ABAB: a trend over the level (e.g. tables growing) then costs both cases the same. */
 const ORDER: Array<'a' | 'b'> = ['b', 'a', 'a', 'b'];
-const PHASE_DEADLINE_MS = 25_000;
 const REQUEST_TIMEOUT_MS = 30_000;
 /** A pause between phases: n8n saves executions and our trigger settles claims after answering. */
 const SETTLE_MS = 1_000;
 
-const N8N_SETTINGS = [
+const N8N_DEFAULTS = [
 	'defaults of scripts/n8n.ts for both cases',
 	'DB_TYPE=sqlite',
 	'EXECUTIONS_MODE=regular',
 	'EXECUTIONS_DATA_SAVE_ON_SUCCESS not set (n8n default: all, so every execution is saved with its data)',
+	'N8N_EXPRESSION_ENGINE not set (n8n default: vm, isolated-vm, pool size 1)',
 	'log level default (info)',
 ];
+
+/** Set once n8n runs; undefined where /proc cannot tell (the CPU column then says n/a). */
+let readN8nCpu: (() => number | undefined) | undefined;
 
 async function main(): Promise<void> {
 	const started = Date.now();
 	const variant = variantFromEnv();
+	const extraN8nEnv = n8nEnvFromEnv();
+	const loadAtStart = os.loadavg()[0];
 	let close: (() => Promise<void>) | undefined;
 	onInterrupt(() => close?.());
 
 	build();
 	progress('starting n8n, the Stripe peer and a fresh PostgreSQL database...');
-	const setup = await setUp(variant, (c) => (close = c));
+	const setup = await setUp(variant, (c) => (close = c), extraN8nEnv);
+	readN8nCpu = n8nCpuReader(setup.n8n.userFolder);
 	try {
 		const sent = { a: 0, b: 0 };
 		const ok = { a: 0, b: 0 };
@@ -67,10 +81,10 @@ async function main(): Promise<void> {
 		};
 
 		progress(`warm-up: ${WARMUP_REQUESTS} requests per case`);
-		for (const target of [setup.b, setup.a]) count(target, await phase(target, WARMUP_REQUESTS, WARMUP_CONCURRENCY));
+		for (const target of [setup.b, setup.a]) count(target, await phase(target, WARMUP_REQUESTS, WARMUP_CONCURRENCY, WARMUP_DEADLINE_MS));
 
 		const levels: LevelReport[] = [];
-		for (const level of LEVELS) levels.push(await measureLevel(setup, level.concurrency, level.requests, count));
+		for (const level of LEVELS) levels.push(await measureLevel(setup, level, count));
 
 		progress('counting executions...');
 		const exactlyOnce = {
@@ -79,7 +93,7 @@ async function main(): Promise<void> {
 			database: await countRows(setup, sent.a),
 		};
 
-		const report = buildReport(setup, levels, exactlyOnce, started);
+		const report = buildReport(setup, levels, exactlyOnce, { started, loadAtStart, extraN8nEnv });
 		console.log(formatReport(report));
 		console.log(`\nJSON: ${path.relative(repoRoot, writeJson(report, RESULTS_DIR))}`);
 		if (!report.passed) process.exitCode = 1;
@@ -92,8 +106,7 @@ async function main(): Promise<void> {
 /** One concurrency level: every case gets the same number of requests, in ORDER. */
 async function measureLevel(
 	setup: BenchSetup,
-	concurrency: number,
-	requests: number,
+	{ concurrency, requests, phaseDeadlineMs }: (typeof LEVELS)[number],
 	count: (t: Target, r: PhaseResult) => void,
 ): Promise<LevelReport> {
 	const roundsPerCase = ORDER.filter((k) => k === 'a').length;
@@ -103,11 +116,19 @@ async function measureLevel(
 	for (const key of ORDER) {
 		const target = setup[key];
 		progress(`concurrency ${concurrency}: ${key} × ${perRound}`);
-		const result = await phase(target, perRound, concurrency);
+		const result = await phase(target, perRound, concurrency, phaseDeadlineMs);
 		count(target, result);
 		results[key].push(result);
 		const f = summarise([result]);
-		phases.push({ case: key, requests: f.requests, errors: f.errors, executionsPerSecond: f.executionsPerSecond, p50Ms: f.p50Ms, p99Ms: f.p99Ms });
+		phases.push({
+			case: key,
+			requests: f.requests,
+			errors: f.errors,
+			executionsPerSecond: f.executionsPerSecond,
+			p50Ms: f.p50Ms,
+			p99Ms: f.p99Ms,
+			n8nCpuMsPerExecution: f.n8nCpuMsPerExecution,
+		});
 	}
 	const a = summarise(results.a);
 	const b = summarise(results.b);
@@ -122,35 +143,68 @@ async function measureLevel(
 	};
 }
 
-async function phase(target: Target, requests: number, concurrency: number): Promise<PhaseResult> {
+async function phase(target: Target, requests: number, concurrency: number, deadlineMs: number): Promise<PhaseResult> {
 	const shots = target.shots(requests);
-	const result = await runPhase(shots, { url: target.url, concurrency, deadlineMs: PHASE_DEADLINE_MS, requestTimeoutMs: REQUEST_TIMEOUT_MS });
+	const cpuBefore = readN8nCpu?.();
+	const result = await runPhase(shots, { url: target.url, concurrency, deadlineMs, requestTimeoutMs: REQUEST_TIMEOUT_MS });
+	// Settling belongs to the phase's CPU: n8n finishes saving the executions it has just answered.
 	await sleep(SETTLE_MS);
+	const cpuAfter = readN8nCpu?.();
+	if (cpuBefore !== undefined && cpuAfter !== undefined) result.n8nCpuMs = cpuAfter - cpuBefore;
 	return result;
 }
 
-function buildReport(setup: BenchSetup, levels: LevelReport[], exactlyOnce: BenchReport['exactlyOnce'], started: number): BenchReport {
+function buildReport(
+	setup: BenchSetup,
+	levels: LevelReport[],
+	exactlyOnce: BenchReport['exactlyOnce'],
+	run: { started: number; loadAtStart: number; extraN8nEnv: Record<string, string> },
+): BenchReport {
 	const cpus = os.cpus();
 	const noErrors = levels.every((l) => l.a.errors === 0 && l.b.errors === 0);
 	const countsRight = exactlyOnce.a.exactlyOnce && exactlyOnce.b.exactlyOnce && (exactlyOnce.database?.matchesRequests ?? true);
 	return {
 		generatedAt: new Date().toISOString(),
-		durationSeconds: Math.round((Date.now() - started) / 1000),
-		machine: { cpus: cpus.length, cpuModel: cpus[0]?.model.trim() ?? 'unknown', memoryGb: Math.round(os.totalmem() / 2 ** 30), node: process.version },
-		n8n: { version: setup.n8nVersion, settings: N8N_SETTINGS },
+		durationSeconds: Math.round((Date.now() - run.started) / 1000),
+		machine: {
+			cpus: cpus.length,
+			cpuModel: cpus[0]?.model.trim() ?? 'unknown',
+			memoryGb: Math.round(os.totalmem() / 2 ** 30),
+			node: process.version,
+			loadAverage: { atStart: round(run.loadAtStart, 1), atEnd: round(os.loadavg()[0], 1) },
+		},
+		n8n: {
+			version: setup.n8nVersion,
+			settings: Object.keys(run.extraN8nEnv).length === 0
+				? N8N_DEFAULTS
+				: [`NOT the defaults, set by BENCH_N8N_ENV: ${Object.entries(run.extraN8nEnv).map(([k, v]) => `${k}=${v}`).join(', ')}`, ...N8N_DEFAULTS],
+		},
 		variant: setup.variant,
 		cases: { a: setup.a.label, b: setup.b.label },
 		plan: {
 			warmupRequestsPerCase: WARMUP_REQUESTS,
 			warmupConcurrency: WARMUP_CONCURRENCY,
 			order: ORDER.join(' '),
-			phaseDeadlineMs: PHASE_DEADLINE_MS,
+			phaseDeadlineMs: Object.fromEntries(LEVELS.map((l) => [l.concurrency, l.phaseDeadlineMs])),
 			requestTimeoutMs: REQUEST_TIMEOUT_MS,
 		},
 		levels,
 		exactlyOnce,
 		passed: noErrors && countsRight,
 	};
+}
+
+/** BENCH_N8N_ENV="A=1,B=2": for diagnosis only; a normal run starts n8n with the launcher's defaults. */
+function n8nEnvFromEnv(): Record<string, string> {
+	const spec = process.env.BENCH_N8N_ENV?.trim();
+	if (!spec) return {};
+	return Object.fromEntries(
+		spec.split(',').map((pair) => {
+			const at = pair.indexOf('=');
+			if (at < 1) throw new Error(`BENCH_N8N_ENV: "${pair}" is not NAME=value`);
+			return [pair.slice(0, at).trim(), pair.slice(at + 1).trim()];
+		}),
+	);
 }
 
 /** n8n loads dist/, so the bench always measures the code as it is now. */

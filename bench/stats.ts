@@ -14,6 +14,8 @@ export interface CaseFigures {
 	p50Ms: number;
 	p99Ms: number;
 	meanMs: number;
+	/** n8n's process CPU per successful execution; NaN where it could not be read. */
+	n8nCpuMsPerExecution: number;
 	rounds: number;
 	wallMs: number;
 	truncated: boolean;
@@ -36,10 +38,17 @@ export function summarise(rounds: PhaseResult[]): CaseFigures {
 		p50Ms: round(percentile(latencies, 50), 1),
 		p99Ms: round(percentile(latencies, 99), 1),
 		meanMs: round(latencies.length ? sum(latencies) / latencies.length : Number.NaN, 1),
+		n8nCpuMsPerExecution: round(cpuPerExecution(rounds, ok), 1),
 		rounds: rounds.length,
 		wallMs: Math.round(wallMs),
 		truncated: rounds.some((r) => r.truncated),
 	};
+}
+
+function cpuPerExecution(rounds: PhaseResult[], ok: number): number {
+	const cpu = rounds.map((r) => r.n8nCpuMs);
+	if (ok === 0 || cpu.some((ms) => ms === undefined)) return Number.NaN;
+	return sum(cpu as number[]) / ok;
 }
 
 /** Nearest-rank percentile of sorted values: an observed latency, never an interpolated one. */
