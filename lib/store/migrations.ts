@@ -61,6 +61,110 @@ export const migrations: Migration[] = [
 			);
 		`,
 	},
+	{
+		version: 2,
+		name: 'inventory and reservations',
+		sql: `
+			CREATE TABLE room_types (
+				code          text        PRIMARY KEY,
+				name          text        NOT NULL,
+				max_occupancy integer     NOT NULL DEFAULT 2 CHECK (max_occupancy > 0),
+				created_at    timestamptz NOT NULL DEFAULT now()
+			);
+			CREATE TABLE rate_plans (
+				code       text        PRIMARY KEY,
+				name       text        NOT NULL,
+				currency   text        NOT NULL,
+				created_at timestamptz NOT NULL DEFAULT now()
+			);
+
+			-- One row per room type and night. sold is kept equal to the rooms of the active
+			-- reservations that hold that night (checked by the tests after every mix of operations).
+			CREATE TABLE inventory_nights (
+				room_type_code      text    NOT NULL REFERENCES room_types (code),
+				night               date    NOT NULL,
+				allotment           integer NOT NULL DEFAULT 0 CHECK (allotment >= 0),
+				sold                integer NOT NULL DEFAULT 0 CHECK (sold >= 0),
+				stop_sell           boolean NOT NULL DEFAULT false,
+				min_los             integer CHECK (min_los IS NULL OR min_los >= 1),
+				max_los             integer CHECK (max_los IS NULL OR max_los >= 1),
+				closed_to_arrival   boolean NOT NULL DEFAULT false,
+				closed_to_departure boolean NOT NULL DEFAULT false,
+				PRIMARY KEY (room_type_code, night)
+			);
+
+			-- Price of one room for one night, in minor units of the rate plan's currency.
+			CREATE TABLE rates (
+				room_type_code text    NOT NULL REFERENCES room_types (code),
+				rate_plan_code text    NOT NULL REFERENCES rate_plans (code),
+				night          date    NOT NULL,
+				amount         integer NOT NULL CHECK (amount >= 0),
+				PRIMARY KEY (room_type_code, rate_plan_code, night)
+			);
+
+			CREATE TABLE reservations (
+				id                     text        PRIMARY KEY,
+				channel                text        NOT NULL,
+				channel_reservation_id text,
+				channel_version        text,
+				status                 text        NOT NULL CHECK (status IN ('booked', 'modified', 'cancelled')),
+				room_type_code         text        NOT NULL,
+				rate_plan_code         text,
+				arrival                date        NOT NULL,
+				departure              date        NOT NULL,
+				rooms                  integer     NOT NULL CHECK (rooms > 0),
+				adults                 integer     NOT NULL CHECK (adults >= 0),
+				children               integer     NOT NULL DEFAULT 0 CHECK (children >= 0),
+				amount                 integer,
+				currency               text,
+				guest_name             text        NOT NULL,
+				guest_email            text,
+				guest_phone            text,
+				overbooked             boolean     NOT NULL DEFAULT false,
+				version                integer     NOT NULL DEFAULT 1,
+				created_at             timestamptz NOT NULL DEFAULT now(),
+				updated_at             timestamptz NOT NULL DEFAULT now(),
+				CHECK (arrival < departure),
+				UNIQUE (channel, channel_reservation_id)
+			);
+			CREATE INDEX reservations_stay_idx ON reservations (room_type_code, arrival, departure) WHERE status <> 'cancelled';
+
+			-- Every change to a reservation, as it was after the change.
+			CREATE TABLE reservation_history (
+				id              bigserial   PRIMARY KEY,
+				reservation_id  text        NOT NULL REFERENCES reservations (id),
+				version         integer     NOT NULL,
+				action          text        NOT NULL,
+				channel_version text,
+				snapshot        jsonb       NOT NULL,
+				created_at      timestamptz NOT NULL DEFAULT now()
+			);
+			CREATE INDEX reservation_history_idx ON reservation_history (reservation_id, id);
+
+			-- A channel's change (reservation id + version) is applied once, however often delivered.
+			CREATE TABLE applied_channel_changes (
+				channel                text        NOT NULL,
+				channel_reservation_id text        NOT NULL,
+				channel_version        text        NOT NULL,
+				reservation_id         text        NOT NULL,
+				applied_at             timestamptz NOT NULL DEFAULT now(),
+				PRIMARY KEY (channel, channel_reservation_id, channel_version)
+			);
+
+			-- What changed, night by night. A reader takes rows by id from its cursor, but only those
+			-- whose transaction (txid) is older than every transaction still running, so a change that
+			-- commits late with a lower id is never skipped.
+			CREATE TABLE inventory_changes (
+				id             bigserial   PRIMARY KEY,
+				txid           xid8        NOT NULL DEFAULT pg_current_xact_id(),
+				room_type_code text        NOT NULL,
+				rate_plan_code text,
+				night          date        NOT NULL,
+				kind           text        NOT NULL CHECK (kind IN ('availability', 'restrictions', 'rate')),
+				created_at     timestamptz NOT NULL DEFAULT now()
+			);
+		`,
+	},
 ];
 
 // An arbitrary constant that names "schema migration" among advisory locks.
