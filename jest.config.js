@@ -4,7 +4,7 @@
 // e2e:         the built package inside a real n8n (scripts/n8n.ts), one file at a time.
 // Transpile only: `npm test` type-checks everything once with tsc before Jest starts, which is
 // much faster than ts-jest checking each file again.
-const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.test.json', transpilation: true }] };
+const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.test.json' }] };
 
 module.exports = {
 	// One file at a time: e2e files each start an n8n, and this machine has 2 cores.
@@ -12,6 +12,8 @@ module.exports = {
 	// Opening the embedded database (WebAssembly) or an n8n can take several seconds on a busy
 	// 2-core machine; e2e files set their own, longer timeouts.
 	testTimeout: 60_000,
+	// A stray handle (a Redis or pool timer) must never keep CI waiting after the last test.
+	forceExit: true,
 	// dist/ holds a copy of package.json; Jest's module map must not see two packages of one name.
 	modulePathIgnorePatterns: ['<rootDir>/dist/'],
 	reporters: ['default', '<rootDir>/test/summaryReporter.js'],
