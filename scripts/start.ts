@@ -10,33 +10,45 @@
  * what you try here never leaks into the next run.
  */
 import { execFileSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import net from 'node:net';
 import path from 'node:path';
 import { startN8n, type N8n } from './n8n';
 import { startStripePeer, type StripePeer } from '../test/peers/stripePeer';
+import { HotelService } from '../lib/booking/hotelService';
+import { signTestToken } from '../lib/booking/testTokens';
+import { addDays, today } from '../lib/inventory/dates';
+import { closeAllStores, getStore } from '../lib/store/db';
 
 const repoRoot = path.resolve(__dirname, '..');
 const STRIPE_KEY = 'sk_test_local_sandbox';
 const STRIPE_WEBHOOK_SECRET = 'whsec_local_sandbox';
 const PAYMENT_WEBHOOK_PATH = 'hotel-stripe-payments/stripe';
+const BOOKING_ENGINE_SECRET = 'local-sandbox-booking-engine-secret-0123456789';
+const BOOKING_ENGINE_AUDIENCE = 'hotel-booking-api';
 
 async function main() {
 	console.log('Building the package...');
 	execFileSync(path.join(repoRoot, 'node_modules', '.bin', 'n8n-node'), ['build'], { cwd: repoRoot, stdio: 'ignore' });
+
+	// A fresh n8n user folder, with the embedded hotel database already holding a small hotel.
+	const userFolder = mkdtempSync(path.join(os.tmpdir(), 'n8n-hotel-sandbox-'));
+	await seedDemoHotel(path.join(userFolder, '.n8n', 'hotel-integrations', 'pgdata'));
 
 	const stripePeer = await startStripePeer({ secretKey: STRIPE_KEY, port: Number(process.env.STRIPE_PEER_PORT ?? 0) });
 	let n8n: N8n | undefined;
 	const stopAll = async () => {
 		await n8n?.stop();
 		await stripePeer.stop();
+		rmSync(userFolder, { recursive: true, force: true });
 	};
 	process.once('SIGINT', () => void stopAll().then(() => process.exit(0)));
 	process.once('SIGTERM', () => void stopAll().then(() => process.exit(0)));
 
 	try {
 		console.log('Starting n8n (first run installs the pinned n8n host: a few minutes)...');
-		n8n = await startN8n({ port: await preferredPort() });
+		n8n = await startN8n({ userFolder, port: await preferredPort() });
 		const credentialIds = await createSandboxCredentials(n8n, stripePeer);
 		const imported: string[] = [];
 		for (const file of readdirSync(path.join(repoRoot, 'workflows')).filter((f) => f.endsWith('.json')).sort()) {
@@ -45,7 +57,11 @@ async function main() {
 		}
 		await n8n.api.waitForWebhook(PAYMENT_WEBHOOK_PATH, 'POST');
 		stripePeer.setWebhook(n8n.webhookUrl(PAYMENT_WEBHOOK_PATH), STRIPE_WEBHOOK_SECRET);
-		printWelcome(n8n, stripePeer, imported);
+		const token = await signTestToken(
+			{ sub: 'local-booking-engine', scope: 'reservations', aud: BOOKING_ENGINE_AUDIENCE },
+			{ alg: 'HS256', secret: BOOKING_ENGINE_SECRET, expiresIn: '12h' },
+		);
+		printWelcome(n8n, stripePeer, imported, token);
 	} catch (error) {
 		console.error(`npm start failed: ${(error as Error).message}`);
 		await stopAll();
@@ -70,10 +86,39 @@ async function createSandboxCredentials(n8n: N8n, stripePeer: StripePeer): Promi
 		type: 'hotelStripeApi',
 		data: { secretKey: STRIPE_KEY, webhookSecret: STRIPE_WEBHOOK_SECRET, baseUrl: stripePeer.url },
 	});
-	return { 'Hotel Stripe': stripe.id };
+	const bookingEngine = await n8n.api.createCredential({
+		name: 'Hotel Booking Engine',
+		type: 'hotelBookingEngineApi',
+		data: { algorithm: 'HS256', secret: BOOKING_ENGINE_SECRET, publicKeyPem: '', issuer: '', audience: BOOKING_ENGINE_AUDIENCE, requiredScope: 'reservations' },
+	});
+	// The machine's Redis (cache and broadcast for the booking engine); keys under their own prefix.
+	const redis = await n8n.api.createCredential({
+		name: 'Hotel Redis',
+		type: 'hotelRedisApi',
+		data: { host: '127.0.0.1', port: 6379, username: '', password: '', database: 0, tls: false, keyPrefix: `hotel-sandbox:${process.pid}:` },
+	});
+	return { 'Hotel Stripe': stripe.id, 'Hotel Booking Engine': bookingEngine.id, 'Hotel Redis': redis.id };
 }
 
-function printWelcome(n8n: N8n, stripePeer: StripePeer, workflows: string[]) {
+/** Two room types with a year of rooms and rates, so the booking-engine API has something to sell. */
+async function seedDemoHotel(dir: string) {
+	const hotel = new HotelService(await getStore({ kind: 'embedded', dir }));
+	await hotel.catalog.upsertRoomType({ code: 'DBL', name: 'Double room', maxOccupancy: 2 });
+	await hotel.catalog.upsertRoomType({ code: 'FAM', name: 'Family room', maxOccupancy: 4 });
+	await hotel.catalog.upsertRatePlan({ code: 'BAR', name: 'Best available rate', currency: 'EUR' });
+	const from = today();
+	const to = addDays(from, 365);
+	await hotel.setInventory({ roomType: 'DBL', from, to, allotment: 10 });
+	await hotel.setInventory({ roomType: 'FAM', from, to, allotment: 4 });
+	await hotel.setRates({ roomType: 'DBL', ratePlan: 'BAR', from, to, amount: 12000 });
+	await hotel.setRates({ roomType: 'FAM', ratePlan: 'BAR', from, to, amount: 18000 });
+	await closeAllStores(); // n8n opens it next; an embedded database has one opener at a time
+}
+
+function printWelcome(n8n: N8n, stripePeer: StripePeer, workflows: string[], token: string) {
+	const api = n8n.webhookUrl('hotel-booking-engine');
+	const arrival = addDays(today(), 7);
+	const departure = addDays(today(), 9);
 	console.log(`
 n8n with n8n-nodes-hotel-integrations is running.
 
@@ -89,6 +134,12 @@ Try a payment for reservation R-1001 (then watch Executions in the editor):
   curl -s ${stripePeer.url}/v1/payment_intents -u ${STRIPE_KEY}: \\
     -d amount=12000 -d currency=eur -d "metadata[reservation_id]=R-1001" \\
     -d payment_method=pm_card_visa -d confirm=true
+
+Booking-engine API (JWT below is valid 12 h; Redis on 127.0.0.1:6379 caches availability):
+  export TOKEN=${token}
+  curl -s "${api}/availability?arrival=${arrival}&departure=${departure}&adults=2" -H "Authorization: Bearer $TOKEN"
+  curl -s -X POST ${api}/reservations -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \\
+    -d '{"roomType":"DBL","ratePlan":"BAR","arrival":"${arrival}","departure":"${departure}","adults":2,"guest":{"name":"Ada Lovelace"}}'
 
 Ctrl-C stops n8n and the peers.`);
 }
