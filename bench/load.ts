@@ -32,8 +32,10 @@ export interface PhaseResult {
 	wallMs: number;
 	/** True when the deadline stopped the phase before every prepared request was sent. */
 	truncated: boolean;
-	/** CPU time n8n's process used during the phase, where it can be read (set by the caller). */
+	/** Set by the caller where it can be read: n8n's process CPU time during the phase (ms). */
 	n8nCpuMs?: number;
+	/** Set by the caller where n8n's metrics are on: expression isolates n8n took during the phase. */
+	n8nIsolates?: number;
 }
 
 export async function runPhase(shots: Shot[], o: PhaseOptions): Promise<PhaseResult> {

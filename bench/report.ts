@@ -31,8 +31,12 @@ export interface LevelReport {
 
 export interface BenchReport {
 	generatedAt: string;
+	/** 'skipped' when BENCH_SKIP_BUILD=1 measured an existing dist/. */
+	build: 'fresh' | 'skipped';
+	/** The package measured, relative to this repository ('.' unless BENCH_PACKAGE_DIR was set). */
+	packageDir: string;
 	durationSeconds: number;
-	/** Load average (1 min) before and after: other work on the machine (e.g. a test run) shows here. */
+	/** Load average (1 min) before the build and after the run: other work (e.g. a test run) shows at the start. */
 	machine: { cpus: number; cpuModel: string; memoryGb: number; node: string; loadAverage: { atStart: number; atEnd: number } };
 	n8n: { version: string; settings: string[] };
 	variant: Variant;
@@ -58,6 +62,8 @@ export function formatReport(r: BenchReport): string {
 		`(a) ${r.cases.a}`,
 		`(b) ${r.cases.b}`,
 		`warm-up ${r.plan.warmupRequestsPerCase} requests per case (not measured); order per concurrency: ${r.plan.order}`,
+		...(r.build === 'skipped' ? ['build skipped (BENCH_SKIP_BUILD=1): measured the dist/ that was already there'] : []),
+		...(r.packageDir === '.' ? [] : [`package measured: ${r.packageDir} (BENCH_PACKAGE_DIR), not this repository`]),
 		'',
 		formatTable(r.levels),
 		'',
@@ -69,16 +75,21 @@ export function formatReport(r: BenchReport): string {
 }
 
 function formatTable(levels: LevelReport[]): string {
+	// The isolate column only appears in diagnosis runs with n8n's metrics on.
+	const withIsolates = levels.some((l) => Number.isFinite(l.a.isolatesPerExecution));
 	const header = ['conc', 'case', 'requests', 'errors', 'exec/s', 'p50 ms', 'p99 ms', 'mean ms', 'n8n CPU ms/exec'];
+	if (withIsolates) header.push('isolates/exec');
 	const rows: string[][] = [];
 	for (const level of levels) {
 		for (const key of ['b', 'a'] as const) {
 			const f = level[key];
-			const truncated = f.truncated ? ' (deadline hit)' : '';
-			rows.push([String(level.concurrency), key, `${f.requests}${truncated}`, errorText(f), fixed(f.executionsPerSecond), fixed(f.p50Ms), fixed(f.p99Ms), fixed(f.meanMs), fixed(f.n8nCpuMsPerExecution)]);
+			const requests = f.truncated ? `${f.requests} (deadline hit)` : String(f.requests);
+			const row = [String(level.concurrency), key, requests, errorText(f), fixed(f.executionsPerSecond), fixed(f.p50Ms), fixed(f.p99Ms), fixed(f.meanMs), fixed(f.n8nCpuMsPerExecution)];
+			if (withIsolates) row.push(fixed(f.isolatesPerExecution, 2));
+			rows.push(row);
 		}
 		const verdict = level.goalMet ? 'goal met' : `below goal ${THROUGHPUT_GOAL}`;
-		rows.push(['', 'a/b', '', '', `${fixed(level.ratios.throughput, 2)} (${verdict})`, `${fixed(level.ratios.p50, 2)}×`, `${fixed(level.ratios.p99, 2)}×`, '', '']);
+		rows.push(['', 'a/b', '', '', `${fixed(level.ratios.throughput, 2)} (${verdict})`, `${fixed(level.ratios.p50, 2)}×`, `${fixed(level.ratios.p99, 2)}×`]);
 	}
 	return alignColumns([header, ...rows]);
 }
@@ -96,10 +107,12 @@ function formatChecks(r: BenchReport): string[] {
 	return lines;
 }
 
-/** A load average above the core count means something else competed for the CPU: absolute figures suffer, ratios less. */
+/**
+ * Only the load before the bench tells about other work (the load at the end is mostly the bench's
+ * own). Above the core count, absolute figures suffer; the interleaved ratios less so.
+ */
 function busyNote(r: BenchReport): string {
-	const busiest = Math.max(r.machine.loadAverage.atStart, r.machine.loadAverage.atEnd);
-	return busiest > r.machine.cpus ? ' (machine busy: absolute figures are pessimistic)' : '';
+	return r.machine.loadAverage.atStart > r.machine.cpus ? ' (machine busy before the start: absolute figures are pessimistic)' : '';
 }
 
 function errorText(f: CaseFigures): string {

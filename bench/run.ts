@@ -11,41 +11,39 @@
  * regular mode, every successful execution saved): the comparison is fair and it is what a hotel
  * runs. Afterwards the executions are counted: each request to (a) must be exactly one success.
  *
- * Options (environment), to see where (a)'s time goes: BENCH_EVENT_STORE=redis and
- * BENCH_DATABASE=embedded measure (a) on the other stores; BENCH_N8N_ENV="NAME=value,..." starts
- * n8n with extra settings (e.g. N8N_EXPRESSION_ENGINE=legacy). The report names whatever was set.
- * Figures go to stdout and bench/results/latest.json.
+ * Figures go to stdout and bench/results/latest.json. Diagnosis options: see options.ts.
  */
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { countExecutions, countRows } from './checks';
 import { n8nCpuReader } from './cpu';
+import { isolatesAcquired } from './isolates';
 import { runPhase, type PhaseResult } from './load';
+import { optionsFromEnv, type BenchOptions } from './options';
 import { THROUGHPUT_GOAL, formatReport, writeJson, type BenchReport, type LevelReport } from './report';
-import { setUp, variantFromEnv, type BenchSetup, type Target } from './setup';
+import { setUp, type BenchSetup, type Target } from './setup';
 import { ratio, round, summarise } from './stats';
 
 const repoRoot = path.resolve(__dirname, '..');
 const RESULTS_DIR = path.join(__dirname, 'results');
 
-// Sized so the whole bench (build and n8n start included) stays under ~3 minutes on 2 cores.
+// Sized so the whole bench (build and n8n start included) takes about 2 minutes on 2 cores.
 const WARMUP_REQUESTS = 30;
 const WARMUP_CONCURRENCY = 20;
 const WARMUP_DEADLINE_MS = 20_000;
 /**
- * Requests per case and concurrency, split evenly over the case's rounds. 200 (not 300) at
- * concurrency 20: (a) runs at ~5/s here, and 300 would take the bench past 3 minutes. The deadline
- * bounds each phase even on a machine busy with other work.
+ * Requests per case and concurrency, split evenly over the case's rounds. The deadline bounds each
+ * phase on a machine busy with other work (the report then says "deadline hit").
  */
 const LEVELS = [
 	{ concurrency: 1, requests: 100, phaseDeadlineMs: 20_000 },
-	{ concurrency: 20, requests: 200, phaseDeadlineMs: 30_000 },
+	{ concurrency: 20, requests: 300, phaseDeadlineMs: 30_000 },
 ];
 /** ABBA rather than ABAB: a trend over the level (e.g. tables growing) then costs both cases the same. */
 const ORDER: Array<'a' | 'b'> = ['b', 'a', 'a', 'b'];
 const REQUEST_TIMEOUT_MS = 30_000;
-/** A pause between phases: n8n saves executions and our trigger settles claims after answering. */
+/** A pause after each phase: n8n saves executions and our trigger settles claims after answering. */
 const SETTLE_MS = 1_000;
 
 const N8N_DEFAULTS = [
@@ -53,38 +51,51 @@ const N8N_DEFAULTS = [
 	'DB_TYPE=sqlite',
 	'EXECUTIONS_MODE=regular',
 	'EXECUTIONS_DATA_SAVE_ON_SUCCESS not set (n8n default: all, so every execution is saved with its data)',
-	'N8N_EXPRESSION_ENGINE not set (n8n default: vm, isolated-vm, pool size 1)',
+	'N8N_EXPRESSION_ENGINE not set (n8n default: vm = isolated-vm, pool size 1)',
 	'log level default (info)',
 ];
 
-/** Set once n8n runs; undefined where /proc cannot tell (the CPU column then says n/a). */
-let readN8nCpu: (() => number | undefined) | undefined;
+/** What is read from n8n around each phase, besides the answers. */
+interface Probes {
+	cpuMs: () => number | undefined;
+	isolates: () => Promise<number | undefined>;
+}
 
 async function main(): Promise<void> {
 	const started = Date.now();
-	const variant = variantFromEnv();
-	const extraN8nEnv = n8nEnvFromEnv();
 	const loadAtStart = os.loadavg()[0];
+	const options = optionsFromEnv(repoRoot);
 	let close: (() => Promise<void>) | undefined;
 	onInterrupt(() => close?.());
 
-	build();
+	const built = build(options);
 	progress('starting n8n, the Stripe peer and a fresh PostgreSQL database...');
-	const setup = await setUp(variant, (c) => (close = c), extraN8nEnv);
-	readN8nCpu = n8nCpuReader(setup.n8n.userFolder);
+	const setup = await setUp(options.variant, (c) => (close = c), { n8nEnv: options.n8nEnv, packageDir: options.packageDir });
 	try {
+		const readCpu = n8nCpuReader(setup.n8n.userFolder);
+		const probes: Probes = { cpuMs: () => readCpu?.(), isolates: () => isolatesAcquired(setup.n8n.url) };
 		const sent = { a: 0, b: 0 };
 		const ok = { a: 0, b: 0 };
-		const count = (t: Target, r: PhaseResult) => {
-			sent[t.key] += r.sent;
-			ok[t.key] += r.ok;
+		const run = async (target: Target, requests: number, concurrency: number, deadlineMs: number) => {
+			const result = await phase(target, { requests, concurrency, deadlineMs }, probes);
+			sent[target.key] += result.sent;
+			ok[target.key] += result.ok;
+			return result;
 		};
 
 		progress(`warm-up: ${WARMUP_REQUESTS} requests per case`);
-		for (const target of [setup.b, setup.a]) count(target, await phase(target, WARMUP_REQUESTS, WARMUP_CONCURRENCY, WARMUP_DEADLINE_MS));
+		for (const target of [setup.b, setup.a]) await run(target, WARMUP_REQUESTS, WARMUP_CONCURRENCY, WARMUP_DEADLINE_MS);
 
 		const levels: LevelReport[] = [];
-		for (const level of LEVELS) levels.push(await measureLevel(setup, level, count));
+		for (const level of LEVELS) {
+			const perRound = Math.ceil(level.requests / ORDER.filter((k) => k === 'a').length);
+			const rounds: Array<{ key: 'a' | 'b'; result: PhaseResult }> = [];
+			for (const key of ORDER) {
+				progress(`concurrency ${level.concurrency}: ${key} × ${perRound}`);
+				rounds.push({ key, result: await run(setup[key], perRound, level.concurrency, level.phaseDeadlineMs) });
+			}
+			levels.push(levelReport(level.concurrency, rounds));
+		}
 
 		progress('counting executions...');
 		const exactlyOnce = {
@@ -93,7 +104,7 @@ async function main(): Promise<void> {
 			database: await countRows(setup, sent.a),
 		};
 
-		const report = buildReport(setup, levels, exactlyOnce, { started, loadAtStart, extraN8nEnv });
+		const report = buildReport(setup, levels, exactlyOnce, { started, loadAtStart, options, built });
 		console.log(formatReport(report));
 		console.log(`\nJSON: ${path.relative(repoRoot, writeJson(report, RESULTS_DIR))}`);
 		if (!report.passed) process.exitCode = 1;
@@ -103,35 +114,21 @@ async function main(): Promise<void> {
 	}
 }
 
-/** One concurrency level: every case gets the same number of requests, in ORDER. */
-async function measureLevel(
-	setup: BenchSetup,
-	{ concurrency, requests, phaseDeadlineMs }: (typeof LEVELS)[number],
-	count: (t: Target, r: PhaseResult) => void,
-): Promise<LevelReport> {
-	const roundsPerCase = ORDER.filter((k) => k === 'a').length;
-	const perRound = Math.ceil(requests / roundsPerCase);
-	const results: Record<'a' | 'b', PhaseResult[]> = { a: [], b: [] };
-	const phases: LevelReport['phases'] = [];
-	for (const key of ORDER) {
-		const target = setup[key];
-		progress(`concurrency ${concurrency}: ${key} × ${perRound}`);
-		const result = await phase(target, perRound, concurrency, phaseDeadlineMs);
-		count(target, result);
-		results[key].push(result);
-		const f = summarise([result]);
-		phases.push({
-			case: key,
-			requests: f.requests,
-			errors: f.errors,
-			executionsPerSecond: f.executionsPerSecond,
-			p50Ms: f.p50Ms,
-			p99Ms: f.p99Ms,
-			n8nCpuMsPerExecution: f.n8nCpuMsPerExecution,
-		});
-	}
-	const a = summarise(results.a);
-	const b = summarise(results.b);
+async function phase(target: Target, o: { requests: number; concurrency: number; deadlineMs: number }, probes: Probes): Promise<PhaseResult> {
+	const shots = target.shots(o.requests);
+	const cpuBefore = probes.cpuMs();
+	const isolatesBefore = await probes.isolates();
+	const result = await runPhase(shots, { url: target.url, concurrency: o.concurrency, deadlineMs: o.deadlineMs, requestTimeoutMs: REQUEST_TIMEOUT_MS });
+	// The settling time counts to the phase: n8n is finishing the executions it has just answered.
+	await sleep(SETTLE_MS);
+	result.n8nCpuMs = difference(cpuBefore, probes.cpuMs());
+	result.n8nIsolates = difference(isolatesBefore, await probes.isolates());
+	return result;
+}
+
+function levelReport(concurrency: number, rounds: Array<{ key: 'a' | 'b'; result: PhaseResult }>): LevelReport {
+	const a = summarise(rounds.filter((r) => r.key === 'a').map((r) => r.result));
+	const b = summarise(rounds.filter((r) => r.key === 'b').map((r) => r.result));
 	const throughput = ratio(a.executionsPerSecond, b.executionsPerSecond);
 	return {
 		concurrency,
@@ -139,32 +136,35 @@ async function measureLevel(
 		b,
 		ratios: { throughput, p50: ratio(a.p50Ms, b.p50Ms), p99: ratio(a.p99Ms, b.p99Ms) },
 		goalMet: throughput >= THROUGHPUT_GOAL,
-		phases,
+		phases: rounds.map(({ key, result }) => {
+			const f = summarise([result]);
+			return {
+				case: key,
+				requests: f.requests,
+				errors: f.errors,
+				executionsPerSecond: f.executionsPerSecond,
+				p50Ms: f.p50Ms,
+				p99Ms: f.p99Ms,
+				n8nCpuMsPerExecution: f.n8nCpuMsPerExecution,
+			};
+		}),
 	};
-}
-
-async function phase(target: Target, requests: number, concurrency: number, deadlineMs: number): Promise<PhaseResult> {
-	const shots = target.shots(requests);
-	const cpuBefore = readN8nCpu?.();
-	const result = await runPhase(shots, { url: target.url, concurrency, deadlineMs, requestTimeoutMs: REQUEST_TIMEOUT_MS });
-	// Settling belongs to the phase's CPU: n8n finishes saving the executions it has just answered.
-	await sleep(SETTLE_MS);
-	const cpuAfter = readN8nCpu?.();
-	if (cpuBefore !== undefined && cpuAfter !== undefined) result.n8nCpuMs = cpuAfter - cpuBefore;
-	return result;
 }
 
 function buildReport(
 	setup: BenchSetup,
 	levels: LevelReport[],
 	exactlyOnce: BenchReport['exactlyOnce'],
-	run: { started: number; loadAtStart: number; extraN8nEnv: Record<string, string> },
+	run: { started: number; loadAtStart: number; options: BenchOptions; built: BenchReport['build'] },
 ): BenchReport {
 	const cpus = os.cpus();
 	const noErrors = levels.every((l) => l.a.errors === 0 && l.b.errors === 0);
 	const countsRight = exactlyOnce.a.exactlyOnce && exactlyOnce.b.exactlyOnce && (exactlyOnce.database?.matchesRequests ?? true);
+	const extra = Object.entries(run.options.n8nEnv).map(([k, v]) => `${k}=${v}`);
 	return {
 		generatedAt: new Date().toISOString(),
+		build: run.built,
+		packageDir: path.relative(repoRoot, run.options.packageDir) || '.',
 		durationSeconds: Math.round((Date.now() - run.started) / 1000),
 		machine: {
 			cpus: cpus.length,
@@ -175,9 +175,7 @@ function buildReport(
 		},
 		n8n: {
 			version: setup.n8nVersion,
-			settings: Object.keys(run.extraN8nEnv).length === 0
-				? N8N_DEFAULTS
-				: [`NOT the defaults, set by BENCH_N8N_ENV: ${Object.entries(run.extraN8nEnv).map(([k, v]) => `${k}=${v}`).join(', ')}`, ...N8N_DEFAULTS],
+			settings: extra.length === 0 ? N8N_DEFAULTS : [`NOT the defaults, set by BENCH_N8N_ENV: ${extra.join(', ')}`, ...N8N_DEFAULTS],
 		},
 		variant: setup.variant,
 		cases: { a: setup.a.label, b: setup.b.label },
@@ -194,28 +192,20 @@ function buildReport(
 	};
 }
 
-/** BENCH_N8N_ENV="A=1,B=2": for diagnosis only; a normal run starts n8n with the launcher's defaults. */
-function n8nEnvFromEnv(): Record<string, string> {
-	const spec = process.env.BENCH_N8N_ENV?.trim();
-	if (!spec) return {};
-	return Object.fromEntries(
-		spec.split(',').map((pair) => {
-			const at = pair.indexOf('=');
-			if (at < 1) throw new Error(`BENCH_N8N_ENV: "${pair}" is not NAME=value`);
-			return [pair.slice(0, at).trim(), pair.slice(at + 1).trim()];
-		}),
-	);
-}
-
-/** n8n loads dist/, so the bench always measures the code as it is now. */
-function build(): void {
-	progress('building the package (n8n-node build)...');
+/** n8n loads dist/, so the bench builds first and measures the code as it is now. */
+function build(options: BenchOptions): BenchReport['build'] {
+	if (options.skipBuild) {
+		progress('BENCH_SKIP_BUILD=1: measuring the dist/ already built');
+		return 'skipped';
+	}
+	progress(`building ${path.relative(repoRoot, options.packageDir) || 'the package'} (n8n-node build)...`);
 	try {
-		execFileSync(path.join(repoRoot, 'node_modules', '.bin', 'n8n-node'), ['build'], { cwd: repoRoot, stdio: 'pipe' });
+		execFileSync(path.join(repoRoot, 'node_modules', '.bin', 'n8n-node'), ['build'], { cwd: options.packageDir, stdio: 'pipe' });
+		return 'fresh';
 	} catch (error) {
 		const e = error as { stdout?: Buffer; stderr?: Buffer };
 		process.stderr.write(`${e.stdout?.toString() ?? ''}${e.stderr?.toString() ?? ''}`);
-		throw new Error('n8n-node build failed');
+		throw new Error('n8n-node build failed (BENCH_SKIP_BUILD=1 measures the existing dist/ instead)');
 	}
 }
 
@@ -227,6 +217,10 @@ function onInterrupt(cleanUp: () => Promise<void> | undefined): void {
 			void Promise.resolve(cleanUp()).finally(() => process.exit(130));
 		});
 	}
+}
+
+function difference(before: number | undefined, after: number | undefined): number | undefined {
+	return before === undefined || after === undefined ? undefined : after - before;
 }
 
 /** Progress goes to stderr, so stdout holds only the report. */

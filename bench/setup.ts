@@ -9,7 +9,7 @@
  * between them is the work our nodes do: signature check, claim, billing update.
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import Redis from 'ioredis';
 import { Client } from 'pg';
@@ -28,19 +28,11 @@ const REDIS_CREDENTIAL_NAME = 'Hotel Redis';
 
 /**
  * What (a) runs on. The default is what the brief measures (PostgreSQL, claims in the database);
- * the others exist to find where time goes: BENCH_EVENT_STORE=redis, BENCH_DATABASE=embedded.
+ * the others exist to find where time goes (options.ts).
  */
 export interface Variant {
 	eventStore: 'database' | 'redis';
 	database: 'postgres' | 'embedded';
-}
-
-export function variantFromEnv(env: NodeJS.ProcessEnv = process.env): Variant {
-	const eventStore = env.BENCH_EVENT_STORE ?? 'database';
-	const database = env.BENCH_DATABASE ?? 'postgres';
-	if (eventStore !== 'database' && eventStore !== 'redis') throw new Error(`BENCH_EVENT_STORE must be database or redis, not ${eventStore}`);
-	if (database !== 'postgres' && database !== 'embedded') throw new Error(`BENCH_DATABASE must be postgres or embedded, not ${database}`);
-	return { eventStore, database };
 }
 
 export interface Target {
@@ -69,13 +61,14 @@ export interface BenchSetup {
 /**
  * Starts everything; on a failure half-way, closes what was already started before rethrowing.
  * `track` receives the close function as soon as there is something to close, so an interrupt
- * (Ctrl-C) during the slow n8n start still cleans up. `n8nEnv` is for diagnosis (e.g. a CPU
- * profile); the bench itself passes nothing, so n8n runs with the launcher's defaults.
+ * (Ctrl-C) during the slow n8n start still cleans up. The options are for diagnosis: extra n8n
+ * settings (e.g. a CPU profile) and another build of the package (e.g. a prototype checkout); by
+ * default n8n runs with the launcher's defaults and this repository's dist/.
  */
 export async function setUp(
 	variant: Variant,
 	track: (close: () => Promise<void>) => void,
-	n8nEnv: Record<string, string> = {},
+	opts: { n8nEnv?: Record<string, string>; packageDir?: string } = {},
 ): Promise<BenchSetup> {
 	const runId = randomBytes(3).toString('hex');
 	const redisPrefix = variant.eventStore === 'redis' ? `hotel-bench:${runId}:` : undefined;
@@ -92,7 +85,7 @@ export async function setUp(
 		if (redisPrefix) closers.push(() => deleteRedisKeys(redisPrefix));
 		const peer = await startStripePeer({ secretKey: SECRET_KEY });
 		closers.push(() => peer.stop());
-		const n8n = await startN8n({ env: n8nEnv });
+		const n8n = await startN8n({ env: opts.n8nEnv, packageDir: opts.packageDir });
 		closers.push(() => n8n.stop());
 
 		const aId = await importPaymentWorkflow(n8n, peer, database, variant, redisPrefix);
@@ -164,7 +157,12 @@ async function importPaymentWorkflow(n8n: N8n, peer: StripePeer, database: TestD
 		).id;
 		workflow = useRedisClaims(workflow);
 	}
-	return (await n8n.api.importWorkflowFile(writeTempWorkflow(workflow), ids)).id;
+	const file = writeTempWorkflow(workflow);
+	try {
+		return (await n8n.api.importWorkflowFile(file, ids)).id;
+	} finally {
+		rmSync(path.dirname(file), { recursive: true, force: true });
+	}
 }
 
 /** Switches the trigger's event store to Redis; everything else stays as shipped. */

@@ -16,6 +16,8 @@ export interface CaseFigures {
 	meanMs: number;
 	/** n8n's process CPU per successful execution; NaN where it could not be read. */
 	n8nCpuMsPerExecution: number;
+	/** Expression isolates n8n took per successful execution; NaN unless n8n's metrics were on. */
+	isolatesPerExecution: number;
 	rounds: number;
 	wallMs: number;
 	truncated: boolean;
@@ -38,17 +40,18 @@ export function summarise(rounds: PhaseResult[]): CaseFigures {
 		p50Ms: round(percentile(latencies, 50), 1),
 		p99Ms: round(percentile(latencies, 99), 1),
 		meanMs: round(latencies.length ? sum(latencies) / latencies.length : Number.NaN, 1),
-		n8nCpuMsPerExecution: round(cpuPerExecution(rounds, ok), 1),
+		n8nCpuMsPerExecution: round(perExecution(rounds.map((r) => r.n8nCpuMs), ok), 1),
+		isolatesPerExecution: round(perExecution(rounds.map((r) => r.n8nIsolates), ok), 2),
 		rounds: rounds.length,
 		wallMs: Math.round(wallMs),
 		truncated: rounds.some((r) => r.truncated),
 	};
 }
 
-function cpuPerExecution(rounds: PhaseResult[], ok: number): number {
-	const cpu = rounds.map((r) => r.n8nCpuMs);
-	if (ok === 0 || cpu.some((ms) => ms === undefined)) return Number.NaN;
-	return sum(cpu as number[]) / ok;
+/** A per-round measurement spread over the executions; NaN if any round lacks it. */
+function perExecution(values: Array<number | undefined>, ok: number): number {
+	if (ok === 0 || values.some((v) => v === undefined)) return Number.NaN;
+	return sum(values as number[]) / ok;
 }
 
 /** Nearest-rank percentile of sorted values: an observed latency, never an interpolated one. */

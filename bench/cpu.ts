@@ -1,0 +1,45 @@
+/**
+ * CPU time of the n8n process, read from /proc (Linux). It answers "is the extra latency work or
+ * waiting?": CPU ms per execution next to latency. It counts every thread of n8n's main process
+ * (isolated-vm's included) but not PostgreSQL's or Redis's own processes.
+ */
+import { readFileSync, readdirSync } from 'node:fs';
+
+// /proc/<pid>/stat counts in clock ticks; 100 per second on every Linux we run on (getconf CLK_TCK).
+const MS_PER_TICK = 10;
+
+/** A reader of the n8n process's CPU ms, or undefined where /proc is missing or the process is not found. */
+export function n8nCpuReader(userFolder: string): (() => number | undefined) | undefined {
+	const pid = findN8nPid(userFolder);
+	if (pid === undefined) return undefined;
+	return () => {
+		try {
+			// Fields after "(comm) ": state is [0], utime [11], stime [12] (man 5 proc).
+			const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+			return (Number(fields[11]) + Number(fields[12])) * MS_PER_TICK;
+		} catch {
+			return undefined;
+		}
+	};
+}
+
+/** The process running `n8n start` with this user folder: the launcher does not expose its pid. */
+function findN8nPid(userFolder: string): number | undefined {
+	let entries: string[];
+	try {
+		entries = readdirSync('/proc').filter((e) => /^\d+$/.test(e));
+	} catch {
+		return undefined;
+	}
+	for (const pid of entries) {
+		try {
+			const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+			if (!cmdline.includes('n8n\0start')) continue;
+			const environ = `\0${readFileSync(`/proc/${pid}/environ`, 'utf8')}`;
+			if (environ.includes(`\0N8N_USER_FOLDER=${userFolder}\0`)) return Number(pid);
+		} catch {
+			// Processes come and go, and others' environ may be unreadable.
+		}
+	}
+	return undefined;
+}

@@ -1,0 +1,47 @@
+/**
+ * The bench's options, all from the environment and all for diagnosis: a plain `npm run bench`
+ * measures this repository, freshly built, on the brief's configuration with n8n's defaults.
+ *
+ *   BENCH_EVENT_STORE=redis       (a) remembers events in Redis instead of the database
+ *   BENCH_DATABASE=embedded       (a) uses the embedded PGlite instead of PostgreSQL
+ *   BENCH_N8N_ENV="A=1,B=2"       extra n8n settings, e.g. N8N_EXPRESSION_ENGINE=legacy or N8N_METRICS=true
+ *   BENCH_PACKAGE_DIR=<dir>       build and measure another copy of the package (e.g. a prototype)
+ *   BENCH_SKIP_BUILD=1            measure the dist/ already there (when unrelated work breaks the build)
+ */
+import path from 'node:path';
+import type { Variant } from './setup';
+
+export interface BenchOptions {
+	variant: Variant;
+	n8nEnv: Record<string, string>;
+	packageDir: string;
+	skipBuild: boolean;
+}
+
+export function optionsFromEnv(repoRoot: string, env: NodeJS.ProcessEnv = process.env): BenchOptions {
+	return {
+		variant: variantFrom(env),
+		n8nEnv: n8nEnvFrom(env.BENCH_N8N_ENV),
+		packageDir: path.resolve(env.BENCH_PACKAGE_DIR ?? repoRoot),
+		skipBuild: env.BENCH_SKIP_BUILD === '1',
+	};
+}
+
+function variantFrom(env: NodeJS.ProcessEnv): Variant {
+	const eventStore = env.BENCH_EVENT_STORE ?? 'database';
+	const database = env.BENCH_DATABASE ?? 'postgres';
+	if (eventStore !== 'database' && eventStore !== 'redis') throw new Error(`BENCH_EVENT_STORE must be database or redis, not ${eventStore}`);
+	if (database !== 'postgres' && database !== 'embedded') throw new Error(`BENCH_DATABASE must be postgres or embedded, not ${database}`);
+	return { eventStore, database };
+}
+
+function n8nEnvFrom(spec: string | undefined): Record<string, string> {
+	if (!spec?.trim()) return {};
+	return Object.fromEntries(
+		spec.split(',').map((pair) => {
+			const at = pair.indexOf('=');
+			if (at < 1) throw new Error(`BENCH_N8N_ENV: "${pair}" is not NAME=value`);
+			return [pair.slice(0, at).trim(), pair.slice(at + 1).trim()];
+		}),
+	);
+}
