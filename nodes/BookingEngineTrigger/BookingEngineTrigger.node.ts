@@ -23,6 +23,7 @@ import {
 	routeOf,
 } from '../../lib/booking/apiRequests';
 import { AuthError, authenticateBearer, type JwtAuthConfig } from '../../lib/booking/jwtAuth';
+import { credentialsOf } from '../shared/hotelStore';
 
 /**
  * The hotel's booking-engine REST API, served under n8n's webhook URL:
@@ -102,7 +103,7 @@ export class BookingEngineTrigger implements INodeType {
 			return { noWebhookResponse: true };
 		};
 		try {
-			const caller = await authenticateBearer(req.headers.authorization, authConfigFrom(await this.getCredentials('hotelBookingEngineApi')));
+			const caller = await authenticateBearer(req.headers.authorization, authConfigFrom(await credentialsOf(this, 'hotelBookingEngineApi')));
 			if ((req.rawBody?.length ?? 0) > MAX_BODY_BYTES) return refuse(413, { error: `The request body is larger than ${MAX_BODY_BYTES / 1024} KB.` });
 			const id = (req.params as Record<string, string | undefined>)?.id;
 			const route = routeOf(req.method, id);

@@ -11,6 +11,8 @@ import { StripeGateway, type PaymentIntentView } from '../../lib/payments/stripe
 import type { StripeEvent } from '../../lib/payments/stripeSignature';
 import { hotelStore } from '../shared/hotelStore';
 
+export const DEFAULT_EVENT_EXPRESSION = '={{ $json.event }}';
+
 export interface ActionContext {
 	fn: IExecuteFunctions;
 	i: number;
@@ -106,7 +108,12 @@ export const actions: Record<string, Action> = {
 	},
 
 	async 'billing.applyEvent'(ctx) {
-		const raw = ctx.fn.getNodeParameter('event', ctx.i) as unknown;
+		// Left at its default, the parameter is the input item's `event`: read it directly, which
+		// spares n8n 2.41 an expression sandbox (~15 ms of CPU) per event.
+		const configured = ctx.fn.getNode().parameters.event;
+		const raw = (configured === undefined || configured === DEFAULT_EVENT_EXPRESSION
+			? ctx.fn.getInputData()[ctx.i]?.json.event
+			: ctx.fn.getNodeParameter('event', ctx.i)) as unknown;
 		const event = (typeof raw === 'string' ? JSON.parse(raw) : raw) as StripeEvent;
 		if (!event || typeof event !== 'object' || !event.id || !event.type || !event.data?.object) {
 			throw new Error('The Event parameter is not a Stripe event (it needs id, type and data.object).');

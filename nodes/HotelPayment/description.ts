@@ -1,6 +1,7 @@
 /** The Hotel Payment node's parameters, resource by resource. */
 import type { INodeProperties } from 'n8n-workflow';
 import { databaseParameter } from '../shared/hotelStore';
+import { DEFAULT_EVENT_EXPRESSION } from './actions';
 
 const show = (resource: string, operation: string[]) => ({ show: { resource: [resource], operation } });
 
@@ -234,7 +235,7 @@ export const properties: INodeProperties[] = [
 		displayName: 'Event',
 		name: 'event',
 		type: 'json',
-		default: '={{ $json.event }}',
+		default: DEFAULT_EVENT_EXPRESSION,
 		description: 'The Stripe event, as the Payment Webhook Trigger outputs it',
 		displayOptions: show('billing', ['applyEvent']),
 	},

@@ -11,7 +11,7 @@ import {
 import { OUTCOMES, classifyStripeEvent } from '../../lib/payments/paymentEvents';
 import { DEFAULT_TOLERANCE_SECONDS, WebhookRejection, verifyStripeEvent } from '../../lib/payments/stripeSignature';
 import { PostgresEventClaims, RedisEventClaims, type EventClaimStore } from '../../lib/webhooks/eventClaims';
-import { databaseParameter, hotelRedis, hotelStore, storeCredentialTests } from '../shared/hotelStore';
+import { credentialsOf, databaseParameter, hotelRedis, hotelStore, storeCredentialTests } from '../shared/hotelStore';
 
 /**
  * Receives Stripe webhooks and starts one execution per event, however often Stripe delivers it.
@@ -127,7 +127,7 @@ export class PaymentWebhookTrigger implements INodeType {
 			return { noWebhookResponse: true };
 		};
 
-		const credentials = await this.getCredentials('hotelStripeApi');
+		const credentials = await credentialsOf(this, 'hotelStripeApi');
 		let event;
 		try {
 			event = verifyStripeEvent(req.rawBody, req.headers['stripe-signature'], String(credentials.webhookSecret ?? ''), {

@@ -60,6 +60,25 @@ export function redisConfigFrom(c: ICredentialDataDecryptedObject): RedisConfig 
 	};
 }
 
+/**
+ * Credentials for webhook triggers, kept for 60 s per credential id. In n8n 2.41 every
+ * getCredentials() inside a webhook costs a fresh expression sandbox (~40 ms of CPU); a payment
+ * webhook needs two, on every delivery. A changed secret therefore applies within a minute.
+ */
+const webhookCredentials = new Map<string, { data: ICredentialDataDecryptedObject; until: number }>();
+const WEBHOOK_CREDENTIAL_TTL_MS = 60_000;
+
+export async function credentialsOf(ctx: NodeContext, type: string): Promise<ICredentialDataDecryptedObject> {
+	if (!('getRequestObject' in ctx)) return ctx.getCredentials(type);
+	const id = ctx.getNode().credentials?.[type]?.id;
+	const key = `${type}:${id ?? ctx.getNode().id}`;
+	const hit = webhookCredentials.get(key);
+	if (hit && hit.until > Date.now()) return hit.data;
+	const data = await ctx.getCredentials(type);
+	webhookCredentials.set(key, { data, until: Date.now() + WEBHOOK_CREDENTIAL_TTL_MS });
+	return data;
+}
+
 /** A node-level parameter, read the same way in executions and in webhooks (which have no items). */
 export function nodeParameter<T>(ctx: NodeContext, name: string, fallback: T): T {
 	if ('getRequestObject' in ctx) return ctx.getNodeParameter(name, fallback) as T;
@@ -69,12 +88,12 @@ export function nodeParameter<T>(ctx: NodeContext, name: string, fallback: T): T
 /** The store chosen by the node's Database parameter, opened and migrated once per process. */
 export async function hotelStore(ctx: NodeContext): Promise<Db> {
 	const choice = nodeParameter<string>(ctx, 'database', 'embedded');
-	if (choice === 'postgres') return getStore(postgresConfigFrom(await ctx.getCredentials('hotelPostgresApi')));
+	if (choice === 'postgres') return getStore(postgresConfigFrom(await credentialsOf(ctx, 'hotelPostgresApi')));
 	return getStore({ kind: 'embedded' });
 }
 
 export async function hotelRedis(ctx: NodeContext): Promise<{ redis: Redis; keyPrefix: string }> {
-	const config = redisConfigFrom(await ctx.getCredentials('hotelRedisApi'));
+	const config = redisConfigFrom(await credentialsOf(ctx, 'hotelRedisApi'));
 	return { redis: getRedis(config), keyPrefix: config.keyPrefix ?? 'hotel:' };
 }
 
