@@ -5,7 +5,6 @@ import {
 	type ICredentialsDecrypted,
 	type ICredentialTestFunctions,
 	type IDataObject,
-	type IHookFunctions,
 	type INodeCredentialTestResult,
 	type INodeType,
 	type INodeTypeDescription,
@@ -24,6 +23,7 @@ import {
 } from '../../lib/booking/apiRequests';
 import { AuthError, authenticateBearer, type JwtAuthConfig } from '../../lib/booking/jwtAuth';
 import { credentialsOf } from '../shared/hotelStore';
+import { noRegistration } from '../shared/noRegistration';
 
 /**
  * The hotel's booking-engine REST API, served under n8n's webhook URL:
@@ -80,20 +80,7 @@ export class BookingEngineTrigger implements INodeType {
 		},
 	};
 
-	// The API lives in n8n; there is nothing to register elsewhere.
-	webhookMethods = {
-		default: {
-			async checkExists(this: IHookFunctions): Promise<boolean> {
-				return true;
-			},
-			async create(this: IHookFunctions): Promise<boolean> {
-				return true;
-			},
-			async delete(this: IHookFunctions): Promise<boolean> {
-				return true;
-			},
-		},
-	};
+	webhookMethods = noRegistration;
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 		const req = this.getRequestObject();

@@ -12,6 +12,7 @@ import {
 import { assertNoCardData, CardDataError } from '../../lib/payments/cardGuard';
 import { PartnerError } from '../../lib/resilience/policy';
 import { storeCredentialTests } from '../shared/hotelStore';
+import { runOperations, type ErrorDetails } from '../shared/runOperations';
 import { actions, ledgerFor, stripeFor, type ActionContext } from './actions';
 import { properties } from './description';
 
@@ -46,48 +47,25 @@ export class HotelPayment implements INodeType {
 	methods = { credentialTest: storeCredentialTests };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		const items = this.getInputData();
-		const out: INodeExecutionData[] = [];
 		// Clients are built once per execution, and only if an operation needs them.
 		let stripe: ReturnType<typeof stripeFor> | undefined;
 		let ledger: ReturnType<typeof ledgerFor> | undefined;
-
-		for (let i = 0; i < items.length; i++) {
-			const resource = this.getNodeParameter('resource', i) as string;
-			const operation = this.getNodeParameter('operation', i) as string;
-			const action = actions[`${resource}.${operation}`];
-			try {
-				if (!action) throw new NodeOperationError(this.getNode(), `Unknown operation ${resource}.${operation}`, { itemIndex: i });
+		return runOperations<ActionContext>(this, {
+			node: 'Hotel Payment',
+			operations: actions,
+			context: (i) => ({ fn: this, i, stripe: () => (stripe ??= stripeFor(this)), ledger: () => (ledger ??= ledgerFor(this)) }),
+			// Card numbers are refused before anything is sent or logged, in raw and resolved values.
+			before: (i) => {
 				assertNoCardData(this.getNode().parameters as IDataObject);
 				assertNoCardData(currentValues(this, i));
-				const ctx: ActionContext = {
-					fn: this,
-					i,
-					stripe: () => (stripe ??= stripeFor(this)),
-					ledger: () => (ledger ??= ledgerFor(this)),
-				};
-				const started = Date.now();
-				const json = await action(ctx);
-				// Structured, and only ids and amounts: the card guard above ran on every value.
-				this.logger.info('Hotel Payment operation done', {
-					integration: resource === 'billing' ? 'database' : 'stripe',
-					operation: `${resource}.${operation}`,
-					reservationId: json.reservationId ?? (this.getNodeParameter('reservationId', i, '') || undefined),
-					paymentId: json.id,
-					durationMs: Date.now() - started,
-				});
-				out.push({ json, pairedItem: { item: i } });
-			} catch (error) {
-				const nodeError = toNodeError(this, error, i);
-				this.logger.warn('Hotel Payment operation failed', { operation: `${resource}.${operation}`, item: i, error: nodeError.message });
-				if (this.continueOnFail()) {
-					out.push({ json: { error: nodeError.message }, pairedItem: { item: i } });
-					continue;
-				}
-				throw nodeError;
-			}
-		}
-		return [out];
+			},
+			describeError: (error, i) => toNodeError(this, error, i),
+			logFields: (json, i) => ({
+				integration: this.getNodeParameter('resource', i) === 'billing' ? 'database' : 'stripe',
+				reservationId: json.reservationId ?? (this.getNodeParameter('reservationId', i, '') || undefined),
+				paymentId: json.id,
+			}),
+		});
 	}
 }
 
@@ -104,16 +82,21 @@ function currentValues(fn: IExecuteFunctions, i: number): IDataObject {
 	return values;
 }
 
-function toNodeError(fn: IExecuteFunctions, error: unknown, itemIndex: number) {
-	if (error instanceof NodeOperationError || error instanceof NodeApiError) return error;
-	if (error instanceof CardDataError) return new NodeOperationError(fn.getNode(), error.message, { itemIndex });
+function toNodeError(fn: IExecuteFunctions, error: unknown, itemIndex: number): { nodeError: Error; details: ErrorDetails } {
+	if (error instanceof NodeOperationError || error instanceof NodeApiError) {
+		return { nodeError: error, details: { statusCode: 500, code: 'error', field: null } };
+	}
+	if (error instanceof CardDataError) {
+		return { nodeError: new NodeOperationError(fn.getNode(), error.message, { itemIndex }), details: { statusCode: 422, code: 'card_data', field: error.field } };
+	}
 	if (error instanceof PartnerError) {
 		const { status, code } = error.details;
-		return new NodeApiError(fn.getNode(), { message: error.message, code: code ?? null } as JsonObject, {
+		const nodeError = new NodeApiError(fn.getNode(), { message: error.message, code: code ?? null } as JsonObject, {
 			message: error.message,
 			httpCode: status ? String(status) : undefined,
 			itemIndex,
 		});
+		return { nodeError, details: { statusCode: status ?? 502, code: code ?? 'partner_error', field: null } };
 	}
-	return new NodeOperationError(fn.getNode(), (error as Error).message ?? String(error), { itemIndex });
+	return { nodeError: new NodeOperationError(fn.getNode(), (error as Error).message ?? String(error), { itemIndex }), details: { statusCode: 500, code: 'error', field: null } };
 }

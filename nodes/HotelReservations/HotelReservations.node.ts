@@ -9,7 +9,8 @@ import {
 import { HotelService } from '../../lib/booking/hotelService';
 import { HotelError } from '../../lib/inventory/errors';
 import { hotelRedis, hotelStore, storeCredentialTests } from '../shared/hotelStore';
-import { actions } from './actions';
+import { runOperations } from '../shared/runOperations';
+import { actions, type ActionContext } from './actions';
 import { properties } from './description';
 
 /**
@@ -41,48 +42,30 @@ export class HotelReservations implements INodeType {
 	methods = { credentialTest: storeCredentialTests };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		const items = this.getInputData();
 		const redis = this.getNodeParameter('useRedis', 0, false) ? await hotelRedis(this) : undefined;
 		const hotel = new HotelService(await hotelStore(this), {
 			redis: redis?.redis,
 			keyPrefix: redis?.keyPrefix,
 			onSideEffectError: (what, error) => this.logger.warn(`Hotel Reservations: ${what} failed; the change itself is saved`, { error: (error as Error).message }),
 		});
-		const results: INodeExecutionData[] = [];
-		for (let i = 0; i < items.length; i++) {
-			const resource = this.getNodeParameter('resource', i) as string;
-			const operation = this.getNodeParameter('operation', i) as string;
-			try {
-				const action = actions[`${resource}.${operation}`];
-				if (!action) throw new NodeOperationError(this.getNode(), `Unknown operation ${resource}.${operation}`, { itemIndex: i });
-				const started = Date.now();
-				const json = await action({ fn: this, i, hotel });
-				this.logger.info('Hotel Reservations operation done', {
-					integration: 'database',
-					operation: `${resource}.${operation}`,
-					reservationId: json.id,
-					durationMs: Date.now() - started,
-				});
-				results.push({ json, pairedItem: { item: i } });
-			} catch (error) {
-				const nodeError =
+		return runOperations<ActionContext>(this, {
+			node: 'Hotel Reservations',
+			operations: actions,
+			context: (i) => ({ fn: this, i, hotel }),
+			describeError: (error, i) => ({
+				nodeError:
 					error instanceof NodeOperationError
 						? error
 						: new NodeOperationError(this.getNode(), error as Error, {
 								itemIndex: i,
 								description: error instanceof HotelError && error.field ? `Field: ${error.field}` : undefined,
-							});
-				if (this.continueOnFail()) {
-					// n8n sends an item whose json holds only error/message/details to the error output
-					// (when the node is set to use one); details carry what an API answer needs.
-					const e = error as HotelError;
-					const details = { statusCode: e instanceof HotelError ? e.status : 500, code: e instanceof HotelError ? e.code : 'error', field: e.field ?? null };
-					results.push({ json: { error: nodeError.message, details }, pairedItem: { item: i } });
-					continue;
-				}
-				throw nodeError;
-			}
-		}
-		return [results];
+							}),
+				details:
+					error instanceof HotelError
+						? { statusCode: error.status, code: error.code, field: error.field ?? null }
+						: { statusCode: 500, code: 'error', field: null },
+			}),
+			logFields: (json) => ({ integration: 'database', reservationId: json.id }),
+		});
 	}
 }

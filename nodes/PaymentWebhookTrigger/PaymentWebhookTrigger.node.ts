@@ -2,12 +2,12 @@ import {
 	NodeConnectionTypes,
 	NodeOperationError,
 	type IDataObject,
-	type IHookFunctions,
 	type INodeType,
 	type INodeTypeDescription,
 	type IWebhookFunctions,
 	type IWebhookResponseData,
 } from 'n8n-workflow';
+import { noRegistration } from '../shared/noRegistration';
 import { OUTCOMES, classifyStripeEvent } from '../../lib/payments/paymentEvents';
 import { DEFAULT_TOLERANCE_SECONDS, WebhookRejection, verifyStripeEvent } from '../../lib/payments/stripeSignature';
 import { PostgresEventClaims, RedisEventClaims, type EventClaimStore } from '../../lib/webhooks/eventClaims';
@@ -103,20 +103,7 @@ export class PaymentWebhookTrigger implements INodeType {
 
 	methods = { credentialTest: storeCredentialTests };
 
-	// Endpoints are registered in Stripe's dashboard (the signing secret comes from there too).
-	webhookMethods = {
-		default: {
-			async checkExists(this: IHookFunctions): Promise<boolean> {
-				return true;
-			},
-			async create(this: IHookFunctions): Promise<boolean> {
-				return true;
-			},
-			async delete(this: IHookFunctions): Promise<boolean> {
-				return true;
-			},
-		},
-	};
+	webhookMethods = noRegistration;
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 		const req = this.getRequestObject();
