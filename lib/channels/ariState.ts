@@ -1,0 +1,88 @@
+/**
+ * The current state of the nights that changed, read from the store and merged into ranges:
+ * what the OTA push sends. Always the latest state (never the history of changes), so after an
+ * outage the channel gets each changed night once, as it is now.
+ */
+import type { Queryable } from '../store/db';
+import type { NightChange } from '../inventory/changeLog';
+import { mergeNights, type Range } from './ranges';
+
+export interface AvailValue {
+	/** Rooms left to sell (allotment − sold, never below 0). */
+	bookingLimit: number;
+	stopSell: boolean;
+	minLos: number | null;
+	maxLos: number | null;
+	closedToArrival: boolean;
+	closedToDeparture: boolean;
+}
+
+export interface RateValue {
+	amount: number;
+	currency: string;
+}
+
+export interface AriRanges {
+	availability: Array<Range<AvailValue> & { roomType: string }>;
+	rates: Array<Range<RateValue> & { roomType: string; ratePlan: string }>;
+}
+
+/** Latest values for the changed nights, merged per room type (and rate plan) into ranges. */
+export async function ariForChanges(db: Queryable, changes: NightChange[]): Promise<AriRanges> {
+	const availKeys = unique(changes.filter((c) => c.kind !== 'rate').map((c) => [c.roomType, c.night]));
+	const rateKeys = unique(changes.filter((c) => c.kind === 'rate' && c.ratePlan).map((c) => [c.roomType, c.ratePlan!, c.night]));
+
+	const avail = availKeys.length
+		? await db.query<{ room_type_code: string; night: string; allotment: number; sold: number; stop_sell: boolean; min_los: number | null; max_los: number | null; closed_to_arrival: boolean; closed_to_departure: boolean }>(
+				`SELECT i.room_type_code, i.night::text AS night, i.allotment, i.sold, i.stop_sell, i.min_los, i.max_los, i.closed_to_arrival, i.closed_to_departure
+				 FROM inventory_nights i JOIN unnest($1::text[], $2::date[]) AS k(room_type_code, night)
+				   ON k.room_type_code = i.room_type_code AND k.night = i.night`,
+				[availKeys.map((k) => k[0]), availKeys.map((k) => k[1])],
+			)
+		: { rows: [] };
+	const rates = rateKeys.length
+		? await db.query<{ room_type_code: string; rate_plan_code: string; night: string; amount: number; currency: string }>(
+				`SELECT r.room_type_code, r.rate_plan_code, r.night::text AS night, r.amount, p.currency
+				 FROM rates r JOIN rate_plans p ON p.code = r.rate_plan_code
+				 JOIN unnest($1::text[], $2::text[], $3::date[]) AS k(room_type_code, rate_plan_code, night)
+				   ON k.room_type_code = r.room_type_code AND k.rate_plan_code = r.rate_plan_code AND k.night = r.night`,
+				[rateKeys.map((k) => k[0]), rateKeys.map((k) => k[1]), rateKeys.map((k) => k[2])],
+			)
+		: { rows: [] };
+
+	const availability = groupBy(avail.rows, (r) => r.room_type_code).flatMap(([roomType, rows]) =>
+		mergeNights(
+			rows.map((r) => ({
+				night: r.night,
+				value: {
+					bookingLimit: Math.max(0, r.allotment - r.sold),
+					stopSell: r.stop_sell,
+					minLos: r.min_los,
+					maxLos: r.max_los,
+					closedToArrival: r.closed_to_arrival,
+					closedToDeparture: r.closed_to_departure,
+				},
+			})),
+		).map((range) => ({ ...range, roomType })),
+	);
+	const rateRanges = groupBy(rates.rows, (r) => `${r.room_type_code}\u0000${r.rate_plan_code}`).flatMap(([, rows]) =>
+		mergeNights(rows.map((r) => ({ night: r.night, value: { amount: r.amount, currency: r.currency } }))).map((range) => ({
+			...range,
+			roomType: rows[0].room_type_code,
+			ratePlan: rows[0].rate_plan_code,
+		})),
+	);
+	return { availability, rates: rateRanges };
+}
+
+function unique<T extends string[]>(keys: T[]): T[] {
+	const seen = new Map<string, T>();
+	for (const k of keys) seen.set(k.join('\u0000'), k);
+	return [...seen.values()];
+}
+
+function groupBy<T>(rows: T[], key: (row: T) => string): Array<[string, T[]]> {
+	const groups = new Map<string, T[]>();
+	for (const row of rows) groups.set(key(row), [...(groups.get(key(row)) ?? []), row]);
+	return [...groups.entries()].sort(([a], [b]) => a.localeCompare(b));
+}
