@@ -165,6 +165,46 @@ export const migrations: Migration[] = [
 			);
 		`,
 	},
+	{
+		version: 3,
+		name: 'channels: mappings, push cursors, sync log',
+		sql: `
+			-- How the hotel's room types and rate plans are called on each channel.
+			CREATE TABLE channel_mappings (
+				channel      text NOT NULL,
+				kind         text NOT NULL CHECK (kind IN ('room_type', 'rate_plan')),
+				hotel_code   text NOT NULL,
+				channel_code text NOT NULL,
+				PRIMARY KEY (channel, kind, hotel_code),
+				UNIQUE (channel, kind, channel_code)
+			);
+
+			-- Where each channel's push stands in inventory_changes (see lib/inventory/changeLog.ts).
+			CREATE TABLE channel_cursors (
+				channel    text        PRIMARY KEY,
+				txid       text        NOT NULL,
+				change_id  text        NOT NULL,
+				updated_at timestamptz NOT NULL DEFAULT now()
+			);
+
+			-- Every message exchanged with a channel and how it went.
+			CREATE TABLE channel_sync_log (
+				id           bigserial   PRIMARY KEY,
+				channel      text        NOT NULL,
+				message      text        NOT NULL,
+				direction    text        NOT NULL CHECK (direction IN ('push', 'pull', 'ack', 'webhook', 'query')),
+				nights       integer     NOT NULL DEFAULT 0,
+				items        integer     NOT NULL DEFAULT 0,
+				status       text        NOT NULL CHECK (status IN ('ok', 'failed', 'rejected')),
+				attempts     integer     NOT NULL DEFAULT 1,
+				latency_ms   integer,
+				bytes        integer,
+				error        text,
+				created_at   timestamptz NOT NULL DEFAULT now()
+			);
+			CREATE INDEX channel_sync_log_idx ON channel_sync_log (channel, id DESC);
+		`,
+	},
 ];
 
 // An arbitrary constant that names "schema migration" among advisory locks.
