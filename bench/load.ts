@@ -1,7 +1,8 @@
 /**
- * The load generator: POSTs prepared requests to one URL with a fixed number of requests in flight
+ * The load generator: sends prepared requests to one URL with a fixed number of requests in flight
  * and records each answer's status and latency. Bounded twice: by the number of prepared requests
- * and by a deadline, so a stuck n8n cannot make the bench run forever.
+ * and by a deadline, so a stuck n8n cannot make the bench run forever. POST with a JSON body by
+ * default (the payment webhook); GET with a query string for the booking engine's availability.
  */
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
@@ -10,6 +11,24 @@ import { performance } from 'node:perf_hooks';
 export interface Shot {
 	body: string;
 	headers: Record<string, string>;
+	/** Default POST. A GET sends no body. */
+	method?: 'GET' | 'POST';
+	/** Appended to the phase URL, e.g. `?arrival=…&departure=…`. */
+	query?: string;
+}
+
+/** What a phase is run against; the bench's cases all have this shape. */
+export interface LoadTarget {
+	url: string;
+	/** n prepared requests. */
+	shots(n: number): Shot[];
+	/** The status that counts as success. Default 200. */
+	okStatus?: number;
+	/**
+	 * When given, the body of every successful answer is read and put in a class (e.g. the cache's
+	 * "hit" or "miss"); PhaseResult.classes counts them. Otherwise bodies are drained unread.
+	 */
+	classify?: (body: string) => string;
 }
 
 export interface PhaseOptions {
@@ -19,16 +38,21 @@ export interface PhaseOptions {
 	deadlineMs: number;
 	/** A request without an answer after this long counts as an error (status 0). */
 	requestTimeoutMs: number;
+	/** See LoadTarget. */
+	okStatus?: number;
+	classify?: (body: string) => string;
 }
 
 export interface PhaseResult {
 	sent: number;
-	/** Answers with status 200. */
+	/** Answers with the expected status (200 unless the phase says otherwise). */
 	ok: number;
 	/** Every other answer, by status ("0" = network error or timeout). */
 	errors: Record<string, number>;
-	/** Latency of the 200 answers only, in ms, in completion order. */
+	/** Latency of the successful answers only, in ms, in completion order. */
 	latenciesMs: number[];
+	/** Successful answers by the class `classify` gave their body; empty without `classify`. */
+	classes: Record<string, number>;
 	wallMs: number;
 	/** True when the deadline stopped the phase before every prepared request was sent. */
 	truncated: boolean;
@@ -43,7 +67,8 @@ export async function runPhase(shots: Shot[], o: PhaseOptions): Promise<PhaseRes
 	// closed by n8n at the moment we reuse them, and that race would show up as false errors.
 	const agent = new http.Agent({ keepAlive: true, maxSockets: o.concurrency });
 	const target = new URL(o.url);
-	const result: PhaseResult = { sent: 0, ok: 0, errors: {}, latenciesMs: [], wallMs: 0, truncated: false };
+	const result: PhaseResult = { sent: 0, ok: 0, errors: {}, latenciesMs: [], classes: {}, wallMs: 0, truncated: false };
+	const okStatus = o.okStatus ?? 200;
 	const deadline = Date.now() + o.deadlineMs;
 	let next = 0;
 
@@ -51,13 +76,15 @@ export async function runPhase(shots: Shot[], o: PhaseOptions): Promise<PhaseRes
 		while (next < shots.length && Date.now() < deadline) {
 			const shot = shots[next++];
 			result.sent++;
+			const url = shot.query ? new URL(shot.query, target) : target;
 			const started = performance.now();
-			const status = await post(target, shot, agent, o.requestTimeoutMs);
-			if (status === 200) {
+			const { status, body } = await send(url, shot, agent, o.requestTimeoutMs, o.classify !== undefined);
+			if (status === okStatus) {
 				result.ok++;
 				result.latenciesMs.push(performance.now() - started);
+				if (o.classify) count(result.classes, o.classify(body ?? ''));
 			} else {
-				result.errors[String(status)] = (result.errors[String(status)] ?? 0) + 1;
+				count(result.errors, String(status));
 			}
 		}
 	};
@@ -70,26 +97,28 @@ export async function runPhase(shots: Shot[], o: PhaseOptions): Promise<PhaseRes
 	return result;
 }
 
-/** Resolves with the HTTP status once the whole answer has arrived, or 0 on a network error or timeout. */
-function post(target: URL, shot: Shot, agent: http.Agent, timeoutMs: number): Promise<number> {
+function count(tally: Record<string, number>, key: string): void {
+	tally[key] = (tally[key] ?? 0) + 1;
+}
+
+/**
+ * Resolves once the whole answer has arrived, with its status (0 on a network error or timeout)
+ * and, when asked for, its body; otherwise the body is drained unread.
+ */
+function send(url: URL, shot: Shot, agent: http.Agent, timeoutMs: number, keepBody: boolean): Promise<{ status: number; body?: string }> {
+	const method = shot.method ?? 'POST';
+	const bodyHeaders: Record<string, string | number> =
+		method === 'GET' ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(shot.body) };
 	return new Promise((resolve) => {
-		const req = http.request(
-			target,
-			{
-				method: 'POST',
-				agent,
-				timeout: timeoutMs,
-				headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(shot.body), ...shot.headers },
-			},
-			(res) => {
-				// The body is drained, not kept: n8n answers both cases without one.
-				res.resume();
-				res.once('end', () => resolve(res.statusCode ?? 0));
-				res.once('error', () => resolve(0));
-			},
-		);
+		const req = http.request(url, { method, agent, timeout: timeoutMs, headers: { ...bodyHeaders, ...shot.headers } }, (res) => {
+			const chunks: Buffer[] = [];
+			if (keepBody) res.on('data', (chunk: Buffer) => chunks.push(chunk));
+			else res.resume();
+			res.once('end', () => resolve({ status: res.statusCode ?? 0, body: keepBody ? Buffer.concat(chunks).toString('utf8') : undefined }));
+			res.once('error', () => resolve({ status: 0 }));
+		});
 		req.once('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
-		req.once('error', () => resolve(0));
-		req.end(shot.body);
+		req.once('error', () => resolve({ status: 0 }));
+		req.end(method === 'GET' ? undefined : shot.body);
 	});
 }

@@ -7,6 +7,7 @@
  *   BENCH_N8N_ENV="A=1,B=2"       extra n8n settings, e.g. N8N_EXPRESSION_ENGINE=legacy or N8N_METRICS=true
  *   BENCH_PACKAGE_DIR=<dir>       build and measure another copy of the package (e.g. a prototype)
  *   BENCH_SKIP_BUILD=1            measure the dist/ already there (when unrelated work breaks the build)
+ *   BENCH_BOOKING=0               leave out the booking-engine part (c, d, e): the payment part alone
  */
 import path from 'node:path';
 import type { Variant } from './setup';
@@ -16,6 +17,8 @@ export interface BenchOptions {
 	n8nEnv: Record<string, string>;
 	packageDir: string;
 	skipBuild: boolean;
+	/** Measure the booking-engine API too (default). */
+	booking: boolean;
 }
 
 export function optionsFromEnv(repoRoot: string, env: NodeJS.ProcessEnv = process.env): BenchOptions {
@@ -24,6 +27,7 @@ export function optionsFromEnv(repoRoot: string, env: NodeJS.ProcessEnv = proces
 		n8nEnv: n8nEnvFrom(env.BENCH_N8N_ENV),
 		packageDir: path.resolve(env.BENCH_PACKAGE_DIR ?? repoRoot),
 		skipBuild: env.BENCH_SKIP_BUILD === '1',
+		booking: env.BENCH_BOOKING !== '0',
 	};
 }
 

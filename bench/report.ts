@@ -3,9 +3,11 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { formatBooking, type BookingReport } from './bookingReport';
 import type { DatabaseCount, ExecutionCount } from './checks';
 import type { Variant } from './setup';
 import type { CaseFigures } from './stats';
+import { alignColumns, errorText, fixed } from './table';
 
 /** The brief's goal: the payment workflow keeps at least 85 % of a bare webhook's throughput. */
 export const THROUGHPUT_GOAL = 0.85;
@@ -44,7 +46,9 @@ export interface BenchReport {
 	plan: { warmupRequestsPerCase: number; warmupConcurrency: number; order: string; phaseDeadlineMs: Record<string, number>; requestTimeoutMs: number };
 	levels: LevelReport[];
 	exactlyOnce: { a: ExecutionCount; b: ExecutionCount; database?: DatabaseCount };
-	/** False when any request failed or any count is off. */
+	/** The booking-engine API on the same n8n: (c) cached and (d) uncached availability, (e) reservations. Absent with BENCH_BOOKING=0. */
+	booking?: BookingReport;
+	/** False when any request failed or any count is off, in either part. */
 	passed: boolean;
 }
 
@@ -69,6 +73,7 @@ export function formatReport(r: BenchReport): string {
 		'',
 		...formatChecks(r),
 		'',
+		...(r.booking ? [...formatBooking(r.booking), ''] : []),
 		`n8n settings: ${r.n8n.settings.join('; ')}`,
 	];
 	return lines.join('\n');
@@ -113,23 +118,4 @@ function formatChecks(r: BenchReport): string[] {
  */
 function busyNote(r: BenchReport): string {
 	return r.machine.loadAverage.atStart > r.machine.cpus ? ' (machine busy before the start: absolute figures are pessimistic)' : '';
-}
-
-function errorText(f: CaseFigures): string {
-	if (f.errors === 0) return '0';
-	const detail = Object.entries(f.errorsByStatus).map(([status, n]) => `${n}×${status === '0' ? 'net' : status}`);
-	return `${f.errors} (${detail.join(', ')})`;
-}
-
-function fixed(value: number, digits = 1): string {
-	return Number.isFinite(value) ? value.toFixed(digits) : 'n/a';
-}
-
-/** Left-aligned text, right-aligned numbers, two spaces between columns. */
-function alignColumns(rows: string[][]): string {
-	const widths = rows[0].map((_, col) => Math.max(...rows.map((row) => (row[col] ?? '').length)));
-	const isNumeric = (cell: string) => /^[\d.]/.test(cell);
-	return rows
-		.map((row) => row.map((cell, col) => (isNumeric(cell) && col > 1 ? cell.padStart(widths[col]) : cell.padEnd(widths[col]))).join('  ').trimEnd())
-		.join('\n');
 }

@@ -1,6 +1,8 @@
 /**
- * `npm run bench`: how much of a bare n8n webhook's throughput the shipped payment webhook workflow
- * keeps, at concurrency 1 and 20, in one run against one real n8n.
+ * `npm run bench`: in one run against one real n8n, at concurrency 1 and 20,
+ *  - how much of a bare n8n webhook's throughput the shipped payment webhook workflow keeps (a, b);
+ *  - what the booking-engine API's availability cache buys (c cached vs d uncached) and how many
+ *    reservations per second it takes (e): see booking.ts and bookingRun.ts.
  *
  *  (a) workflows/payment-webhook.json on PostgreSQL, claims in the database, fed signed
  *      payment_intent.succeeded events, each with a new event id and its own reservation;
@@ -11,15 +13,19 @@
  * regular mode, every successful execution saved): the comparison is fair and it is what a hotel
  * runs. Afterwards the executions are counted: each request to (a) must be exactly one success.
  *
+ * The booking part runs after the payment part, on the same n8n, with a database of its own.
  * Figures go to stdout and bench/results/latest.json. Diagnosis options: see options.ts.
  */
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
+import { setUpBooking, type BookingSetup } from './booking';
+import { runBooking } from './bookingRun';
+import type { BookingReport } from './bookingReport';
 import { countExecutions, countRows } from './checks';
 import { n8nCpuReader } from './cpu';
 import { isolatesAcquired } from './isolates';
-import { runPhase, type PhaseResult } from './load';
+import { runPhase, type LoadTarget, type PhaseResult } from './load';
 import { optionsFromEnv, type BenchOptions } from './options';
 import { THROUGHPUT_GOAL, formatReport, writeJson, type BenchReport, type LevelReport } from './report';
 import { setUp, type BenchSetup, type Target } from './setup';
@@ -28,7 +34,8 @@ import { ratio, round, summarise } from './stats';
 const repoRoot = path.resolve(__dirname, '..');
 const RESULTS_DIR = path.join(__dirname, 'results');
 
-// Sized so the whole bench (build and n8n start included) takes about 2 minutes on 2 cores.
+// Sized so the payment part (build and n8n start included) takes about 2 minutes on 2 cores;
+// the booking part adds about 2-3 more (bookingRun.ts).
 const WARMUP_REQUESTS = 30;
 const WARMUP_CONCURRENCY = 20;
 const WARMUP_DEADLINE_MS = 20_000;
@@ -66,7 +73,13 @@ async function main(): Promise<void> {
 	const loadAtStart = os.loadavg()[0];
 	const options = optionsFromEnv(repoRoot);
 	let close: (() => Promise<void>) | undefined;
-	onInterrupt(() => close?.());
+	let closeBooking: (() => Promise<void>) | undefined;
+	// n8n first (it holds connections to the booking database), then the booking database and keys.
+	const closeAll = async () => {
+		await close?.();
+		await closeBooking?.();
+	};
+	onInterrupt(closeAll);
 
 	const built = build(options);
 	progress('starting n8n, the Stripe peer and a fresh PostgreSQL database...');
@@ -104,21 +117,35 @@ async function main(): Promise<void> {
 			database: await countRows(setup, sent.a),
 		};
 
-		const report = buildReport(setup, levels, exactlyOnce, { started, loadAtStart, options, built });
+		let booking: BookingReport | undefined;
+		if (options.booking) {
+			progress('booking engine: seeding a fresh database, credentials, the shipped workflow and its uncached copy...');
+			const bookingSetup: BookingSetup = await setUpBooking(setup.n8n, (c) => (closeBooking = c));
+			booking = await runBooking(bookingSetup, setup.n8n, (target, o) => phase(target, o, probes), progress);
+		}
+
+		const report = buildReport(setup, levels, exactlyOnce, booking, { started, loadAtStart, options, built });
 		console.log(formatReport(report));
 		console.log(`\nJSON: ${path.relative(repoRoot, writeJson(report, RESULTS_DIR))}`);
 		if (!report.passed) process.exitCode = 1;
 	} finally {
 		progress('cleaning up...');
-		await setup.close();
+		await closeAll();
 	}
 }
 
-async function phase(target: Target, o: { requests: number; concurrency: number; deadlineMs: number }, probes: Probes): Promise<PhaseResult> {
+async function phase(target: LoadTarget, o: { requests: number; concurrency: number; deadlineMs: number }, probes: Probes): Promise<PhaseResult> {
 	const shots = target.shots(o.requests);
 	const cpuBefore = probes.cpuMs();
 	const isolatesBefore = await probes.isolates();
-	const result = await runPhase(shots, { url: target.url, concurrency: o.concurrency, deadlineMs: o.deadlineMs, requestTimeoutMs: REQUEST_TIMEOUT_MS });
+	const result = await runPhase(shots, {
+		url: target.url,
+		concurrency: o.concurrency,
+		deadlineMs: o.deadlineMs,
+		requestTimeoutMs: REQUEST_TIMEOUT_MS,
+		okStatus: target.okStatus,
+		classify: target.classify,
+	});
 	// The settling time counts to the phase: n8n is finishing the executions it has just answered.
 	await sleep(SETTLE_MS);
 	result.n8nCpuMs = difference(cpuBefore, probes.cpuMs());
@@ -155,6 +182,7 @@ function buildReport(
 	setup: BenchSetup,
 	levels: LevelReport[],
 	exactlyOnce: BenchReport['exactlyOnce'],
+	booking: BookingReport | undefined,
 	run: { started: number; loadAtStart: number; options: BenchOptions; built: BenchReport['build'] },
 ): BenchReport {
 	const cpus = os.cpus();
@@ -188,7 +216,8 @@ function buildReport(
 		},
 		levels,
 		exactlyOnce,
-		passed: noErrors && countsRight,
+		...(booking ? { booking } : {}),
+		passed: noErrors && countsRight && (booking?.passed ?? true),
 	};
 }
 

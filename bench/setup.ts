@@ -240,7 +240,7 @@ function hostN8nVersion(): string {
 }
 
 /** SCAN, not KEYS: the Redis may be shared; only this run's prefix is touched. Bounded by the key count. */
-async function deleteRedisKeys(prefix: string): Promise<void> {
+export async function deleteRedisKeys(prefix: string): Promise<void> {
 	const redis = new Redis({ host: REDIS.host, port: REDIS.port, lazyConnect: true, maxRetriesPerRequest: 1 });
 	try {
 		await redis.connect();

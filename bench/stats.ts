@@ -21,16 +21,16 @@ export interface CaseFigures {
 	rounds: number;
 	wallMs: number;
 	truncated: boolean;
+	/** Successful answers by class (see LoadTarget.classify), pooled; only where bodies were classified. */
+	classes?: Record<string, number>;
 }
 
 export function summarise(rounds: PhaseResult[]): CaseFigures {
 	const latencies = rounds.flatMap((r) => r.latenciesMs).sort((x, y) => x - y);
 	const wallMs = sum(rounds.map((r) => r.wallMs));
 	const ok = sum(rounds.map((r) => r.ok));
-	const errorsByStatus: Record<string, number> = {};
-	for (const r of rounds) {
-		for (const [status, n] of Object.entries(r.errors)) errorsByStatus[status] = (errorsByStatus[status] ?? 0) + n;
-	}
+	const errorsByStatus = pool(rounds.map((r) => r.errors));
+	const classes = pool(rounds.map((r) => r.classes ?? {}));
 	return {
 		requests: sum(rounds.map((r) => r.sent)),
 		ok,
@@ -45,7 +45,18 @@ export function summarise(rounds: PhaseResult[]): CaseFigures {
 		rounds: rounds.length,
 		wallMs: Math.round(wallMs),
 		truncated: rounds.some((r) => r.truncated),
+		// Left out, not empty, where nothing was classified: the payment cases read no bodies.
+		...(Object.keys(classes).length > 0 ? { classes } : {}),
 	};
+}
+
+/** Adds up counts by key. */
+function pool(tallies: Array<Record<string, number>>): Record<string, number> {
+	const total: Record<string, number> = {};
+	for (const tally of tallies) {
+		for (const [key, n] of Object.entries(tally)) total[key] = (total[key] ?? 0) + n;
+	}
+	return total;
 }
 
 /** A per-round measurement spread over the executions; NaN if any round lacks it. */
