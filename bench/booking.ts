@@ -14,6 +14,7 @@
  * `reservations/:id` once per instance. So the copy's trigger has a webhook id of its own (its
  * static paths differ) and the two workflows take turns being active: switchTo().
  */
+import type http from 'node:http';
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { Client } from 'pg';
@@ -186,14 +187,18 @@ async function importCached(n8n: N8n, ids: Record<string, string>): Promise<stri
 }
 
 /**
- * The same workflow with Use Redis off in every Hotel Reservations node, and a trigger webhook id
- * of its own. Created inactive: it cannot be active together with the shipped one.
+ * The same workflow with the trigger's cache and Use Redis off in every Hotel Reservations node,
+ * and a trigger webhook id of its own. Created inactive: it cannot be active together with the shipped one.
  */
 function uncachedCopy(ids: Record<string, string>): WorkflowJson {
 	const workflow = usePostgres(shippedWorkflow('booking-engine-api.json'));
 	workflow.name = `${workflow.name ?? 'Booking engine API'} (bench: cache off)`;
 	for (const node of workflow.nodes) {
-		if (node.type.endsWith('.bookingEngineTrigger')) node.webhookId = UNCACHED_WEBHOOK_ID;
+		if (node.type.endsWith('.bookingEngineTrigger')) {
+			node.webhookId = UNCACHED_WEBHOOK_ID;
+			node.parameters = { ...node.parameters, cacheAvailability: false };
+			delete node.credentials?.hotelRedisApi;
+		}
 		if (node.type.endsWith('.hotelReservations')) {
 			node.parameters = { ...node.parameters, useRedis: false };
 			// Hidden once Use Redis is off; dropped so the copy needs no Redis at all.
@@ -246,10 +251,13 @@ function bookingShots(headers: Record<string, string>): (n: number) => Shot[] {
 		});
 }
 
-/** "hit", "miss", "off" or "unavailable" as the answer says; an answer without offers is told apart. */
-function cacheOf(body: string): string {
+/**
+ * "hit" when the trigger answered from its cache (header x-hotel-cache), else the cache the
+ * workflow's answer names ("miss", "off", "unavailable"); an answer without offers is told apart.
+ */
+function cacheOf(body: string, headers: http.IncomingHttpHeaders = {}): string {
 	const answer = parse(body);
-	const cache = String(answer.cache ?? 'no cache field');
+	const cache = headers['x-hotel-cache'] === 'hit' ? 'hit' : String(answer.cache ?? 'no cache field');
 	return Array.isArray(answer.offers) && answer.offers.length > 0 ? cache : `${cache}, no offers`;
 }
 

@@ -28,7 +28,7 @@ export interface LoadTarget {
 	 * When given, the body of every successful answer is read and put in a class (e.g. the cache's
 	 * "hit" or "miss"); PhaseResult.classes counts them. Otherwise bodies are drained unread.
 	 */
-	classify?: (body: string) => string;
+	classify?: (body: string, headers: http.IncomingHttpHeaders) => string;
 }
 
 export interface PhaseOptions {
@@ -40,7 +40,7 @@ export interface PhaseOptions {
 	requestTimeoutMs: number;
 	/** See LoadTarget. */
 	okStatus?: number;
-	classify?: (body: string) => string;
+	classify?: (body: string, headers: http.IncomingHttpHeaders) => string;
 }
 
 export interface PhaseResult {
@@ -78,11 +78,11 @@ export async function runPhase(shots: Shot[], o: PhaseOptions): Promise<PhaseRes
 			result.sent++;
 			const url = shot.query ? new URL(shot.query, target) : target;
 			const started = performance.now();
-			const { status, body } = await send(url, shot, agent, o.requestTimeoutMs, o.classify !== undefined);
+			const { status, body, headers } = await send(url, shot, agent, o.requestTimeoutMs, o.classify !== undefined);
 			if (status === okStatus) {
 				result.ok++;
 				result.latenciesMs.push(performance.now() - started);
-				if (o.classify) count(result.classes, o.classify(body ?? ''));
+				if (o.classify) count(result.classes, o.classify(body ?? '', headers ?? {}));
 			} else {
 				count(result.errors, String(status));
 			}
@@ -105,7 +105,7 @@ function count(tally: Record<string, number>, key: string): void {
  * Resolves once the whole answer has arrived, with its status (0 on a network error or timeout)
  * and, when asked for, its body; otherwise the body is drained unread.
  */
-function send(url: URL, shot: Shot, agent: http.Agent, timeoutMs: number, keepBody: boolean): Promise<{ status: number; body?: string }> {
+function send(url: URL, shot: Shot, agent: http.Agent, timeoutMs: number, keepBody: boolean): Promise<{ status: number; body?: string; headers?: http.IncomingHttpHeaders }> {
 	const method = shot.method ?? 'POST';
 	const bodyHeaders: Record<string, string | number> =
 		method === 'GET' ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(shot.body) };
@@ -114,7 +114,7 @@ function send(url: URL, shot: Shot, agent: http.Agent, timeoutMs: number, keepBo
 			const chunks: Buffer[] = [];
 			if (keepBody) res.on('data', (chunk: Buffer) => chunks.push(chunk));
 			else res.resume();
-			res.once('end', () => resolve({ status: res.statusCode ?? 0, body: keepBody ? Buffer.concat(chunks).toString('utf8') : undefined }));
+			res.once('end', () => resolve({ status: res.statusCode ?? 0, body: keepBody ? Buffer.concat(chunks).toString('utf8') : undefined, headers: res.headers }));
 			res.once('error', () => resolve({ status: 0 }));
 		});
 		req.once('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));

@@ -1,9 +1,10 @@
 /**
  * Availability answers cached in Redis, never stale after a change.
  *
- * Every key carries the hotel's current *version* (`…:avail:<hotel>:v<n>:<query>`). A change to
- * inventory, rates or reservations bumps the version after it commits, so the next read misses
- * and recomputes; old entries are never read again and expire with their TTL. No KEYS scans, no
+ * Every key carries the hotel's data *version* (`…:avail:<hotel>:v<n>:<query>`), read from the
+ * store, where every change to inventory, rates or reservations bumps it in its own transaction.
+ * So the first read after a committed change misses and recomputes, whichever process or workflow
+ * made the change; old entries are never read again and expire with their TTL. No KEYS scans, no
  * deletes. A read that raced a change can only write under the old version, which nobody reads.
  * When Redis is down, reads are computed from the database (and say so).
  */
@@ -14,38 +15,53 @@ export interface CacheOptions {
 	keyPrefix?: string;
 	hotel?: string;
 	ttlSeconds?: number;
+	/** Keeps different kinds of answers apart under the same version (e.g. 'api' for whole HTTP answers). */
+	namespace?: string;
 }
 
 export class AvailabilityCache {
 	private readonly base: string;
 	private readonly ttl: number;
+	private readonly namespace: string;
 
 	constructor(
 		private readonly redis: Redis,
+		/** The store's data version (see dataVersion in lib/inventory/catalog.ts). */
+		private readonly version: () => Promise<string>,
 		opts: CacheOptions = {},
 	) {
 		this.base = `${opts.keyPrefix ?? 'hotel:'}avail:${opts.hotel ?? 'main'}:`;
 		this.ttl = opts.ttlSeconds ?? 300;
+		this.namespace = opts.namespace ? `${opts.namespace}:` : '';
 	}
 
 	async get<T>(query: unknown, compute: () => Promise<T>): Promise<{ value: T; cache: 'hit' | 'miss' | 'unavailable' }> {
-		let key: string;
-		try {
-			const version = (await this.redis.get(`${this.base}version`)) ?? '0';
-			key = `${this.base}v${version}:${createHash('sha256').update(stableJson(query)).digest('hex').slice(0, 32)}`;
-			const hit = await this.redis.get(key);
-			if (hit !== null) return { value: JSON.parse(hit) as T, cache: 'hit' };
-		} catch {
-			return { value: await compute(), cache: 'unavailable' };
-		}
+		const found = await this.lookup(query);
+		if (!found) return { value: await compute(), cache: 'unavailable' };
+		if (found.hit !== undefined) return { value: JSON.parse(found.hit) as T, cache: 'hit' };
 		const value = await compute();
-		await this.redis.set(key, JSON.stringify(value), 'EX', this.ttl).catch(() => undefined);
+		await this.store(found.key, JSON.stringify(value));
 		return { value, cache: 'miss' };
 	}
 
-	/** Call after a change has committed. */
-	async invalidate(): Promise<void> {
-		await this.redis.incr(`${this.base}version`);
+	/**
+	 * The key for this query under the current version, and the cached text if there is one;
+	 * undefined when Redis cannot be asked. Read the version *before* computing: an answer stored
+	 * under an old version is never read again.
+	 */
+	async lookup(query: unknown): Promise<{ key: string; hit?: string } | undefined> {
+		const version = await this.version();
+		try {
+			const key = `${this.base}v${version}:${this.namespace}${createHash('sha256').update(stableJson(query)).digest('hex').slice(0, 32)}`;
+			const hit = await this.redis.get(key);
+			return { key, hit: hit ?? undefined };
+		} catch {
+			return undefined;
+		}
+	}
+
+	async store(key: string, text: string): Promise<void> {
+		await this.redis.set(key, text, 'EX', this.ttl).catch(() => undefined);
 	}
 }
 

@@ -2,11 +2,11 @@
  * The one entry point nodes use for the hotel's inventory and reservations: the store, plus —
  * when a Redis is given — the availability cache and the real-time broadcast of reservation
  * changes (a Redis channel per hotel, for front-desk screens). Without Redis everything works,
- * uncached and without broadcast.
+ * uncached and without broadcast. The cache needs no invalidation: the store versions its data.
  */
 import type Redis from 'ioredis';
 import type { Db } from '../store/db';
-import { HotelCatalog, type AvailabilityQuery, type InventoryUpdate, type Offer, type RateUpdate } from '../inventory/catalog';
+import { dataVersion, HotelCatalog, type AvailabilityQuery, type InventoryUpdate, type Offer, type RateUpdate } from '../inventory/catalog';
 import { ReservationBook, type ChannelChange, type Reservation, type ReservationChange, type StayInput } from '../inventory/reservations';
 import { AvailabilityCache } from './availabilityCache';
 
@@ -36,8 +36,8 @@ export class HotelService {
 		this.catalog = new HotelCatalog(db);
 		this.book = new ReservationBook(db, { today: opts.today });
 		if (opts.redis) {
-			this.cache = new AvailabilityCache(opts.redis, { keyPrefix: opts.keyPrefix, hotel: opts.hotel, ttlSeconds: opts.cacheTtlSeconds });
-			this.book.onChange((change) => this.afterReservationChange(change));
+			this.cache = new AvailabilityCache(opts.redis, () => dataVersion(db), { keyPrefix: opts.keyPrefix, hotel: opts.hotel, ttlSeconds: opts.cacheTtlSeconds });
+			this.book.onChange((change) => this.broadcast(change));
 		}
 	}
 
@@ -48,16 +48,12 @@ export class HotelService {
 		return { offers: value, cache };
 	}
 
-	async setInventory(update: InventoryUpdate) {
-		const result = await this.catalog.setInventory(update);
-		await this.invalidate();
-		return result;
+	setInventory(update: InventoryUpdate) {
+		return this.catalog.setInventory(update);
 	}
 
-	async setRates(update: RateUpdate) {
-		const result = await this.catalog.setRates(update);
-		await this.invalidate();
-		return result;
+	setRates(update: RateUpdate) {
+		return this.catalog.setRates(update);
 	}
 
 	create(input: StayInput, channel?: string): Promise<Reservation> {
@@ -76,24 +72,15 @@ export class HotelService {
 		return this.book.applyChannelChange(change);
 	}
 
-	private async afterReservationChange(change: ReservationChange) {
-		await this.invalidate();
+	private async broadcast(change: ReservationChange) {
 		try {
 			await this.opts.redis!.publish(
 				broadcastChannel(this.opts.keyPrefix, this.opts.hotel),
 				JSON.stringify({ event: `reservation.${change.action}`, reservation: change.reservation, at: new Date().toISOString() }),
 			);
 		} catch (error) {
+			// The change is committed; only the front-desk screens miss this one message.
 			this.opts.onSideEffectError?.('broadcast', error);
-		}
-	}
-
-	private async invalidate() {
-		try {
-			await this.cache?.invalidate();
-		} catch (error) {
-			// The change is committed; the cache entries still expire within their TTL.
-			this.opts.onSideEffectError?.('cache invalidation', error);
 		}
 	}
 }

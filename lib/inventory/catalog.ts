@@ -226,11 +226,22 @@ export class HotelCatalog {
 	}
 }
 
-/** Notes that these nights changed, for the OTA push (see inventory_changes in the migrations). */
+/**
+ * Notes that these nights changed: for the OTA push (inventory_changes) and for caches (the data
+ * version). Every transaction that changes what availability answers runs through here.
+ */
 export async function recordChanges(tx: Queryable, roomType: string, ratePlan: string | null, from: string, to: string, kind: 'availability' | 'restrictions' | 'rate') {
+	// Taken last in each transaction (its rows are locked already), so it cannot deadlock.
+	await tx.query('UPDATE hotel_data_version SET version = version + 1');
 	await tx.query(
 		`INSERT INTO inventory_changes (room_type_code, rate_plan_code, night, kind)
 		 SELECT $1, $2, d::date, $5 FROM generate_series($3::date, $4::date, interval '1 day') AS d`,
 		[roomType, ratePlan, from, to, kind],
 	);
+}
+
+/** The version of everything availability depends on; it changes with every committed change. */
+export async function dataVersion(db: Queryable): Promise<string> {
+	const row = (await db.query<{ version: string }>('SELECT version::text AS version FROM hotel_data_version')).rows[0];
+	return row?.version ?? '0';
 }

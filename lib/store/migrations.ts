@@ -205,6 +205,20 @@ export const migrations: Migration[] = [
 			CREATE INDEX channel_sync_log_idx ON channel_sync_log (channel, id DESC);
 		`,
 	},
+	{
+		version: 4,
+		name: 'data version for caches',
+		sql: `
+			-- Bumped in the same transaction as every change to inventory, restrictions, rates or
+			-- reservations (see recordChanges): a cached answer is valid only for the version it was
+			-- computed at, so no cache can be stale after a committed change, whoever made it.
+			CREATE TABLE hotel_data_version (
+				id      boolean PRIMARY KEY DEFAULT true CHECK (id),
+				version bigint  NOT NULL DEFAULT 0
+			);
+			INSERT INTO hotel_data_version DEFAULT VALUES;
+		`,
+	},
 ];
 
 // An arbitrary constant that names "schema migration" among advisory locks.

@@ -22,7 +22,9 @@ import {
 	routeOf,
 } from '../../lib/booking/apiRequests';
 import { AuthError, authenticateBearer, type JwtAuthConfig } from '../../lib/booking/jwtAuth';
-import { credentialsOf } from '../shared/hotelStore';
+import { AvailabilityCache } from '../../lib/booking/availabilityCache';
+import { dataVersion } from '../../lib/inventory/catalog';
+import { credentialsOf, databaseParameter, hotelRedis, hotelStore, storeCredentialTests } from '../shared/hotelStore';
 import { noRegistration } from '../shared/noRegistration';
 
 /**
@@ -45,7 +47,11 @@ export class BookingEngineTrigger implements INodeType {
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main, NodeConnectionTypes.Main, NodeConnectionTypes.Main, NodeConnectionTypes.Main],
 		outputNames: ['Availability', 'Create Reservation', 'Get Reservation', 'Change Reservation', 'Cancel Reservation'],
-		credentials: [{ name: 'hotelBookingEngineApi', required: true, testedBy: 'bookingEngineAuthConfig' }],
+		credentials: [
+			{ name: 'hotelBookingEngineApi', required: true, testedBy: 'bookingEngineAuthConfig' },
+			{ name: 'hotelRedisApi', required: true, displayOptions: { show: { cacheAvailability: [true] } }, testedBy: 'hotelRedisConnection' },
+			{ name: 'hotelPostgresApi', required: true, displayOptions: { show: { cacheAvailability: [true], database: ['postgres'] } }, testedBy: 'hotelPostgresConnection' },
+		],
 		webhooks: [
 			{ name: 'default', httpMethod: 'GET', path: 'availability', responseMode: 'responseNode' },
 			{ name: 'default', httpMethod: 'POST', path: 'reservations', responseMode: 'responseNode' },
@@ -63,11 +69,21 @@ export class BookingEngineTrigger implements INodeType {
 				type: 'notice',
 				default: '',
 			},
+			{
+				displayName: 'Answer Repeated Availability Requests From Cache',
+				name: 'cacheAvailability',
+				type: 'boolean',
+				default: false,
+				description:
+					"Whether to answer a GET /availability that the workflow already answered straight from Redis, without starting an execution. An answer is reused only until the hotel's data changes (any booking, inventory, restriction or rate change), so it is never stale.",
+			},
+			{ ...databaseParameter, displayOptions: { show: { cacheAvailability: [true] } }, description: 'The hotel database the workflow uses (its data version decides whether a cached answer is still valid)' },
 		],
 	};
 
 	methods = {
 		credentialTest: {
+			...storeCredentialTests,
 			/** The Test button: is the algorithm's key usable? (A token with a bad signature must fail as such, not as "misconfigured".) */
 			async bookingEngineAuthConfig(this: ICredentialTestFunctions, credential: ICredentialsDecrypted): Promise<INodeCredentialTestResult> {
 				try {
@@ -99,6 +115,17 @@ export class BookingEngineTrigger implements INodeType {
 			if (route === 'createReservation') request.body = checkCreateBody(req.body);
 			if (route === 'changeReservation') request.body = checkChangeBody(req.body);
 			if (id !== undefined) request.id = checkReservationId(id);
+			if (route === 'availability' && this.getNodeParameter('cacheAvailability', false)) {
+				const cached = await cachedAnswer(this, request.query as IDataObject);
+				if (cached.hit !== undefined) {
+					res.status(200).setHeader('content-type', 'application/json; charset=utf-8');
+					res.setHeader('x-hotel-cache', 'hit');
+					res.end(cached.hit);
+					return { noWebhookResponse: true };
+				}
+				res.setHeader('x-hotel-cache', 'miss');
+				cached.keepAnswer?.();
+			}
 			this.logger.info('Booking engine request accepted', { integration: 'booking-engine', route, reservationId: id, subject: caller.subject });
 			const index = ROUTES.findIndex((r) => r.route === route);
 			return { workflowData: ROUTES.map((_, i) => (i === index ? [{ json: request }] : [])) };
@@ -121,5 +148,32 @@ function authConfigFrom(c: ICredentialDataDecryptedObject): JwtAuthConfig {
 		issuer: c.issuer ? String(c.issuer) : undefined,
 		audience: c.audience ? String(c.audience) : undefined,
 		requiredScope: String(c.requiredScope || 'reservations'),
+	};
+}
+
+/**
+ * The whole HTTP answer the workflow gave to the same availability query at the current data
+ * version, if any; on a miss, `keepAnswer` arranges for the workflow's 200 answer to be kept.
+ * n8n's own work per execution (~100 ms here) dwarfs the query (~1 ms): only answering a repeated
+ * request without an execution makes the cache worth having.
+ */
+async function cachedAnswer(ctx: IWebhookFunctions, query: IDataObject): Promise<{ hit?: string; keepAnswer?: () => void }> {
+	const [{ redis, keyPrefix }, db] = await Promise.all([hotelRedis(ctx), hotelStore(ctx)]);
+	const cache = new AvailabilityCache(redis, () => dataVersion(db), { keyPrefix, namespace: 'api' });
+	const found = await cache.lookup(query);
+	if (!found) return {};
+	if (found.hit !== undefined) return { hit: found.hit };
+	const res = ctx.getResponseObject();
+	return {
+		keepAnswer: () => {
+			// The Respond to Webhook node writes the answer with res.end(body); keep a 200 one.
+			const end = res.end.bind(res) as (...args: unknown[]) => typeof res;
+			res.end = ((chunk?: unknown, ...rest: unknown[]) => {
+				if (res.statusCode === 200 && (typeof chunk === 'string' || Buffer.isBuffer(chunk))) {
+					void cache.store(found.key, chunk.toString());
+				}
+				return end(chunk, ...rest);
+			}) as typeof res.end;
+		},
 	};
 }
