@@ -1,0 +1,43 @@
+/**
+ * Reading values out of incoming messages. Lenient where the meaning is clear (a date-time where a
+ * date is expected is cut to its date, blanks are ignored), strict where guessing could sell the
+ * wrong night: an unusable date or count is an OtaMessageError naming the element.
+ */
+import { invalidContent } from './errors';
+import type { XmlNode } from './types';
+import { attr } from './xmlTree';
+
+const DATE_PREFIX = /^(\d{4}-\d{2}-\d{2})(?:$|T)/;
+
+/** A calendar date from an xs:date or xs:dateTime. */
+export function readDate(value: string, path: string, label: string): string {
+	const match = DATE_PREFIX.exec(value);
+	const day = match?.[1];
+	if (!day || Number.isNaN(Date.parse(`${day}T00:00:00Z`)) || new Date(`${day}T00:00:00Z`).toISOString().slice(0, 10) !== day) {
+		throw invalidContent(path, `${label} "${value}" is not a date`);
+	}
+	return day;
+}
+
+export function requiredAttr(node: XmlNode | undefined, name: string, path: string, element?: string): string {
+	const value = attr(node, name);
+	if (value === undefined) throw invalidContent(path, `missing ${element ? `${element} ` : ''}${name}`);
+	return value;
+}
+
+export function readCount(value: string, path: string, label: string): number {
+	if (!/^\+?\d{1,6}$/.test(value)) throw invalidContent(path, `${label} "${value}" is not a whole number`);
+	return Number(value);
+}
+
+export function readBoolean(value: string | undefined): boolean | undefined {
+	if (value === undefined) return undefined;
+	return value === 'true' || value === '1';
+}
+
+export function addDays(day: string, days: number): string {
+	return new Date(Date.parse(`${day}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+}
+
+/** Path segment for the n-th (0-based) of repeated elements: "RoomStay[1]". */
+export const indexed = (name: string, index: number): string => `${name}[${index + 1}]`;

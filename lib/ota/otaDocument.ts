@@ -1,0 +1,36 @@
+/**
+ * Any OTA message as it arrives: bare, or inside a SOAP envelope (which is opened transparently).
+ * Parsers built on this name the root they expect, so a misrouted message fails with a clear error.
+ */
+import { OtaMessageError } from './errors';
+import { interpretEnvelope } from './soap';
+import type { ParsedOtaMessage, ParseOptions } from './types';
+import { readXml } from './xmlReader';
+import { attr } from './xmlTree';
+
+export function parseOtaMessage(input: string | Uint8Array, opts: ParseOptions = {}): ParsedOtaMessage {
+	const document = readXml(input, opts);
+	const soap = interpretEnvelope(document);
+	const root = soap ? soap.root : document.root;
+	const body = soap ? soap.body : document.node;
+	return {
+		root,
+		echoToken: attr(body, 'EchoToken'),
+		timeStamp: attr(body, 'TimeStamp'),
+		body,
+		soap: soap ? { usernameToken: soap.usernameToken, fault: soap.fault } : undefined,
+	};
+}
+
+/** Parses and checks the root is one of `expected`; a SOAP fault is reported as such. */
+export function parseExpected(input: string | Uint8Array, expected: readonly string[], opts?: ParseOptions): ParsedOtaMessage {
+	const message = parseOtaMessage(input, opts);
+	if (message.soap?.fault) {
+		const { code, message: text } = message.soap.fault;
+		throw new OtaMessageError('unexpected_root', `expected ${expected.join(' or ')}, got a SOAP fault (${code}: ${text})`);
+	}
+	if (!expected.includes(message.root)) {
+		throw new OtaMessageError('unexpected_root', `expected ${expected.join(' or ')}, got ${message.root}`);
+	}
+	return message;
+}
