@@ -1,0 +1,138 @@
+/**
+ * Pushing what changed to one channel: availability, restrictions and rates, as deltas.
+ *
+ * 1. Read the changes since this channel's cursor (lib/inventory/changeLog.ts).
+ * 2. Load the latest state of exactly those nights, merged into ranges (ariState.ts).
+ * 3. Translate codes (mapping.ts; room types without a mapping are not sold there and are left out),
+ *    split where the profile's limits require (a month per rate request, updates and bytes per message).
+ * 4. Send each message (channelClient.ts: retries, breaker, sync log). Stop at the first failure.
+ * 5. Only when every message went through does the cursor move. A channel that is down therefore
+ *    loses nothing: the next push re-reads the same nights (and any newer ones) and sends their
+ *    state as it is then — the latest state of everything that changed.
+ */
+import type { Db } from '../store/db';
+import { readChanges, START, type ChangeCursor } from '../inventory/changeLog';
+import { buildHotelAvailNotifRQ, buildHotelRateAmountNotifRQ } from '../ota';
+import type { AvailUpdate, RateUpdate } from '../ota/types';
+import { ariForChanges } from './ariState';
+import { sendToChannel, type ChannelConnection } from './channelClient';
+import { ChannelMappings } from './mapping';
+import { chunk, nightsIn, splitByMonth } from './ranges';
+
+export interface PushReport {
+	channel: string;
+	status: 'nothing to push' | 'pushed' | 'failed';
+	changes: number;
+	messages: number;
+	nights: number;
+	bytes: number;
+	/** Hotel room types / rate plans that changed but have no mapping for this channel. */
+	notMapped: string[];
+	error?: string;
+}
+
+interface Outgoing {
+	message: 'OTA_HotelAvailNotifRQ' | 'OTA_HotelRateAmountNotifRQ';
+	path: string;
+	xml: string;
+	nights: number;
+	items: number;
+}
+
+export async function pushChanges(db: Db, conn: ChannelConnection, opts: { maxChanges?: number } = {}): Promise<PushReport> {
+	const cursor = await loadCursor(db, conn.channel);
+	const { changes, cursor: next } = await readChanges(db, cursor, opts.maxChanges ?? 50_000);
+	const report: PushReport = { channel: conn.channel, status: 'nothing to push', changes: changes.length, messages: 0, nights: 0, bytes: 0, notMapped: [] };
+	if (changes.length === 0) return report;
+
+	const outgoing = await buildMessages(db, conn, changes, report.notMapped);
+	for (const m of outgoing) {
+		try {
+			const answer = await sendToChannel(db, conn, m.path, m.xml, { message: m.message, direction: 'push', nights: m.nights, items: m.items });
+			report.messages++;
+			report.nights += m.nights;
+			report.bytes += answer.bytes;
+		} catch (error) {
+			return { ...report, status: 'failed', error: (error as Error).message };
+		}
+	}
+	await saveCursor(db, conn.channel, next);
+	return { ...report, status: 'pushed' };
+}
+
+async function buildMessages(db: Db, conn: ChannelConnection, changes: Parameters<typeof ariForChanges>[1], notMapped: string[]): Promise<Outgoing[]> {
+	const ari = await ariForChanges(db, changes);
+	const mappings = new ChannelMappings(db, conn.channel);
+	const limits = conn.profile.limits;
+	const missing = new Set<string>();
+
+	const avail: AvailUpdate[] = [];
+	for (const r of ari.availability) {
+		if (!(await mappings.isMapped('room_type', r.roomType))) {
+			missing.add(`room type ${r.roomType}`);
+			continue;
+		}
+		avail.push({ roomType: await mappings.toChannel('room_type', r.roomType), start: r.start, end: r.end, ...r.value });
+	}
+	const rates: RateUpdate[] = [];
+	for (const r of ari.rates) {
+		const mapped = (await mappings.isMapped('room_type', r.roomType)) && (await mappings.isMapped('rate_plan', r.ratePlan));
+		if (!mapped) {
+			missing.add(`room type ${r.roomType} / rate plan ${r.ratePlan}`);
+			continue;
+		}
+		const base = { roomType: await mappings.toChannel('room_type', r.roomType), ratePlan: await mappings.toChannel('rate_plan', r.ratePlan) };
+		const parts = limits.ratesOneMonthPerRequest ? splitByMonth(r) : [r];
+		for (const p of parts) rates.push({ ...base, start: p.start, end: p.end, amount: p.value.amount, currency: p.value.currency.toUpperCase() });
+	}
+	notMapped.push(...[...missing].sort());
+
+	const out: Outgoing[] = [];
+	for (const batch of fitToLimits(avail, limits.maxUpdatesPerMessage, limits.maxMessageBytes, (u) => buildHotelAvailNotifRQ(conn.hotelCode, u))) {
+		out.push({ message: 'OTA_HotelAvailNotifRQ', path: conn.profile.paths.availNotif, ...batch });
+	}
+	// One month per request means one month per message: group rate parts by the month they fall in.
+	const rateGroups = limits.ratesOneMonthPerRequest ? groupByMonth(rates) : [rates];
+	for (const group of rateGroups) {
+		for (const batch of fitToLimits(group, limits.maxUpdatesPerMessage, limits.maxMessageBytes, (u) => buildHotelRateAmountNotifRQ(conn.hotelCode, u))) {
+			out.push({ message: 'OTA_HotelRateAmountNotifRQ', path: conn.profile.paths.rateNotif, ...batch });
+		}
+	}
+	return out;
+}
+
+/** Batches of at most `maxItems`, halved until each message fits in `maxBytes`. */
+function fitToLimits<T extends { start: string; end: string }>(items: T[], maxItems: number, maxBytes: number, build: (batch: T[]) => string) {
+	const result: Array<{ xml: string; nights: number; items: number }> = [];
+	const pending = chunk(items, maxItems);
+	while (pending.length) {
+		const batch = pending.shift()!;
+		const xml = build(batch);
+		if (Buffer.byteLength(xml) > maxBytes && batch.length > 1) {
+			const half = Math.ceil(batch.length / 2);
+			pending.unshift(batch.slice(0, half), batch.slice(half));
+			continue;
+		}
+		result.push({ xml, nights: batch.reduce((n, u) => n + nightsIn(u), 0), items: batch.length });
+	}
+	return result;
+}
+
+function groupByMonth(rates: RateUpdate[]): RateUpdate[][] {
+	const byMonth = new Map<string, RateUpdate[]>();
+	for (const r of rates) byMonth.set(r.start.slice(0, 7), [...(byMonth.get(r.start.slice(0, 7)) ?? []), r]);
+	return [...byMonth.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, group]) => group);
+}
+
+async function loadCursor(db: Db, channel: string): Promise<ChangeCursor> {
+	const row = (await db.query<{ txid: string; change_id: string }>('SELECT txid, change_id FROM channel_cursors WHERE channel = $1', [channel])).rows[0];
+	return row ? { txid: row.txid, id: row.change_id } : START;
+}
+
+async function saveCursor(db: Db, channel: string, cursor: ChangeCursor): Promise<void> {
+	await db.query(
+		`INSERT INTO channel_cursors (channel, txid, change_id) VALUES ($1, $2, $3)
+		 ON CONFLICT (channel) DO UPDATE SET txid = EXCLUDED.txid, change_id = EXCLUDED.change_id, updated_at = now()`,
+		[channel, cursor.txid, cursor.id],
+	);
+}
