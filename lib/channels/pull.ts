@@ -1,0 +1,55 @@
+/**
+ * Pulling reservations from a channel, the way its profile says:
+ *  - Booking.com style: GET new (OTA_HotelResNotif) and modified/cancelled (OTA_HotelResModifyNotif)
+ *    reservations, store them, then acknowledge by POSTing the matching RS;
+ *  - channel-manager style: OTA_ReadRQ for undelivered reservations, store them, then
+ *    OTA_NotifReportRQ — successes and errors in separate requests, as pmsXchange requires.
+ * A reservation is acknowledged only after it is stored; one that failed is reported as failed,
+ * so the channel can redeliver it or fall back to e-mail. Anything not acknowledged comes again.
+ */
+import type { Db } from '../store/db';
+import type { HotelService } from '../booking/hotelService';
+import { buildHotelResModifyNotifRS, buildHotelResNotifRS, buildNotifReportRQ, buildReadRQ, parseReservations } from '../ota';
+import type { ReservationResult } from '../ota/types';
+import { sendToChannel, type ChannelConnection } from './channelClient';
+import { takeIn, type IntakeResult } from './intake';
+import { ChannelMappings } from './mapping';
+
+export async function pullReservations(db: Db, hotel: HotelService, conn: ChannelConnection): Promise<IntakeResult[]> {
+	const mappings = new ChannelMappings(db, conn.channel);
+	const { profile } = conn;
+	if (profile.reservations === 'pull-get') {
+		const results: IntakeResult[] = [];
+		const feeds = [
+			{ path: profile.paths.pullNew!, message: 'OTA_HotelResNotifRQ', answer: buildHotelResNotifRS },
+			{ path: profile.paths.pullModified!, message: 'OTA_HotelResModifyNotifRQ', answer: buildHotelResModifyNotifRS },
+		];
+		for (const feed of feeds) {
+			const got = await sendToChannel(db, conn, feed.path, '', { message: feed.message, direction: 'pull' }, { method: 'GET', expectAck: false });
+			const incoming = parseReservations(got.body);
+			if (incoming.length === 0) continue;
+			const taken = await takeIn(hotel, mappings, incoming);
+			await acknowledge(db, conn, feed.path, taken, (acks) => feed.answer(acks, { hotelCode: conn.hotelCode }), feed.message.replace('RQ', 'RS'));
+			results.push(...taken);
+		}
+		return results;
+	}
+	const got = await sendToChannel(db, conn, profile.paths.read!, buildReadRQ(conn.hotelCode), { message: 'OTA_ReadRQ', direction: 'pull' }, { expectAck: false });
+	const incoming = parseReservations(got.body);
+	if (incoming.length === 0) return [];
+	const taken = await takeIn(hotel, mappings, incoming);
+	await acknowledge(db, conn, profile.paths.notifReport!, taken, (acks) => buildNotifReportRQ(acks, { hotelCode: conn.hotelCode }), 'OTA_NotifReportRQ');
+	return taken;
+}
+
+/** Successes and failures go in separate messages: a channel reads one verdict per message. */
+async function acknowledge(db: Db, conn: ChannelConnection, path: string, taken: IntakeResult[], build: (acks: ReservationResult[]) => string, message: string) {
+	const successes = taken.filter((t) => t.ack.ok).map((t) => t.ack);
+	const failures = taken.filter((t) => !t.ack.ok).map((t) => t.ack);
+	for (const acks of [successes, failures]) {
+		if (acks.length === 0) continue;
+		// A failure report is answered with the channel's own verdict on *our* message; only a
+		// refusal of the successes' acknowledgement matters (it means they will come again).
+		await sendToChannel(db, conn, path, build(acks), { message, direction: 'ack', items: acks.length }, { expectAck: acks === successes });
+	}
+}
