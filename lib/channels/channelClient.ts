@@ -7,7 +7,7 @@
 import type { Queryable } from '../store/db';
 import { httpRequest } from '../http/transport';
 import { PartnerError, callPartner, type ResilienceOptions } from '../resilience/policy';
-import { parseAckResponse, wrapSoap } from '../ota';
+import { buildReadRQ, parseAckResponse, parseReservations, wrapSoap } from '../ota';
 import type { ParsedAck } from '../ota/types';
 import type { ChannelProfile } from './profiles';
 
@@ -133,4 +133,31 @@ export async function readSyncLog(db: Queryable, channel: string | undefined, li
 		error: (r.error as string | null) ?? null,
 		createdAt: new Date(r.created_at as string).toISOString(),
 	}));
+}
+
+/**
+ * The credential test: one read of undelivered reservations (a read acknowledges nothing), no
+ * retries, nothing logged. Says whether the endpoint answers, accepts the credentials and speaks OTA.
+ */
+export async function probeChannel(conn: ChannelConnection): Promise<{ ok: boolean; message: string }> {
+	const pullGet = conn.profile.reservations === 'pull-get';
+	const path = pullGet ? conn.profile.paths.pullNew! : conn.profile.paths.read!;
+	const soap = conn.profile.envelope === 'soap';
+	const xml = buildReadRQ(conn.hotelCode || 'TEST');
+	const headers: Record<string, string> = { 'content-type': 'text/xml; charset=utf-8' };
+	if (!soap) headers.authorization = `Basic ${Buffer.from(`${conn.username}:${conn.password}`).toString('base64')}`;
+	try {
+		const url = new URL(path.replace(/^\//, ''), conn.baseUrl.endsWith('/') ? conn.baseUrl : `${conn.baseUrl}/`).toString();
+		const res = await httpRequest(conn.channel, {
+			method: pullGet ? 'GET' : 'POST',
+			url,
+			headers,
+			body: pullGet ? undefined : soap ? wrapSoap(xml, { username: conn.username, password: conn.password }) : xml,
+			signal: AbortSignal.timeout(10_000),
+		});
+		const pending = parseReservations(res.body).length;
+		return { ok: true, message: `Connected to ${conn.channel}: ${pending} reservation(s) waiting to be pulled` };
+	} catch (error) {
+		return { ok: false, message: (error as Error).message };
+	}
 }

@@ -1,0 +1,184 @@
+import {
+	NodeApiError,
+	NodeConnectionTypes,
+	NodeOperationError,
+	type ICredentialDataDecryptedObject,
+	type ICredentialsDecrypted,
+	type ICredentialTestFunctions,
+	type IDataObject,
+	type IExecuteFunctions,
+	type INodeCredentialTestResult,
+	type INodeExecutionData,
+	type INodeType,
+	type INodeTypeDescription,
+	type JsonObject,
+} from 'n8n-workflow';
+import { HotelService } from '../../lib/booking/hotelService';
+import { probeChannel, readSyncLog } from '../../lib/channels/channelClient';
+import { ChannelMappings, type MappingKind } from '../../lib/channels/mapping';
+import { pullReservations } from '../../lib/channels/pull';
+import { pushChanges } from '../../lib/channels/push';
+import { HotelError } from '../../lib/inventory/errors';
+import { PartnerError } from '../../lib/resilience/policy';
+import { databaseParameter, hotelStore, storeCredentialTests } from '../shared/hotelStore';
+import { channelConnectionFrom } from '../shared/otaConnection';
+import { runOperations } from '../shared/runOperations';
+
+type Ctx = { fn: IExecuteFunctions; i: number };
+
+const show = (resource: string, operation: string[]) => ({ show: { resource: [resource], operation } });
+
+/**
+ * An OTA channel: push what changed in availability, restrictions and rates; pull reservations
+ * now; edit the room type and rate plan mappings; read the sync log.
+ */
+export class OtaChannel implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'OTA Channel',
+		name: 'otaChannel',
+		icon: { light: 'file:otaChannel.svg', dark: 'file:otaChannel.dark.svg' },
+		group: ['transform'],
+		version: 1,
+		subtitle: '={{ $parameter["resource"] + ": " + $parameter["operation"] }}',
+		description: 'Push availability, restrictions and rates to an OTA over OpenTravel XML, and manage the channel',
+		defaults: { name: 'OTA Channel' },
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [
+			{ name: 'hotelOtaChannelApi', required: true, testedBy: 'otaChannelConnection' },
+			{ name: 'hotelPostgresApi', required: true, displayOptions: { show: { database: ['postgres'] } }, testedBy: 'hotelPostgresConnection' },
+		],
+		properties: [
+			{
+				displayName: 'Resource',
+				name: 'resource',
+				type: 'options',
+				noDataExpression: true,
+				options: [
+					{ name: 'Availability and Rate', value: 'ari', description: 'Availability, restrictions and rates' },
+					{ name: 'Mapping', value: 'mapping', description: "The channel's codes for the hotel's room types and rate plans" },
+					{ name: 'Reservation', value: 'reservation' },
+					{ name: 'Sync Log', value: 'syncLog' },
+				],
+				default: 'ari',
+			},
+			{
+				displayName: 'Operation',
+				name: 'operation',
+				type: 'options',
+				noDataExpression: true,
+				displayOptions: { show: { resource: ['ari'] } },
+				options: [{ name: 'Push Changes', value: 'push', action: 'Push changed availability restrictions and rates', description: 'Send what changed since the last successful push, as merged date ranges' }],
+				default: 'push',
+			},
+			{
+				displayName: 'Operation',
+				name: 'operation',
+				type: 'options',
+				noDataExpression: true,
+				displayOptions: { show: { resource: ['reservation'] } },
+				options: [{ name: 'Pull Now', value: 'pull', action: 'Pull new modified and cancelled reservations', description: 'Store them, then acknowledge them to the channel' }],
+				default: 'pull',
+			},
+			{
+				displayName: 'Operation',
+				name: 'operation',
+				type: 'options',
+				noDataExpression: true,
+				displayOptions: { show: { resource: ['mapping'] } },
+				options: [
+					{ name: 'Delete', value: 'delete', action: 'Delete a mapping' },
+					{ name: 'Get Many', value: 'list', action: 'Get the mappings of the channel' },
+					{ name: 'Set', value: 'set', action: 'Map a room type or rate plan' },
+				],
+				default: 'set',
+			},
+			{
+				displayName: 'Operation',
+				name: 'operation',
+				type: 'options',
+				noDataExpression: true,
+				displayOptions: { show: { resource: ['syncLog'] } },
+				options: [{ name: 'Get Many', value: 'list', action: 'Get the latest sync log entries' }],
+				default: 'list',
+			},
+			{
+				displayName: 'Kind',
+				name: 'kind',
+				type: 'options',
+				options: [
+					{ name: 'Room Type', value: 'room_type' },
+					{ name: 'Rate Plan', value: 'rate_plan' },
+				],
+				default: 'room_type',
+				displayOptions: show('mapping', ['set', 'delete']),
+			},
+			{ displayName: 'Hotel Code', name: 'hotelCode', type: 'string', default: '', required: true, placeholder: 'DBL', displayOptions: show('mapping', ['set', 'delete']) },
+			{ displayName: 'Channel Code', name: 'channelCode', type: 'string', default: '', required: true, placeholder: '1234501', displayOptions: show('mapping', ['set']) },
+			{
+				displayName: 'Limit',
+				name: 'limit',
+				type: 'number',
+				typeOptions: { minValue: 1, maxValue: 1000, numberPrecision: 0 },
+				default: 50,
+				description: 'Max number of results to return',
+				displayOptions: show('syncLog', ['list']),
+			},
+			databaseParameter,
+		],
+	};
+
+	methods = {
+		credentialTest: {
+			...storeCredentialTests,
+			/** The Test button: ask the channel for undelivered reservations (reading acknowledges nothing). */
+			async otaChannelConnection(this: ICredentialTestFunctions, credential: ICredentialsDecrypted<ICredentialDataDecryptedObject>): Promise<INodeCredentialTestResult> {
+				const verdict = await probeChannel(channelConnectionFrom(credential.data ?? {}));
+				return verdict.ok ? { status: 'OK', message: verdict.message } : { status: 'Error', message: verdict.message };
+			},
+		},
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const conn = channelConnectionFrom(await this.getCredentials('hotelOtaChannelApi'));
+		const db = await hotelStore(this);
+		const operations: Record<string, (ctx: Ctx) => Promise<IDataObject>> = {
+			'ari.push': async () => (await pushChanges(db, conn)) as unknown as IDataObject,
+			'reservation.pull': async () => {
+				const taken = await pullReservations(db, new HotelService(db), conn);
+				return { pulled: taken.length, results: taken as unknown as IDataObject[] };
+			},
+			'mapping.set': async ({ i }) => {
+				const m = { kind: this.getNodeParameter('kind', i) as MappingKind, hotelCode: String(this.getNodeParameter('hotelCode', i)), channelCode: String(this.getNodeParameter('channelCode', i)) };
+				await new ChannelMappings(db, conn.channel).set([m]);
+				return { channel: conn.channel, ...m };
+			},
+			'mapping.delete': async ({ i }) => {
+				const kind = this.getNodeParameter('kind', i) as MappingKind;
+				const hotelCode = String(this.getNodeParameter('hotelCode', i));
+				await new ChannelMappings(db, conn.channel).remove(kind, hotelCode);
+				return { channel: conn.channel, kind, hotelCode, deleted: true };
+			},
+			'mapping.list': async () => ({ channel: conn.channel, mappings: (await new ChannelMappings(db, conn.channel).list()) as unknown as IDataObject[] }),
+			'syncLog.list': async ({ i }) => ({ channel: conn.channel, entries: (await readSyncLog(db, conn.channel, Number(this.getNodeParameter('limit', i, 50)))) as unknown as IDataObject[] }),
+		};
+		return runOperations<Ctx>(this, {
+			node: 'OTA Channel',
+			operations,
+			context: (i) => ({ fn: this, i }),
+			describeError: (error, i) => {
+				if (error instanceof PartnerError) {
+					const nodeError = new NodeApiError(this.getNode(), { message: error.message } as JsonObject, { message: error.message, itemIndex: i, httpCode: error.details.status ? String(error.details.status) : undefined });
+					return { nodeError, details: { statusCode: error.details.status ?? 502, code: 'channel_error', field: null } };
+				}
+				const e = error as Error;
+				return {
+					nodeError: error instanceof NodeOperationError ? error : new NodeOperationError(this.getNode(), e, { itemIndex: i }),
+					details: error instanceof HotelError ? { statusCode: error.status, code: error.code, field: error.field ?? null } : { statusCode: 500, code: 'error', field: null },
+				};
+			},
+			logFields: () => ({ integration: 'ota', channel: conn.channel }),
+		});
+	}
+}
