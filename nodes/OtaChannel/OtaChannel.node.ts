@@ -2,26 +2,22 @@ import {
 	NodeApiError,
 	NodeConnectionTypes,
 	NodeOperationError,
-	type ICredentialDataDecryptedObject,
-	type ICredentialsDecrypted,
-	type ICredentialTestFunctions,
 	type IDataObject,
 	type IExecuteFunctions,
-	type INodeCredentialTestResult,
 	type INodeExecutionData,
 	type INodeType,
 	type INodeTypeDescription,
 	type JsonObject,
 } from 'n8n-workflow';
 import { HotelService } from '../../lib/booking/hotelService';
-import { probeChannel, readSyncLog } from '../../lib/channels/channelClient';
+import { readSyncLog } from '../../lib/channels/channelClient';
 import { ChannelMappings, type MappingKind } from '../../lib/channels/mapping';
 import { pullReservations } from '../../lib/channels/pull';
 import { pushChanges } from '../../lib/channels/push';
 import { HotelError } from '../../lib/inventory/errors';
 import { PartnerError } from '../../lib/resilience/policy';
 import { databaseParameter, hotelStore, storeCredentialTests } from '../shared/hotelStore';
-import { channelConnectionFrom } from '../shared/otaConnection';
+import { channelConnectionFrom, otaCredentialTests } from '../shared/otaConnection';
 import { runOperations } from '../shared/runOperations';
 
 type Ctx = { fn: IExecuteFunctions; i: number };
@@ -129,16 +125,7 @@ export class OtaChannel implements INodeType {
 		],
 	};
 
-	methods = {
-		credentialTest: {
-			...storeCredentialTests,
-			/** The Test button: ask the channel for undelivered reservations (reading acknowledges nothing). */
-			async otaChannelConnection(this: ICredentialTestFunctions, credential: ICredentialsDecrypted<ICredentialDataDecryptedObject>): Promise<INodeCredentialTestResult> {
-				const verdict = await probeChannel(channelConnectionFrom(credential.data ?? {}));
-				return verdict.ok ? { status: 'OK', message: verdict.message } : { status: 'Error', message: verdict.message };
-			},
-		},
-	};
+	methods = { credentialTest: { ...storeCredentialTests, ...otaCredentialTests } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const conn = channelConnectionFrom(await this.getCredentials('hotelOtaChannelApi'));

@@ -8,6 +8,7 @@ import type {
 	ICredentialsDecrypted,
 	ICredentialTestFunctions,
 	IExecuteFunctions,
+	IPollFunctions,
 	INodeCredentialTestResult,
 	INodeProperties,
 	IWebhookFunctions,
@@ -17,7 +18,7 @@ import Redis from 'ioredis';
 import { getStore, type Db, type StoreConfig } from '../../lib/store/db';
 import { getRedis, type RedisConfig } from '../../lib/store/redis';
 
-type NodeContext = IExecuteFunctions | IWebhookFunctions;
+type NodeContext = IExecuteFunctions | IWebhookFunctions | IPollFunctions;
 
 export const databaseParameter: INodeProperties = {
 	displayName: 'Database',
@@ -79,10 +80,10 @@ export async function credentialsOf(ctx: NodeContext, type: string): Promise<ICr
 	return data;
 }
 
-/** A node-level parameter, read the same way in executions and in webhooks (which have no items). */
+/** A node-level parameter, read the same way in executions and in triggers (which have no items). */
 export function nodeParameter<T>(ctx: NodeContext, name: string, fallback: T): T {
-	if ('getRequestObject' in ctx) return ctx.getNodeParameter(name, fallback) as T;
-	return ctx.getNodeParameter(name, 0, fallback) as T;
+	if ('getInputData' in ctx) return ctx.getNodeParameter(name, 0, fallback) as T;
+	return (ctx as IWebhookFunctions).getNodeParameter(name, fallback) as T;
 }
 
 /** The store chosen by the node's Database parameter, opened and migrated once per process. */

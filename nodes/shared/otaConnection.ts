@@ -1,6 +1,6 @@
 /** From a Hotel OTA Channel credential to a channel connection (lib/channels). */
-import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
-import type { ChannelConnection } from '../../lib/channels/channelClient';
+import type { ICredentialDataDecryptedObject, ICredentialsDecrypted, ICredentialTestFunctions, INodeCredentialTestResult } from 'n8n-workflow';
+import { probeChannel, type ChannelConnection } from '../../lib/channels/channelClient';
 import { profileOf } from '../../lib/channels/profiles';
 
 export function channelConnectionFrom(c: ICredentialDataDecryptedObject): ChannelConnection {
@@ -13,3 +13,11 @@ export function channelConnectionFrom(c: ICredentialDataDecryptedObject): Channe
 		password: String(c.password ?? ''),
 	};
 }
+
+/** The Test button of the Hotel OTA Channel credential: ask the channel for undelivered reservations (a read acknowledges nothing). */
+async function otaChannelConnection(this: ICredentialTestFunctions, credential: ICredentialsDecrypted<ICredentialDataDecryptedObject>): Promise<INodeCredentialTestResult> {
+	const verdict = await probeChannel(channelConnectionFrom(credential.data ?? {}));
+	return verdict.ok ? { status: 'OK', message: verdict.message } : { status: 'Error', message: verdict.message };
+}
+
+export const otaCredentialTests = { otaChannelConnection };

@@ -1,0 +1,86 @@
+import {
+	NodeApiError,
+	NodeOperationError,
+	NodeConnectionTypes,
+	type IDataObject,
+	type INodeExecutionData,
+	type INodeType,
+	type INodeTypeDescription,
+	type IPollFunctions,
+	type JsonObject,
+} from 'n8n-workflow';
+import { HotelService } from '../../lib/booking/hotelService';
+import { pullReservations } from '../../lib/channels/pull';
+import { PartnerError } from '../../lib/resilience/policy';
+import { databaseParameter, hotelStore, storeCredentialTests } from '../shared/hotelStore';
+import { channelConnectionFrom, otaCredentialTests } from '../shared/otaConnection';
+
+/**
+ * Pulls new, modified and cancelled reservations from a channel on a schedule (the channels' pull
+ * pattern), stores each one idempotently, acknowledges it only then, and emits one item per
+ * reservation change for the next steps (e-mail, calendar, pushing the new availability back to
+ * the other channels). Never polls a channel more often than its profile allows.
+ */
+export class OtaBookingTrigger implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'OTA Booking Trigger',
+		name: 'otaBookingTrigger',
+		icon: { light: 'file:otaBookingTrigger.svg', dark: 'file:otaBookingTrigger.dark.svg' },
+		group: ['trigger'],
+		version: 1,
+		subtitle: 'Pull reservations',
+		description: 'Pulls reservations from an OTA channel on a schedule and acknowledges them once stored',
+		defaults: { name: 'OTA Booking Trigger' },
+		polling: true,
+		inputs: [],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [
+			{ name: 'hotelOtaChannelApi', required: true, testedBy: 'otaChannelConnection' },
+			{ name: 'hotelPostgresApi', required: true, displayOptions: { show: { database: ['postgres'] } }, testedBy: 'hotelPostgresConnection' },
+		],
+		properties: [
+			{
+				displayName: "Polls faster than the channel's profile allows (Booking.com-style: 20 s, channel managers: 2 min) are skipped",
+				name: 'notice',
+				type: 'notice',
+				default: '',
+			},
+			databaseParameter,
+		],
+	};
+
+	methods = { credentialTest: { ...storeCredentialTests, ...otaCredentialTests } };
+
+	async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
+		const conn = channelConnectionFrom(await this.getCredentials('hotelOtaChannelApi'));
+		const state = this.getWorkflowStaticData('node') as { lastPollAt?: number };
+		const manual = this.getMode() === 'manual';
+		if (!manual && state.lastPollAt && Date.now() - state.lastPollAt < conn.profile.limits.minPollIntervalSeconds * 1000) return null;
+		state.lastPollAt = Date.now();
+
+		const db = await hotelStore(this);
+		let taken;
+		try {
+			taken = await pullReservations(db, new HotelService(db), conn);
+		} catch (error) {
+			if (error instanceof PartnerError) {
+				throw new NodeApiError(this.getNode(), { message: error.message } as JsonObject, { message: error.message, httpCode: error.details.status ? String(error.details.status) : undefined });
+			}
+			throw new NodeOperationError(this.getNode(), error as Error);
+		}
+		this.logger.info('OTA reservations pulled', { integration: 'ota', channel: conn.channel, count: taken.length, failed: taken.filter((t) => !t.ack.ok).length });
+		const items: INodeExecutionData[] = taken.map((t) => ({
+			json: {
+				channel: conn.channel,
+				channelReservationId: t.ack.channelReservationId,
+				acknowledged: t.ack.ok,
+				action: t.change?.action ?? null,
+				applied: t.change?.applied ?? false,
+				reservation: (t.change?.reservation ?? null) as unknown as IDataObject,
+				error: t.error ?? null,
+			},
+		}));
+		if (items.length === 0 && !manual) return null;
+		return [items.length ? items : [{ json: { channel: conn.channel, pulled: 0 } }]];
+	}
+}
