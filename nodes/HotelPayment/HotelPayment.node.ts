@@ -1,18 +1,15 @@
 import {
-	NodeApiError,
 	NodeConnectionTypes,
-	NodeOperationError,
 	type IDataObject,
 	type IExecuteFunctions,
 	type INodeExecutionData,
 	type INodeType,
 	type INodeTypeDescription,
-	type JsonObject,
 } from 'n8n-workflow';
-import { assertNoCardData, CardDataError } from '../../lib/payments/cardGuard';
-import { PartnerError } from '../../lib/resilience/policy';
+import { assertNoCardData } from '../../lib/payments/cardGuard';
 import { storeCredentialTests } from '../shared/hotelStore';
-import { runOperations, type ErrorDetails } from '../shared/runOperations';
+import { describeError } from '../shared/nodeErrors';
+import { runOperations } from '../shared/runOperations';
 import { actions, ledgerFor, stripeFor, type ActionContext } from './actions';
 import { properties } from './description';
 
@@ -59,7 +56,7 @@ export class HotelPayment implements INodeType {
 				assertNoCardData(this.getNode().parameters as IDataObject);
 				assertNoCardData(currentValues(this, i));
 			},
-			describeError: (error, i) => toNodeError(this, error, i),
+			describeError: (error, i) => describeError(this.getNode(), error, i),
 			logFields: (json, i) => ({
 				integration: this.getNodeParameter('resource', i) === 'billing' ? 'database' : 'stripe',
 				reservationId: json.reservationId ?? (this.getNodeParameter('reservationId', i, '') || undefined),
@@ -80,23 +77,4 @@ function currentValues(fn: IExecuteFunctions, i: number): IDataObject {
 		}
 	}
 	return values;
-}
-
-function toNodeError(fn: IExecuteFunctions, error: unknown, itemIndex: number): { nodeError: Error; details: ErrorDetails } {
-	if (error instanceof NodeOperationError || error instanceof NodeApiError) {
-		return { nodeError: error, details: { statusCode: 500, code: 'error', field: null } };
-	}
-	if (error instanceof CardDataError) {
-		return { nodeError: new NodeOperationError(fn.getNode(), error.message, { itemIndex }), details: { statusCode: 422, code: 'card_data', field: error.field } };
-	}
-	if (error instanceof PartnerError) {
-		const { status, code } = error.details;
-		const nodeError = new NodeApiError(fn.getNode(), { message: error.message, code: code ?? null } as JsonObject, {
-			message: error.message,
-			httpCode: status ? String(status) : undefined,
-			itemIndex,
-		});
-		return { nodeError, details: { statusCode: status ?? 502, code: code ?? 'partner_error', field: null } };
-	}
-	return { nodeError: new NodeOperationError(fn.getNode(), (error as Error).message ?? String(error), { itemIndex }), details: { statusCode: 500, code: 'error', field: null } };
 }

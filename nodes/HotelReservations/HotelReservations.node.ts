@@ -1,14 +1,13 @@
 import {
 	NodeConnectionTypes,
-	NodeOperationError,
 	type IExecuteFunctions,
 	type INodeExecutionData,
 	type INodeType,
 	type INodeTypeDescription,
 } from 'n8n-workflow';
 import { HotelService } from '../../lib/booking/hotelService';
-import { HotelError } from '../../lib/inventory/errors';
 import { hotelRedis, hotelStore, storeCredentialTests } from '../shared/hotelStore';
+import { describeError } from '../shared/nodeErrors';
 import { runOperations } from '../shared/runOperations';
 import { actions, type ActionContext } from './actions';
 import { properties } from './description';
@@ -52,19 +51,7 @@ export class HotelReservations implements INodeType {
 			node: 'Hotel Reservations',
 			operations: actions,
 			context: (i) => ({ fn: this, i, hotel }),
-			describeError: (error, i) => ({
-				nodeError:
-					error instanceof NodeOperationError
-						? error
-						: new NodeOperationError(this.getNode(), error as Error, {
-								itemIndex: i,
-								description: error instanceof HotelError && error.field ? `Field: ${error.field}` : undefined,
-							}),
-				details:
-					error instanceof HotelError
-						? { statusCode: error.status, code: error.code, field: error.field ?? null }
-						: { statusCode: 500, code: 'error', field: null },
-			}),
+			describeError: (error, i) => describeError(this.getNode(), error, i),
 			logFields: (json) => ({ integration: 'database', reservationId: json.id }),
 		});
 	}

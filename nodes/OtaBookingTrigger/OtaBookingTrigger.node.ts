@@ -1,17 +1,14 @@
 import {
-	NodeApiError,
-	NodeOperationError,
 	NodeConnectionTypes,
 	type IDataObject,
 	type INodeExecutionData,
 	type INodeType,
 	type INodeTypeDescription,
 	type IPollFunctions,
-	type JsonObject,
 } from 'n8n-workflow';
 import { HotelService } from '../../lib/booking/hotelService';
 import { pullReservations } from '../../lib/channels/pull';
-import { PartnerError } from '../../lib/resilience/policy';
+import { describeError } from '../shared/nodeErrors';
 import { databaseParameter, hotelStore, storeCredentialTests } from '../shared/hotelStore';
 import { channelConnectionFrom, otaCredentialTests } from '../shared/otaConnection';
 
@@ -63,10 +60,7 @@ export class OtaBookingTrigger implements INodeType {
 		try {
 			taken = await pullReservations(db, new HotelService(db), conn);
 		} catch (error) {
-			if (error instanceof PartnerError) {
-				throw new NodeApiError(this.getNode(), { message: error.message } as JsonObject, { message: error.message, httpCode: error.details.status ? String(error.details.status) : undefined });
-			}
-			throw new NodeOperationError(this.getNode(), error as Error);
+			throw describeError(this.getNode(), error).nodeError;
 		}
 		this.logger.info('OTA reservations pulled', { integration: 'ota', channel: conn.channel, count: taken.length, failed: taken.filter((t) => !t.ack.ok).length });
 		const items: INodeExecutionData[] = taken.map((t) => ({

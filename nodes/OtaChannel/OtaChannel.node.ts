@@ -1,23 +1,19 @@
 import {
-	NodeApiError,
 	NodeConnectionTypes,
-	NodeOperationError,
 	type IDataObject,
 	type IExecuteFunctions,
 	type INodeExecutionData,
 	type INodeType,
 	type INodeTypeDescription,
-	type JsonObject,
 } from 'n8n-workflow';
 import { HotelService } from '../../lib/booking/hotelService';
 import { readSyncLog } from '../../lib/channels/channelClient';
 import { ChannelMappings, type MappingKind } from '../../lib/channels/mapping';
 import { pullReservations } from '../../lib/channels/pull';
 import { pushChanges } from '../../lib/channels/push';
-import { HotelError } from '../../lib/inventory/errors';
-import { PartnerError } from '../../lib/resilience/policy';
 import { databaseParameter, hotelStore, storeCredentialTests } from '../shared/hotelStore';
 import { channelConnectionFrom, otaCredentialTests } from '../shared/otaConnection';
+import { describeError } from '../shared/nodeErrors';
 import { runOperations } from '../shared/runOperations';
 
 type Ctx = { fn: IExecuteFunctions; i: number };
@@ -154,17 +150,7 @@ export class OtaChannel implements INodeType {
 			node: 'OTA Channel',
 			operations,
 			context: (i) => ({ fn: this, i }),
-			describeError: (error, i) => {
-				if (error instanceof PartnerError) {
-					const nodeError = new NodeApiError(this.getNode(), { message: error.message } as JsonObject, { message: error.message, itemIndex: i, httpCode: error.details.status ? String(error.details.status) : undefined });
-					return { nodeError, details: { statusCode: error.details.status ?? 502, code: 'channel_error', field: null } };
-				}
-				const e = error as Error;
-				return {
-					nodeError: error instanceof NodeOperationError ? error : new NodeOperationError(this.getNode(), e, { itemIndex: i }),
-					details: error instanceof HotelError ? { statusCode: error.status, code: error.code, field: error.field ?? null } : { statusCode: 500, code: 'error', field: null },
-				};
-			},
+			describeError: (error, i) => describeError(this.getNode(), error, i),
 			logFields: () => ({ integration: 'ota', channel: conn.channel }),
 		});
 	}
