@@ -116,7 +116,7 @@ export interface SyncLogEntry {
 export async function readSyncLog(db: Queryable, channel: string | undefined, limit = 100): Promise<SyncLogEntry[]> {
 	const rows = await db.query<Record<string, unknown>>(
 		`SELECT id::text, channel, message, direction, nights, items, status, attempts, latency_ms, bytes, error, created_at
-		 FROM channel_sync_log WHERE ($1::text IS NULL OR channel = $1) ORDER BY id DESC LIMIT $2`,
+		 FROM channel_sync_log l WHERE ($1::text IS NULL OR l.channel = $1) ORDER BY l.id DESC LIMIT $2`,
 		[channel ?? null, Math.min(Math.max(limit, 1), 1000)],
 	);
 	return rows.rows.map((r) => ({

@@ -125,14 +125,14 @@ function groupByMonth(rates: RateUpdate[]): RateUpdate[][] {
 }
 
 async function loadCursor(db: Db, channel: string): Promise<ChangeCursor> {
-	const row = (await db.query<{ txid: string; change_id: string }>('SELECT txid, change_id FROM channel_cursors WHERE channel = $1', [channel])).rows[0];
-	return row ? { txid: row.txid, id: row.change_id } : START;
+	const row = (await db.query<{ change_id: string }>('SELECT change_id FROM channel_cursors WHERE channel = $1', [channel])).rows[0];
+	return row ? { id: row.change_id } : START;
 }
 
 async function saveCursor(db: Db, channel: string, cursor: ChangeCursor): Promise<void> {
 	await db.query(
 		`INSERT INTO channel_cursors (channel, txid, change_id) VALUES ($1, $2, $3)
 		 ON CONFLICT (channel) DO UPDATE SET txid = EXCLUDED.txid, change_id = EXCLUDED.change_id, updated_at = now()`,
-		[channel, cursor.txid, cursor.id],
+		[channel, '0', cursor.id],
 	);
 }

@@ -151,9 +151,8 @@ export const migrations: Migration[] = [
 				PRIMARY KEY (channel, channel_reservation_id, channel_version)
 			);
 
-			-- What changed, night by night. A reader takes rows by id from its cursor, but only those
-			-- whose transaction (txid) is older than every transaction still running, so a change that
-			-- commits late with a lower id is never skipped.
+			-- What changed, night by night, read by id from a cursor (see lib/inventory/changeLog.ts for
+			-- why no change is ever skipped). txid is kept for diagnosis.
 			CREATE TABLE inventory_changes (
 				id             bigserial   PRIMARY KEY,
 				txid           xid8        NOT NULL DEFAULT pg_current_xact_id(),
@@ -179,7 +178,8 @@ export const migrations: Migration[] = [
 				UNIQUE (channel, kind, channel_code)
 			);
 
-			-- Where each channel's push stands in inventory_changes (see lib/inventory/changeLog.ts).
+			-- Where each channel's push stands in inventory_changes (see lib/inventory/changeLog.ts);
+			-- txid is unused since the reader waits for writers in flight ('0').
 			CREATE TABLE channel_cursors (
 				channel    text        PRIMARY KEY,
 				txid       text        NOT NULL,

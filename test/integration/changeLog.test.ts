@@ -53,19 +53,26 @@ it('records which nights, room types and kinds changed, and resumes from a saved
 
 it('never skips a change whose transaction commits after a later one', async () => {
 	const db = await getStore(database.config);
-	let { cursor } = await readChanges(db, START);
-	// A slow transaction takes an id first and stays open...
+	const { cursor } = await readChanges(db, START);
+	// A slow writer takes an id first and stays open (as recordChanges does: version row, then rows)...
 	const slow = new Client(database.config);
 	await slow.connect();
 	await slow.query('BEGIN');
+	await slow.query('UPDATE hotel_data_version SET version = version + 1');
 	await slow.query(`INSERT INTO inventory_changes (room_type_code, night, kind) VALUES ('DBL', $1, 'availability')`, [day(40)]);
-	// ...while a fast one commits a change with a higher id.
-	await new HotelService(db).setInventory({ roomType: 'DBL', from: day(41), to: day(41), allotment: 2 });
-	const during = await readChanges(db, cursor);
-	expect(during.changes).toEqual([]); // held back until the slow transaction ends
-	cursor = during.cursor;
+	// ...a fast writer would get a higher id; the reader waits for the slow one instead of skipping it.
+	const fast = new HotelService(db).setInventory({ roomType: 'DBL', from: day(41), to: day(41), allotment: 2 });
+	let settled = false;
+	const reading = readChanges(db, cursor).then((r) => {
+		settled = true;
+		return r;
+	});
+	await new Promise((r) => setTimeout(r, 200));
+	expect(settled).toBe(false);
 	await slow.query('COMMIT');
 	await slow.end();
-	const after = await readChanges(db, cursor);
-	expect(after.changes.map((c) => c.night).sort()).toEqual([day(40), day(41)]);
+	await fast;
+	const first = await reading;
+	const rest = await readChanges(db, first.cursor);
+	expect([...first.changes, ...rest.changes].map((c) => c.night).sort()).toEqual([day(40), day(41)]);
 });

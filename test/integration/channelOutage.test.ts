@@ -1,0 +1,95 @@
+/**
+ * A channel that fails for a while during a stream of changes: the breaker opens (no retry storm:
+ * the requests are counted), pushes fail without losing anything, and once the channel is back the
+ * OTA's view equals the store for every night that changed.
+ */
+import { HotelService } from '../../lib/booking/hotelService';
+import { ariForChanges } from '../../lib/channels/ariState';
+import { ChannelMappings } from '../../lib/channels/mapping';
+import { PROFILES } from '../../lib/channels/profiles';
+import { pushChanges } from '../../lib/channels/push';
+import { readChanges, START } from '../../lib/inventory/changeLog';
+import { addDays, nightsOf, today } from '../../lib/inventory/dates';
+import { resetPartnerPolicies } from '../../lib/resilience/policy';
+import { closeAllStores, getStore, type Db } from '../../lib/store/db';
+import { startOtaPeer, type OtaPeer } from '../peers/otaPeer';
+import { createTestDatabase, type TestDatabase } from '../support/services';
+
+const day = (n: number) => addDays(today(), n);
+let database: TestDatabase;
+let db: Db;
+let peer: OtaPeer;
+
+beforeAll(async () => {
+	database = await createTestDatabase('outage');
+	db = await getStore(database.config);
+	const hotel = new HotelService(db);
+	await hotel.catalog.upsertRoomType({ code: 'DBL', name: 'Double' });
+	await hotel.catalog.upsertRatePlan({ code: 'BAR', name: 'Best', currency: 'EUR' });
+	await new ChannelMappings(db, 'booking').set([
+		{ kind: 'room_type', hotelCode: 'DBL', channelCode: 'R-DBL' },
+		{ kind: 'rate_plan', hotelCode: 'BAR', channelCode: 'RP-BAR' },
+	]);
+	peer = await startOtaPeer({ profile: 'booking', hotelCode: 'HOTEL1', username: 'hotel', password: 's3cret' });
+	resetPartnerPolicies();
+});
+afterAll(async () => {
+	await peer.stop();
+	await closeAllStores();
+	await database.drop();
+});
+
+it('opens the breaker during an outage, loses nothing, and ends with the OTA seeing what the store holds', async () => {
+	const conn = {
+		channel: 'booking',
+		profile: PROFILES.booking,
+		baseUrl: peer.url,
+		hotelCode: 'HOTEL1',
+		username: 'hotel',
+		password: 's3cret',
+		// 3 attempts a call; 3 failed calls open the breaker; one probe after 300 ms.
+		resilience: { maxAttempts: 3, initialDelayMs: 5, maxDelayMs: 20, breakerThreshold: 3, halfOpenAfterMs: 300, timeoutMs: 2_000 },
+	};
+	const hotel = new HotelService(db);
+	await hotel.setInventory({ roomType: 'DBL', from: day(1), to: day(30), allotment: 6 });
+	await hotel.setRates({ roomType: 'DBL', ratePlan: 'BAR', from: day(1), to: day(30), amount: 9000 });
+	expect((await pushChanges(db, conn)).status).toBe('pushed');
+
+	// The channel goes down for 1.5 s while changes keep coming and the push keeps trying (every 50 ms).
+	peer.fail({ kind: '5xx', forMs: 1_500 });
+	const before = peer.requests.length;
+	const outcomes: string[] = [];
+	for (let i = 0; i < 30; i++) {
+		await hotel.setInventory({ roomType: 'DBL', from: day(2 + (i % 20)), to: day(2 + (i % 20)), allotment: 6 + (i % 4) });
+		if (i % 5 === 0) await hotel.setRates({ roomType: 'DBL', ratePlan: 'BAR', from: day(3 + i / 5), to: day(3 + i / 5), amount: 9500 + i });
+		outcomes.push((await pushChanges(db, conn)).status);
+		await new Promise((r) => setTimeout(r, 50));
+	}
+	const duringOutage = peer.requests.length - before;
+	expect(outcomes.filter((o) => o === 'failed').length).toBeGreaterThan(10);
+	// Without a breaker: ~30 pushes × 3 attempts = 90 requests into a dead channel. With it: a few
+	// calls until it opens, then one probe every 300 ms.
+	expect(duringOutage).toBeLessThan(30);
+
+	// Back up: wait out the breaker, push, and the view equals the store.
+	await new Promise((r) => setTimeout(r, 1_600));
+	let last = await pushChanges(db, conn);
+	for (let n = 0; n < 10 && last.status === 'failed'; n++) {
+		await new Promise((r) => setTimeout(r, 350));
+		last = await pushChanges(db, conn);
+	}
+	expect(last.status).not.toBe('failed');
+	const { changes } = await readChanges(db, START);
+	const store = await ariForChanges(db, changes);
+	for (const range of store.availability) {
+		for (const night of nightsOf(range.start, addDays(range.end, 1))) {
+			expect(peer.view.availability.get(`R-DBL|${night}`)).toMatchObject({ bookingLimit: range.value.bookingLimit, stopSell: range.value.stopSell });
+		}
+	}
+	for (const range of store.rates) {
+		for (const night of nightsOf(range.start, addDays(range.end, 1))) {
+			expect(peer.view.rates.get(`R-DBL|RP-BAR|${night}`)).toMatchObject({ amount: range.value.amount });
+		}
+	}
+	expect(await pushChanges(db, conn)).toMatchObject({ status: 'nothing to push' });
+});
