@@ -1,0 +1,157 @@
+import {
+	NodeConnectionTypes,
+	NodeOperationError,
+	type IDataObject,
+	type INodeExecutionData,
+	type INodeType,
+	type INodeTypeDescription,
+	type IWebhookFunctions,
+	type IWebhookResponseData,
+} from 'n8n-workflow';
+import { HotelService } from '../../lib/booking/hotelService';
+import { takeIn, type IntakeResult } from '../../lib/channels/intake';
+import type { ChannelConnection } from '../../lib/channels/channelClient';
+import { ChannelMappings } from '../../lib/channels/mapping';
+import type { ChannelReservation } from '../../lib/ota';
+import { credentialsOf, databaseParameter, hotelStore, storeCredentialTests } from '../shared/hotelStore';
+import { noRegistration } from '../shared/noRegistration';
+import { channelConnectionFrom, otaCredentialTests } from '../shared/otaConnection';
+import { PushRefusal, refusalAnswer, reservationAnswer, type AnswerContext, type PushAnswer } from './pushAnswers';
+import { readPush, type Push } from './pushRequest';
+
+/**
+ * Reservations a channel pushes (Expedia's Booking Notification API style): OTA_HotelResNotifRQ,
+ * OTA_HotelResModifyNotifRQ and OTA_CancelRQ, as plain XML or in a SOAP 1.1 envelope.
+ *
+ * 1. The push is authenticated (webhook secret signature, else the channel's username/password),
+ *    size-checked and parsed from the raw body; a refused push is answered 401/413/400 at once.
+ * 2. Each reservation is stored idempotently (a redelivery finds the version it already applied).
+ * 3. The channel gets the matching RS straight away, before the workflow runs: our confirmation
+ *    numbers, or Errors naming what could not be taken. If the store is down it gets a 500 (a SOAP
+ *    fault for SOAP) and retries later; no execution starts then.
+ * 4. Each reservation change that was applied leaves as one item, so the workflow can push the new
+ *    availability to the other channels, send e-mails and update calendars.
+ */
+export class OtaWebhookTrigger implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'OTA Webhook Trigger',
+		name: 'otaWebhookTrigger',
+		icon: { light: 'file:otaWebhookTrigger.svg', dark: 'file:otaWebhookTrigger.dark.svg' },
+		group: ['trigger'],
+		version: 1,
+		subtitle: 'Reservations pushed by a channel',
+		description: 'Receives reservations a channel pushes (OpenTravel XML or SOAP), stores them and answers with our confirmation numbers',
+		defaults: { name: 'OTA Webhook Trigger' },
+		inputs: [],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [
+			{ name: 'hotelOtaChannelApi', required: true, testedBy: 'otaChannelConnection' },
+			{ name: 'hotelPostgresApi', required: true, displayOptions: { show: { database: ['postgres'] } }, testedBy: 'hotelPostgresConnection' },
+		],
+		webhooks: [
+			{
+				name: 'default',
+				httpMethod: 'POST',
+				path: 'reservations',
+				// The node answers the channel itself (noWebhookResponse): the RS must not wait for the workflow.
+				responseMode: 'onReceived',
+			},
+		],
+		properties: [
+			{
+				displayName:
+					"Give the channel this node's Production URL. Pushes are signed with the credential's Webhook Secret (X-OTA-Signature), or, without one, authenticated with its username and password (HTTP Basic, or WS-Security for SOAP).",
+				name: 'notice',
+				type: 'notice',
+				default: '',
+			},
+			databaseParameter,
+			{
+				// n8n 2.41 parses an XML body with xml2js before the node runs: it lowercases tags and
+				// answers malformed XML with its own 422. For a version-1 webhook node it skips that
+				// when options.binaryData is set, so the raw body reaches us unparsed and unjudged.
+				displayName: 'Raw Body',
+				name: 'options',
+				type: 'hidden',
+				default: { binaryData: true },
+			},
+		],
+	};
+
+	methods = { credentialTest: { ...storeCredentialTests, ...otaCredentialTests } };
+
+	webhookMethods = noRegistration;
+
+	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+		const credentials = await credentialsOf(this, 'hotelOtaChannelApi');
+		const conn = channelConnectionFrom(credentials);
+		const secret = String(credentials.webhookSecret ?? '');
+		const req = this.getRequestObject();
+		const context: AnswerContext = { soap: false };
+		const refuse = (refusal: PushRefusal): IWebhookResponseData => {
+			this.logger.warn('OTA push refused', { integration: 'ota', channel: conn.channel, status: refusal.status, reason: refusal.message });
+			const answer = refusalAnswer(refusal, context);
+			if (refusal.status === 401 && !secret && !context.soap) answer.headers = { 'WWW-Authenticate': 'Basic realm="OTA reservations", charset="UTF-8"' };
+			send(this, answer);
+			return { noWebhookResponse: true };
+		};
+
+		let push: Push;
+		try {
+			push = await readPush(req, conn, secret, context);
+		} catch (error) {
+			if (error instanceof PushRefusal) return refuse(error);
+			throw new NodeOperationError(this.getNode(), error as Error);
+		}
+		let taken: IntakeResult[];
+		try {
+			taken = await storePush(this, conn, push.reservations);
+		} catch (error) {
+			// The store failed, not a reservation: answer 500 so the channel sends it all again later.
+			this.logger.error('OTA push could not be stored', { integration: 'ota', channel: conn.channel, count: push.reservations.length, error: (error as Error).message });
+			return refuse(new PushRefusal(500, 'The hotel system could not store the reservations right now; please send the message again later.'));
+		}
+
+		send(this, reservationAnswer(push.root, taken.map((t) => t.ack), { ...context, hotelCode: conn.hotelCode }));
+		const items = changeItems(conn.channel, taken);
+		this.logger.info('OTA reservations pushed', {
+			integration: 'ota',
+			channel: conn.channel,
+			message: push.root,
+			count: taken.length,
+			failed: taken.filter((t) => !t.ack.ok).length,
+			applied: items.length,
+		});
+		// Nothing new (all failed, or a redelivery already applied): the answer was all it needed.
+		return items.length > 0 ? { noWebhookResponse: true, workflowData: [items] } : { noWebhookResponse: true };
+	}
+}
+
+/** Stores every reservation; takeIn throws only when the store itself fails (not for a bad reservation). */
+async function storePush(ctx: IWebhookFunctions, conn: ChannelConnection, reservations: ChannelReservation[]): Promise<IntakeResult[]> {
+	const db = await hotelStore(ctx);
+	return takeIn(new HotelService(db), new ChannelMappings(db, conn.channel), reservations);
+}
+
+/** One item per change applied now (a redelivery applies nothing and starts nothing), shaped like the OTA Booking Trigger's. */
+function changeItems(channel: string, taken: IntakeResult[]): INodeExecutionData[] {
+	return taken
+		.filter((t) => t.change?.applied)
+		.map((t) => ({
+			json: {
+				channel,
+				channelReservationId: t.ack.channelReservationId,
+				action: t.change!.action,
+				applied: true,
+				reservation: t.change!.reservation as unknown as IDataObject,
+			},
+		}));
+}
+
+function send(ctx: IWebhookFunctions, answer: PushAnswer): void {
+	const res = ctx.getResponseObject();
+	res.status(answer.status);
+	res.setHeader('Content-Type', 'text/xml; charset=utf-8');
+	for (const [name, value] of Object.entries(answer.headers ?? {})) res.setHeader(name, value);
+	res.end(answer.body);
+}

@@ -1,0 +1,246 @@
+/**
+ * The shipped OTA webhook workflow in a real n8n, fed by the local OTA peer pushing reservations
+ * (Expedia-style, signed with the webhook secret): each push is stored once and answered with the
+ * matching RS and our confirmation number, plain XML or SOAP; redeliveries change nothing; bad
+ * signatures, broken XML and unmapped room types store nothing and start no execution.
+ */
+import { HotelService } from '../../lib/booking/hotelService';
+import { ChannelMappings } from '../../lib/channels/mapping';
+import { addDays, today } from '../../lib/inventory/dates';
+import { parseAckResponse } from '../../lib/ota';
+import { closeAllStores, getStore, type Db } from '../../lib/store/db';
+import { nodeOutput, startN8n, type N8n } from '../../scripts/n8n';
+import { signBody, startOtaPeer, type OtaPeer, type QueuedReservation } from '../peers/otaPeer';
+import { createTestDatabase, type TestDatabase } from '../support/services';
+import { POSTGRES_CREDENTIAL_NAME, shippedWorkflow, usePostgres, writeTempWorkflow } from '../support/workflows';
+
+const SECRET = 'ota_whsec_e2e';
+const CHANNEL = 'expedia';
+const WEBHOOK_PATH = 'hotel-ota-webhook/reservations';
+const TRIGGER = 'OTA Reservations Pushed';
+const NEXT = 'Next: push availability to the other channels';
+
+let n8n: N8n;
+let peer: OtaPeer;
+let database: TestDatabase;
+let hotel: HotelService;
+let db: Db;
+let workflowId: string;
+
+jest.setTimeout(240_000);
+
+const day = (n: number) => addDays(today(), n);
+const guest = { name: 'Ada Lovelace', email: 'ada@example.com' };
+
+function booking(id: string, overrides: Partial<QueuedReservation> = {}): QueuedReservation {
+	return {
+		channelReservationId: id,
+		version: '1',
+		action: 'book',
+		roomType: 'R-DBL',
+		ratePlan: 'RP-BAR',
+		arrival: day(10),
+		departure: day(12),
+		rooms: 1,
+		adults: 2,
+		children: 0,
+		amount: 20000,
+		currency: 'EUR',
+		guest,
+		card: { brand: 'VI', last4: '1111' },
+		...overrides,
+	};
+}
+
+beforeAll(async () => {
+	database = await createTestDatabase('e2e_ota');
+	db = await getStore(database.config);
+	hotel = new HotelService(db);
+	await hotel.catalog.upsertRoomType({ code: 'DBL', name: 'Double' });
+	await hotel.catalog.upsertRatePlan({ code: 'BAR', name: 'Best', currency: 'EUR' });
+	await hotel.setInventory({ roomType: 'DBL', from: day(1), to: day(40), allotment: 5 });
+	await hotel.setRates({ roomType: 'DBL', ratePlan: 'BAR', from: day(1), to: day(40), amount: 10000 });
+	await new ChannelMappings(db, CHANNEL).set([
+		{ kind: 'room_type', hotelCode: 'DBL', channelCode: 'R-DBL' },
+		{ kind: 'rate_plan', hotelCode: 'BAR', channelCode: 'RP-BAR' },
+	]);
+	peer = await startOtaPeer({ profile: 'generic', hotelCode: 'HOTEL1', username: 'hotel', password: 's3cret' });
+	n8n = await startN8n();
+	const ota = await n8n.api.createCredential({
+		name: 'Hotel OTA Channel',
+		type: 'hotelOtaChannelApi',
+		data: { profile: 'generic', channel: CHANNEL, baseUrl: peer.url, hotelCode: 'HOTEL1', username: 'hotel', password: 's3cret', webhookSecret: SECRET },
+	});
+	const { config } = database;
+	const postgres = await n8n.api.createCredential({
+		name: POSTGRES_CREDENTIAL_NAME,
+		type: 'hotelPostgresApi',
+		data: { host: config.host, port: config.port, database: config.database, user: config.user, password: config.password ?? '', ssl: false },
+	});
+	const file = writeTempWorkflow(usePostgres(shippedWorkflow('ota-webhook.json')));
+	({ id: workflowId } = await n8n.api.importWorkflowFile(file, { 'Hotel OTA Channel': ota.id, [POSTGRES_CREDENTIAL_NAME]: postgres.id }));
+	await n8n.api.waitForWebhook(WEBHOOK_PATH, 'POST');
+});
+
+afterAll(async () => {
+	await n8n?.stop();
+	await peer?.stop();
+	await closeAllStores();
+	await database?.drop();
+});
+
+const url = () => n8n.webhookUrl(WEBHOOK_PATH);
+
+const stored = async (channelReservationId: string) =>
+	(await hotel.book.list({ channel: CHANNEL })).filter((r) => r.channelReservationId === channelReservationId);
+
+/** Finished executions whose trigger emitted this channel reservation. */
+async function executionsFor(channelReservationId: string) {
+	const all = await n8n.api.listExecutions({ workflowId, includeData: true });
+	return all.filter((e) => JSON.stringify(e.data?.resultData.runData[TRIGGER] ?? '').includes(`"channelReservationId":"${channelReservationId}"`));
+}
+
+/** A body the channel did not build with our builders, signed like a real push. */
+async function postSigned(body: string): Promise<{ status: number; text: string }> {
+	const res = await fetch(url(), {
+		method: 'POST',
+		headers: { 'content-type': 'text/xml; charset=utf-8', 'x-ota-signature': signBody(body, SECRET) },
+		body,
+	});
+	return { status: res.status, text: await res.text() };
+}
+
+describe('a channel pushing one reservation through its life', () => {
+	let confirmation: string;
+
+	it('stores a new booking once, answers OTA_HotelResNotifRS with our confirmation number, and starts one execution', async () => {
+		const pushed = await peer.pushReservation(url(), booking('EXP-1'), { secret: SECRET });
+		expect(pushed.status).toBe(200);
+		expect(pushed.ack).toMatchObject({ root: 'OTA_HotelResNotifRS', ok: true });
+		confirmation = pushed.ack!.reservations[0].confirmationNumber!;
+		expect(confirmation).toMatch(/^HB-/);
+
+		const rows = await stored('EXP-1');
+		expect(rows).toHaveLength(1);
+		expect(rows[0]).toMatchObject({ id: confirmation, status: 'booked', departure: day(12) });
+		// The peer sent the full test card; only brand and last four may ever be kept.
+		expect(JSON.stringify(rows)).not.toMatch(/4111111111111111/);
+
+		const [execution] = await waitFor(async () => {
+			const found = await executionsFor('EXP-1');
+			return found.length > 0 && found.every((e) => e.finished) ? found : undefined;
+		});
+		expect(execution.status).toBe('success');
+		const items = nodeOutput(execution, TRIGGER);
+		expect(items).toHaveLength(1);
+		expect(items[0]).toMatchObject({ channel: CHANNEL, channelReservationId: 'EXP-1', action: 'book', applied: true, reservation: { id: confirmation } });
+		expect(nodeOutput(execution, NEXT)).toHaveLength(1);
+	});
+
+	it('answers a redelivery with the same confirmation number and stores and starts nothing new', async () => {
+		const again = await peer.pushReservation(url(), booking('EXP-1'), { secret: SECRET });
+		expect(again.status).toBe(200);
+		expect(again.ack?.reservations[0].confirmationNumber).toBe(confirmation);
+		expect(await stored('EXP-1')).toHaveLength(1);
+		await sleep(1_500);
+		expect(await executionsFor('EXP-1')).toHaveLength(1);
+	});
+
+	it('stores a modification (OTA_HotelResModifyNotifRQ → RS)', async () => {
+		const pushed = await peer.pushReservation(url(), booking('EXP-1', { version: '2', action: 'modify', departure: day(14) }), { secret: SECRET });
+		expect(pushed.status).toBe(200);
+		expect(pushed.ack).toMatchObject({ root: 'OTA_HotelResModifyNotifRS', ok: true, reservations: [{ confirmationNumber: confirmation }] });
+		expect(await stored('EXP-1')).toEqual([expect.objectContaining({ id: confirmation, status: 'modified', departure: day(14) })]);
+	});
+
+	it('stores a cancellation pushed in a SOAP envelope and answers OTA_CancelRS in SOAP', async () => {
+		const pushed = await peer.pushReservation(url(), booking('EXP-1', { version: '3', action: 'cancel' }), { secret: SECRET, soap: true });
+		expect(pushed.status).toBe(200);
+		expect(pushed.body).toContain('Envelope');
+		expect(pushed.ack).toMatchObject({ root: 'OTA_CancelRS', ok: true, reservations: [{ channelReservationId: 'EXP-1', confirmationNumber: confirmation }] });
+		expect(await stored('EXP-1')).toEqual([expect.objectContaining({ id: confirmation, status: 'cancelled' })]);
+		const runs = await waitFor(async () => {
+			const found = await executionsFor('EXP-1');
+			return found.length === 3 && found.every((e) => e.finished) ? found : undefined;
+		});
+		const actions = runs.map((run) => nodeOutput(run, TRIGGER)[0].action).sort();
+		expect(actions).toEqual(['book', 'cancel', 'modify']);
+		expect(await hotel.book.soldDrift()).toEqual([]);
+	});
+});
+
+it('answers a bad signature with 401, stores nothing and starts no execution', async () => {
+	const plain = await peer.pushReservation(url(), booking('EXP-FORGED'), { secret: 'attacker' });
+	expect(plain.status).toBe(401);
+	expect(plain.ack?.ok).toBe(false);
+	const soap = await peer.pushReservation(url(), booking('EXP-FORGED'), { secret: 'attacker', soap: true });
+	expect(soap.status).toBe(401);
+	expect(soap.ack?.fault).toBeDefined();
+	const unsigned = await peer.pushReservation(url(), booking('EXP-FORGED'));
+	expect(unsigned.status).toBe(401);
+	await sleep(1_000);
+	expect(await stored('EXP-FORGED')).toHaveLength(0);
+	expect(await executionsFor('EXP-FORGED')).toHaveLength(0);
+});
+
+it('answers malformed XML, a DOCTYPE and a wrong root with 400 and an OTA error that says what is wrong', async () => {
+	const before = (await hotel.book.list({ channel: CHANNEL })).length;
+	const malformed = await postSigned('<OTA_HotelResNotifRQ xmlns="http://www.opentravel.org/OTA/2003/05"><HotelReservations>');
+	expect(malformed.status).toBe(400);
+	expect(parseAckResponse(malformed.text).errors[0].message).toMatch(/malformed XML/);
+
+	const doctype = await postSigned('<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e "boom">]><OTA_HotelResNotifRQ>&e;</OTA_HotelResNotifRQ>');
+	expect(doctype.status).toBe(400);
+	expect(parseAckResponse(doctype.text).errors[0].message).toMatch(/DOCTYPE/);
+
+	const wrongRoot = await postSigned('<OTA_HotelAvailNotifRQ xmlns="http://www.opentravel.org/OTA/2003/05"/>');
+	expect(wrongRoot.status).toBe(400);
+	expect(parseAckResponse(wrongRoot.text).errors[0].message).toMatch(/got OTA_HotelAvailNotifRQ/);
+
+	const tooLarge = await postSigned(`<OTA_HotelResNotifRQ>${' '.repeat(2 * 1024 * 1024)}</OTA_HotelResNotifRQ>`);
+	expect(tooLarge.status).toBe(413);
+	expect((await hotel.book.list({ channel: CHANNEL })).length).toBe(before);
+});
+
+it('answers 500 when the store itself fails, so the channel retries, and starts no execution', async () => {
+	// The idempotency table disappears for a moment: not a bad reservation, an outage.
+	await db.query('ALTER TABLE applied_channel_changes RENAME TO applied_channel_changes_offline');
+	let pushed;
+	try {
+		pushed = await peer.pushReservation(url(), booking('EXP-OUTAGE'), { secret: SECRET });
+	} finally {
+		await db.query('ALTER TABLE applied_channel_changes_offline RENAME TO applied_channel_changes');
+	}
+	expect(pushed.status).toBe(500);
+	expect(pushed.ack?.ok).toBe(false);
+	await sleep(1_000);
+	expect(await executionsFor('EXP-OUTAGE')).toHaveLength(0);
+	// The channel's retry is taken.
+	const retried = await peer.pushReservation(url(), booking('EXP-OUTAGE'), { secret: SECRET });
+	expect(retried.status).toBe(200);
+	expect(await stored('EXP-OUTAGE')).toHaveLength(1);
+});
+
+it('answers an unmapped room type with an Errors RS naming it, and stores nothing', async () => {
+	const pushed = await peer.pushReservation(url(), booking('EXP-UNMAPPED', { roomType: 'R-SUITE' }), { secret: SECRET });
+	expect(pushed.status).toBe(200);
+	expect(pushed.ack).toMatchObject({ root: 'OTA_HotelResNotifRS', ok: false });
+	expect(pushed.ack!.errors[0]).toMatchObject({ recordId: 'EXP-UNMAPPED', message: expect.stringContaining('R-SUITE') });
+	await sleep(1_000);
+	expect(await stored('EXP-UNMAPPED')).toHaveLength(0);
+	expect(await executionsFor('EXP-UNMAPPED')).toHaveLength(0);
+});
+
+async function waitFor<T>(probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+	const deadline = Date.now() + timeoutMs;
+	for (;;) {
+		const value = await probe();
+		if (value !== undefined && value !== null && value !== false) return value as T;
+		if (Date.now() > deadline) throw new Error('timed out waiting');
+		await sleep(250);
+	}
+}
+
+function sleep(ms: number) {
+	return new Promise((r) => setTimeout(r, ms));
+}
