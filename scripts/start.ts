@@ -16,6 +16,8 @@ import net from 'node:net';
 import path from 'node:path';
 import { startN8n, type N8n } from './n8n';
 import { startStripePeer, type StripePeer } from '../test/peers/stripePeer';
+import { startOtaPeer, type OtaPeer } from '../test/peers/otaPeer';
+import { ChannelMappings } from '../lib/channels/mapping';
 import { HotelService } from '../lib/booking/hotelService';
 import { signTestToken } from '../lib/booking/testTokens';
 import { addDays, today } from '../lib/inventory/dates';
@@ -27,6 +29,8 @@ const STRIPE_WEBHOOK_SECRET = 'whsec_local_sandbox';
 const PAYMENT_WEBHOOK_PATH = 'hotel-stripe-payments/stripe';
 const BOOKING_ENGINE_SECRET = 'local-sandbox-booking-engine-secret-0123456789';
 const BOOKING_ENGINE_AUDIENCE = 'hotel-booking-api';
+const OTA_PASSWORD = 'local-sandbox-ota';
+const OTA_WEBHOOK_SECRET = 'local-sandbox-ota-webhook-secret';
 
 async function main() {
 	console.log('Building the package...');
@@ -37,10 +41,12 @@ async function main() {
 	await seedDemoHotel(path.join(userFolder, '.n8n', 'hotel-integrations', 'pgdata'));
 
 	const stripePeer = await startStripePeer({ secretKey: STRIPE_KEY, port: Number(process.env.STRIPE_PEER_PORT ?? 0) });
+	const otaPeer = await startOtaPeer({ profile: 'booking', hotelCode: 'SANDBOX1', username: 'hotel', password: OTA_PASSWORD, port: Number(process.env.OTA_PEER_PORT ?? 0) });
 	let n8n: N8n | undefined;
 	const stopAll = async () => {
 		await n8n?.stop();
 		await stripePeer.stop();
+		await otaPeer.stop();
 		rmSync(userFolder, { recursive: true, force: true });
 	};
 	process.once('SIGINT', () => void stopAll().then(() => process.exit(0)));
@@ -49,7 +55,7 @@ async function main() {
 	try {
 		console.log('Starting n8n (first run installs the pinned n8n host: a few minutes)...');
 		n8n = await startN8n({ userFolder, port: await preferredPort() });
-		const credentialIds = await createSandboxCredentials(n8n, stripePeer);
+		const credentialIds = await createSandboxCredentials(n8n, stripePeer, otaPeer);
 		const imported: string[] = [];
 		for (const file of readdirSync(path.join(repoRoot, 'workflows')).filter((f) => f.endsWith('.json')).sort()) {
 			await n8n.api.importWorkflowFile(file, credentialIds);
@@ -61,7 +67,7 @@ async function main() {
 			{ sub: 'local-booking-engine', scope: 'reservations', aud: BOOKING_ENGINE_AUDIENCE },
 			{ alg: 'HS256', secret: BOOKING_ENGINE_SECRET, expiresIn: '12h' },
 		);
-		printWelcome(n8n, stripePeer, imported, token);
+		printWelcome(n8n, stripePeer, imported, token, otaPeer);
 	} catch (error) {
 		console.error(`npm start failed: ${(error as Error).message}`);
 		await stopAll();
@@ -80,7 +86,7 @@ async function preferredPort(): Promise<number | undefined> {
 }
 
 /** The credentials our shipped workflows name, each pointing at a local peer. */
-async function createSandboxCredentials(n8n: N8n, stripePeer: StripePeer): Promise<Record<string, string>> {
+async function createSandboxCredentials(n8n: N8n, stripePeer: StripePeer, otaPeer: OtaPeer): Promise<Record<string, string>> {
 	const stripe = await n8n.api.createCredential({
 		name: 'Hotel Stripe',
 		type: 'hotelStripeApi',
@@ -97,7 +103,12 @@ async function createSandboxCredentials(n8n: N8n, stripePeer: StripePeer): Promi
 		type: 'hotelRedisApi',
 		data: { host: '127.0.0.1', port: 6379, username: '', password: '', database: 0, tls: false, keyPrefix: `hotel-sandbox:${process.pid}:` },
 	});
-	return { 'Hotel Stripe': stripe.id, 'Hotel Booking Engine': bookingEngine.id, 'Hotel Redis': redis.id };
+	const ota = await n8n.api.createCredential({
+		name: 'Hotel OTA Channel',
+		type: 'hotelOtaChannelApi',
+		data: { profile: 'booking', channel: 'booking', baseUrl: otaPeer.url, hotelCode: 'SANDBOX1', username: 'hotel', password: OTA_PASSWORD, webhookSecret: OTA_WEBHOOK_SECRET },
+	});
+	return { 'Hotel Stripe': stripe.id, 'Hotel Booking Engine': bookingEngine.id, 'Hotel Redis': redis.id, 'Hotel OTA Channel': ota.id };
 }
 
 /** Two room types with a year of rooms and rates, so the booking-engine API has something to sell. */
@@ -112,10 +123,16 @@ async function seedDemoHotel(dir: string) {
 	await hotel.setInventory({ roomType: 'FAM', from, to, allotment: 4 });
 	await hotel.setRates({ roomType: 'DBL', ratePlan: 'BAR', from, to, amount: 12000 });
 	await hotel.setRates({ roomType: 'FAM', ratePlan: 'BAR', from, to, amount: 18000 });
+	// The local OTA calls them by its own codes.
+	await new ChannelMappings(await getStore({ kind: 'embedded', dir }), 'booking').set([
+		{ kind: 'room_type', hotelCode: 'DBL', channelCode: 'BDC-DBL' },
+		{ kind: 'room_type', hotelCode: 'FAM', channelCode: 'BDC-FAM' },
+		{ kind: 'rate_plan', hotelCode: 'BAR', channelCode: 'BDC-BAR' },
+	]);
 	await closeAllStores(); // n8n opens it next; an embedded database has one opener at a time
 }
 
-function printWelcome(n8n: N8n, stripePeer: StripePeer, workflows: string[], token: string) {
+function printWelcome(n8n: N8n, stripePeer: StripePeer, workflows: string[], token: string, otaPeer: OtaPeer) {
 	const api = n8n.webhookUrl('hotel-booking-engine');
 	const arrival = addDays(today(), 7);
 	const departure = addDays(today(), 9);
@@ -140,6 +157,11 @@ Booking-engine API (JWT below is valid 12 h; Redis on 127.0.0.1:6379 caches avai
   curl -s "${api}/availability?arrival=${arrival}&departure=${departure}&adults=2" -H "Authorization: Bearer $TOKEN"
   curl -s -X POST ${api}/reservations -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \\
     -d '{"roomType":"DBL","ratePlan":"BAR","arrival":"${arrival}","departure":"${departure}","adults":2,"guest":{"name":"Ada Lovelace"}}'
+
+Local OTA (Booking.com-style, codes BDC-DBL / BDC-FAM / BDC-BAR): ${otaPeer.url}
+  The push workflow sends changes every minute; the pull workflow polls it every minute.
+  Reservations pushed by a channel go to ${n8n.webhookUrl('hotel-ota-webhook/reservations')}
+  (webhook secret ${OTA_WEBHOOK_SECRET}).
 
 Ctrl-C stops n8n and the peers.`);
 }
