@@ -8,6 +8,7 @@
  *   BENCH_PACKAGE_DIR=<dir>       build and measure another copy of the package (e.g. a prototype)
  *   BENCH_SKIP_BUILD=1            measure the dist/ already there (when unrelated work breaks the build)
  *   BENCH_BOOKING=0               leave out the booking-engine part (c, d, e): the payment part alone
+ *   BENCH_OTA=0                   leave out the OTA part (push efficiency, parse/build speed; runs without n8n)
  */
 import path from 'node:path';
 import type { Variant } from './setup';
@@ -19,6 +20,8 @@ export interface BenchOptions {
 	skipBuild: boolean;
 	/** Measure the booking-engine API too (default). */
 	booking: boolean;
+	/** Measure the OTA part too (default): library and local OTA peer only, before n8n starts. */
+	ota: boolean;
 }
 
 export function optionsFromEnv(repoRoot: string, env: NodeJS.ProcessEnv = process.env): BenchOptions {
@@ -28,6 +31,7 @@ export function optionsFromEnv(repoRoot: string, env: NodeJS.ProcessEnv = proces
 		packageDir: path.resolve(env.BENCH_PACKAGE_DIR ?? repoRoot),
 		skipBuild: env.BENCH_SKIP_BUILD === '1',
 		booking: env.BENCH_BOOKING !== '0',
+		ota: env.BENCH_OTA !== '0',
 	};
 }
 

@@ -6,6 +6,8 @@ import path from 'node:path';
 import { formatBooking, type BookingReport } from './bookingReport';
 import type { DatabaseCount, ExecutionCount } from './checks';
 import type { Variant } from './setup';
+import type { OtaReport } from './ota';
+import { formatOta } from './otaReport';
 import type { CaseFigures } from './stats';
 import { alignColumns, errorText, fixed } from './table';
 
@@ -48,6 +50,8 @@ export interface BenchReport {
 	exactlyOnce: { a: ExecutionCount; b: ExecutionCount; database?: DatabaseCount };
 	/** The booking-engine API on the same n8n: (c) cached and (d) uncached availability, (e) reservations. Absent with BENCH_BOOKING=0. */
 	booking?: BookingReport;
+	/** OTA push efficiency and parse/build speed, run without n8n (ota.ts). Absent with BENCH_OTA=0. */
+	ota?: OtaReport;
 	/** False when any request failed or any count is off, in either part. */
 	passed: boolean;
 }
@@ -74,6 +78,7 @@ export function formatReport(r: BenchReport): string {
 		...formatChecks(r),
 		'',
 		...(r.booking ? [...formatBooking(r.booking), ''] : []),
+		...(r.ota ? [...formatOta(r.ota), ''] : []),
 		`n8n settings: ${r.n8n.settings.join('; ')}`,
 	];
 	return lines.join('\n');

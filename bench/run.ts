@@ -27,6 +27,7 @@ import { n8nCpuReader } from './cpu';
 import { isolatesAcquired } from './isolates';
 import { runPhase, type LoadTarget, type PhaseResult } from './load';
 import { optionsFromEnv, type BenchOptions } from './options';
+import { runOta, type OtaReport } from './ota';
 import { THROUGHPUT_GOAL, formatReport, writeJson, type BenchReport, type LevelReport } from './report';
 import { setUp, type BenchSetup, type Target } from './setup';
 import { ratio, round, summarise } from './stats';
@@ -81,6 +82,9 @@ async function main(): Promise<void> {
 	};
 	onInterrupt(closeAll);
 
+	// The OTA part needs no n8n: it runs first, on a machine not yet busy with n8n (BENCH_OTA=0 leaves it out).
+	const ota: OtaReport | undefined = options.ota ? await runOta(progress) : undefined;
+
 	const built = build(options);
 	progress('starting n8n, the Stripe peer and a fresh PostgreSQL database...');
 	const setup = await setUp(options.variant, (c) => (close = c), { n8nEnv: options.n8nEnv, packageDir: options.packageDir });
@@ -124,7 +128,7 @@ async function main(): Promise<void> {
 			booking = await runBooking(bookingSetup, setup.n8n, (target, o) => phase(target, o, probes), progress);
 		}
 
-		const report = buildReport(setup, levels, exactlyOnce, booking, { started, loadAtStart, options, built });
+		const report = buildReport(setup, levels, exactlyOnce, booking, ota, { started, loadAtStart, options, built });
 		console.log(formatReport(report));
 		console.log(`\nJSON: ${path.relative(repoRoot, writeJson(report, RESULTS_DIR))}`);
 		if (!report.passed) process.exitCode = 1;
@@ -183,6 +187,7 @@ function buildReport(
 	levels: LevelReport[],
 	exactlyOnce: BenchReport['exactlyOnce'],
 	booking: BookingReport | undefined,
+	ota: OtaReport | undefined,
 	run: { started: number; loadAtStart: number; options: BenchOptions; built: BenchReport['build'] },
 ): BenchReport {
 	const cpus = os.cpus();
@@ -217,7 +222,8 @@ function buildReport(
 		levels,
 		exactlyOnce,
 		...(booking ? { booking } : {}),
-		passed: noErrors && countsRight && (booking?.passed ?? true),
+		...(ota ? { ota } : {}),
+		passed: noErrors && countsRight && (booking?.passed ?? true) && (ota?.passed ?? true),
 	};
 }
 
