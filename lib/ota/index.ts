@@ -12,6 +12,13 @@ export { parseOtaMessage } from './otaDocument';
 export { maskCardNumbers } from './cardRedaction';
 export { wrapSoap, unwrapSoap, buildSoapFault, type UnwrappedSoap } from './soap';
 export { buildHotelAvailNotifRQ, buildHotelRateAmountNotifRQ, buildHotelAvailRQ, type AvailQuery, type RateAmountOptions } from './inventoryMessages';
+export {
+	buildHotelAvailRS,
+	parseHotelAvailRS,
+	type AvailOffer,
+	type AvailResponseOptions,
+	type ParsedAvailOffer,
+} from './availabilityMessages';
 export { parseHotelAvailNotif, parseHotelRateAmountNotif, type ParsedAvailNotif, type ParsedRateAmountNotif } from './inventoryParsers';
 export {
 	buildHotelResNotifRQ,

@@ -7,6 +7,7 @@ import {
 	type INodeTypeDescription,
 } from 'n8n-workflow';
 import { HotelService } from '../../lib/booking/hotelService';
+import { queryChannelAvailability } from '../../lib/channels/availabilityQuery';
 import { readSyncLog } from '../../lib/channels/channelClient';
 import { ChannelMappings, type MappingKind } from '../../lib/channels/mapping';
 import { pullReservations } from '../../lib/channels/pull';
@@ -21,8 +22,8 @@ type Ctx = { fn: IExecuteFunctions; i: number };
 const show = (resource: string, operation: string[]) => ({ show: { resource: [resource], operation } });
 
 /**
- * An OTA channel: push what changed in availability, restrictions and rates; pull reservations
- * now; edit the room type and rate plan mappings; read the sync log.
+ * An OTA channel: push what changed in availability, restrictions and rates; ask the channel what
+ * it sells for a stay; pull reservations now; edit the room type and rate plan mappings; read the sync log.
  */
 export class OtaChannel implements INodeType {
 	description: INodeTypeDescription = {
@@ -61,7 +62,10 @@ export class OtaChannel implements INodeType {
 				type: 'options',
 				noDataExpression: true,
 				displayOptions: { show: { resource: ['ari'] } },
-				options: [{ name: 'Push Changes', value: 'push', action: 'Push changed availability restrictions and rates', description: 'Send what changed since the last successful push, as merged date ranges' }],
+				options: [
+					{ name: 'Push Changes', value: 'push', action: 'Push changed availability restrictions and rates', description: 'Send what changed since the last successful push, as merged date ranges' },
+					{ name: 'Query Availability', value: 'query', action: 'Query availability at the channel', description: 'Ask the channel what it sells for a stay, in the hotel\'s codes' },
+				],
 				default: 'push',
 			},
 			{
@@ -109,6 +113,43 @@ export class OtaChannel implements INodeType {
 			{ displayName: 'Hotel Code', name: 'hotelCode', type: 'string', default: '', required: true, placeholder: 'DBL', displayOptions: show('mapping', ['set', 'delete']) },
 			{ displayName: 'Channel Code', name: 'channelCode', type: 'string', default: '', required: true, placeholder: '1234501', displayOptions: show('mapping', ['set']) },
 			{
+				displayName: 'Arrival',
+				name: 'arrival',
+				type: 'string',
+				default: '',
+				required: true,
+				placeholder: '2026-05-01',
+				description: 'First night of the stay, as YYYY-MM-DD',
+				displayOptions: show('ari', ['query']),
+			},
+			{
+				displayName: 'Departure',
+				name: 'departure',
+				type: 'string',
+				default: '',
+				required: true,
+				placeholder: '2026-05-03',
+				description: 'Day the guest leaves, as YYYY-MM-DD',
+				displayOptions: show('ari', ['query']),
+			},
+			{
+				displayName: 'Adults',
+				name: 'adults',
+				type: 'number',
+				typeOptions: { minValue: 1, maxValue: 999, numberPrecision: 0 },
+				default: 2,
+				displayOptions: show('ari', ['query']),
+			},
+			{
+				displayName: 'Room Type',
+				name: 'roomType',
+				type: 'string',
+				default: '',
+				placeholder: 'DBL',
+				description: 'Hotel room type code to ask for (it must be mapped); leave empty for all room types',
+				displayOptions: show('ari', ['query']),
+			},
+			{
 				displayName: 'Limit',
 				name: 'limit',
 				type: 'number',
@@ -128,6 +169,15 @@ export class OtaChannel implements INodeType {
 		const db = await hotelStore(this);
 		const operations: Record<string, (ctx: Ctx) => Promise<IDataObject>> = {
 			'ari.push': async () => (await pushChanges(db, conn)) as unknown as IDataObject,
+			'ari.query': async ({ i }) => {
+				const arrival = String(this.getNodeParameter('arrival', i));
+				const departure = String(this.getNodeParameter('departure', i));
+				const adults = Number(this.getNodeParameter('adults', i, 2));
+				// An empty field means every room type, not a room type called "".
+				const roomType = String(this.getNodeParameter('roomType', i, '')).trim() || undefined;
+				const offers = await queryChannelAvailability(db, conn, { arrival, departure, adults, roomType });
+				return { channel: conn.channel, arrival, departure, offers: offers as unknown as IDataObject[] };
+			},
 			'reservation.pull': async () => {
 				const taken = await pullReservations(db, new HotelService(db), conn);
 				return { pulled: taken.length, results: taken as unknown as IDataObject[] };

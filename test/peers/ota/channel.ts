@@ -5,6 +5,7 @@
  */
 import type { ChannelProfile } from '../../../lib/channels/profiles';
 import {
+	buildHotelAvailRS,
 	buildHotelResModifyNotifRQ,
 	buildHotelResNotifRQ,
 	buildResRetrieveRS,
@@ -18,6 +19,7 @@ import {
 	type ParsedAck,
 } from '../../../lib/ota';
 import { rootElementName, validateOta } from '../../support/xsd';
+import { offersFor, readAvailRQ } from './availability';
 import { withFullCardData } from './cardData';
 import { applyAvailability, applyRates, emptyView, rangesSpanningMonths, type ChannelView } from './channelView';
 import { acknowledgementRS, emptyPull, issue, responseRootFor } from './messages';
@@ -44,10 +46,11 @@ export interface Processed {
 
 type PathName = keyof ChannelProfile['paths'];
 
-/** The message each named path takes by POST (availQuery is not played by the peer). */
+/** The message each named path takes by POST. */
 const POSTED_ROOTS: Partial<Record<PathName, string>> = {
 	availNotif: 'OTA_HotelAvailNotifRQ',
 	rateNotif: 'OTA_HotelRateAmountNotifRQ',
+	availQuery: 'OTA_HotelAvailRQ',
 	read: 'OTA_ReadRQ',
 	notifReport: 'OTA_NotifReportRQ',
 	pullNew: 'OTA_HotelResNotifRS',
@@ -78,6 +81,7 @@ export class Channel {
 		this.handlers = {
 			OTA_HotelAvailNotifRQ: (xml) => this.availNotif(xml),
 			OTA_HotelRateAmountNotifRQ: (xml) => this.rateNotif(xml),
+			OTA_HotelAvailRQ: (xml) => this.availQuery(xml),
 			OTA_ReadRQ: (xml) => this.read(xml),
 			OTA_NotifReportRQ: (xml) => this.settle(parseAckResponse(xml), 'OTA_NotifReportRS'),
 			OTA_HotelResNotifRS: (xml) => this.settle(parseAckResponse(xml), 'OTA_HotelResNotifRS'),
@@ -157,6 +161,21 @@ export class Channel {
 		if (refusal) return acknowledgementRS('OTA_HotelRateAmountNotifRS', { errors: [refusal] }, parsed.echoToken);
 		applyRates(this.view, parsed.rates);
 		return acknowledgementRS('OTA_HotelRateAmountNotifRS', {}, parsed.echoToken);
+	}
+
+	/** OTA_HotelAvailRQ: what the channel would sell for the stay, from what our pushes told it. */
+	private availQuery(xml: string): string {
+		const query = readAvailRQ(xml);
+		const refusal = this.hotelRefusal(query.hotelCode);
+		if (refusal) return acknowledgementRS('OTA_HotelAvailRS', { errors: [refusal] }, query.echoToken);
+		const offers = offersFor(this.view, query);
+		const stay = { arrival: query.arrival, departure: query.departure };
+		try {
+			return buildHotelAvailRS(this.opts.hotelCode, offers, { ...stay, echoToken: query.echoToken });
+		} catch {
+			// A token the schema cannot carry (validation off) is not echoed, as in acknowledgementRS.
+			return buildHotelAvailRS(this.opts.hotelCode, offers, stay);
+		}
 	}
 
 	/** OTA_ReadRQ: Undelivered (what pmsXchange asks for) delivers; the other selections only look. */

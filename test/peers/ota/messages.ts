@@ -11,6 +11,7 @@ import type { OtaIssue } from '../../../lib/ota';
 const RESPONSE_ROOTS: Record<string, string> = {
 	OTA_HotelAvailNotifRQ: 'OTA_HotelAvailNotifRS',
 	OTA_HotelRateAmountNotifRQ: 'OTA_HotelRateAmountNotifRS',
+	OTA_HotelAvailRQ: 'OTA_HotelAvailRS',
 	OTA_ReadRQ: 'OTA_ResRetrieveRS',
 	OTA_NotifReportRQ: 'OTA_NotifReportRS',
 	OTA_HotelResNotifRS: 'OTA_HotelResNotifRS',

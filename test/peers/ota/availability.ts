@@ -1,0 +1,80 @@
+/**
+ * The channel's answer to an availability query (OTA_HotelAvailRQ), from its view of the hotel:
+ * a room is offered when every night of the stay has a booking limit and none is stopped, with
+ * each rate plan priced on every night. Units are the tightest night's limit, the price the sum.
+ */
+import { nightsOf } from '../../../lib/inventory/dates';
+import { indexed, readDate } from '../../../lib/ota/contentReaders';
+import { invalidContent } from '../../../lib/ota/errors';
+import { parseExpected } from '../../../lib/ota/otaDocument';
+import { attr, descend } from '../../../lib/ota/xmlTree';
+import type { AvailOffer } from '../../../lib/ota';
+import type { ChannelView } from './channelView';
+
+export interface AvailQueryRead {
+	hotelCode?: string;
+	echoToken?: string;
+	arrival: string;
+	departure: string;
+	roomType?: string;
+}
+
+/** The first AvailRequestSegment: our builder writes one, and the peer answers one stay. */
+export function readAvailRQ(xml: string): AvailQueryRead {
+	const message = parseExpected(xml, ['OTA_HotelAvailRQ'], { maxBytes: Infinity });
+	const segmentPath = `AvailRequestSegments/${indexed('AvailRequestSegment', 0)}`;
+	const segment = descend(message.body, 'AvailRequestSegments', 'AvailRequestSegment');
+	const range = descend(segment, 'StayDateRange');
+	const start = attr(range, 'Start');
+	const end = attr(range, 'End');
+	if (start === undefined || end === undefined) throw invalidContent(`${segmentPath}/StayDateRange`, 'missing Start or End');
+	const arrival = readDate(start, `${segmentPath}/StayDateRange`, 'Start');
+	const departure = readDate(end, `${segmentPath}/StayDateRange`, 'End');
+	if (departure <= arrival) throw invalidContent(`${segmentPath}/StayDateRange`, `End ${departure} is not after Start ${arrival}`);
+	return {
+		hotelCode: attr(descend(segment, 'HotelSearchCriteria', 'Criterion', 'HotelRef'), 'HotelCode'),
+		echoToken: message.echoToken,
+		arrival,
+		departure,
+		roomType: attr(descend(segment, 'RoomStayCandidates', 'RoomStayCandidate'), 'RoomTypeCode'),
+	};
+}
+
+export function offersFor(view: ChannelView, query: AvailQueryRead): AvailOffer[] {
+	const nights = nightsOf(query.arrival, query.departure);
+	const offers: AvailOffer[] = [];
+	for (const room of roomCodes(view)) {
+		if (query.roomType !== undefined && room !== query.roomType) continue;
+		const units = unitsLeft(view, room, nights);
+		if (units === undefined) continue;
+		for (const ratePlan of rateCodes(view, room)) {
+			const nightly = nights.map((night) => view.rates.get(`${room}|${ratePlan}|${night}`));
+			if (nightly.some((rate) => rate === undefined)) continue;
+			const total = nightly.reduce((sum, rate) => sum + (rate?.amount ?? 0), 0);
+			offers.push({ roomType: room, ratePlan, available: units, totalAmount: total, currency: nightly[0]?.currency });
+		}
+	}
+	return offers;
+}
+
+/** The smallest booking limit over the stay; undefined when a night has none or is stopped. */
+function unitsLeft(view: ChannelView, room: string, nights: string[]): number | undefined {
+	let units = Infinity;
+	for (const night of nights) {
+		const status = view.availability.get(`${room}|${night}`);
+		if (status?.bookingLimit === undefined || status.stopSell) return undefined;
+		units = Math.min(units, status.bookingLimit);
+	}
+	return units;
+}
+
+/** Room codes with room-level availability (`room|night` keys; `room|rate|night` are per rate). */
+function roomCodes(view: ChannelView): string[] {
+	const codes = [...view.availability.keys()].map((key) => key.split('|')).filter((parts) => parts.length === 2).map(([room]) => room);
+	return [...new Set(codes)].sort();
+}
+
+function rateCodes(view: ChannelView, room: string): string[] {
+	const codes = [...view.rates.keys()].map((key) => key.split('|')).filter(([each]) => each === room).map(([, rate]) => rate);
+	return [...new Set(codes)].sort();
+}

@@ -1,0 +1,96 @@
+/**
+ * The availability answer (OTA_HotelAvailRS): what the builder writes validates against the 2015B
+ * XSD and reads back to the offers it was built from; the parser is lenient about what channels
+ * leave out, strict about counts and amounts, and refuses hostile input like every other parser.
+ */
+import { buildHotelAvailRQ, buildHotelAvailRS, OtaMessageError, parseHotelAvailRS, type AvailOffer } from '../../lib/ota';
+import { validateOta } from '../support/xsd';
+
+const OTA = 'xmlns="http://www.opentravel.org/OTA/2003/05"';
+const stay = { arrival: '2026-05-01', departure: '2026-05-03' };
+
+function expectRefused(read: () => unknown, kind: OtaMessageError['kind'], message: RegExp): void {
+	let caught: unknown;
+	try {
+		read();
+	} catch (error) {
+		caught = error;
+	}
+	expect(caught).toBeInstanceOf(OtaMessageError);
+	expect((caught as OtaMessageError).kind).toBe(kind);
+	expect((caught as OtaMessageError).message).toMatch(message);
+}
+
+function expectValid(xml: string): void {
+	const verdict = validateOta(xml);
+	expect(verdict.errors).toEqual([]);
+	expect(verdict.ok).toBe(true);
+}
+
+describe('buildHotelAvailRS', () => {
+	const offers: AvailOffer[] = [
+		{ roomType: 'DBL', ratePlan: 'BAR', available: 3, totalAmount: 24000, currency: 'EUR' },
+		{ roomType: 'DBL', ratePlan: 'NR', available: 3, totalAmount: 21050, currency: 'eur' },
+		{ roomType: 'JPN', ratePlan: 'BAR', available: 1, totalAmount: 30000, currency: 'JPY' },
+		{ roomType: 'S&<"\'é', available: 0 },
+	];
+
+	it('validates against OTA_HotelAvailRS.xsd, with offers and without', () => {
+		expectValid(buildHotelAvailRS('HOTEL1', offers, stay));
+		expectValid(buildHotelAvailRS('HOTEL1', offers, { amountFormat: 'minorUnits' }));
+		expectValid(buildHotelAvailRS('HOTEL1', [], { ...stay, echoToken: 'tok-1' }));
+	});
+
+	it('reads back to the offers it was built from, amounts in minor units', () => {
+		for (const amountFormat of ['decimal', 'minorUnits'] as const) {
+			expect(parseHotelAvailRS(buildHotelAvailRS('HOTEL1', offers, { ...stay, amountFormat }))).toEqual([
+				{ roomType: 'DBL', ratePlan: 'BAR', available: 3, totalAmount: 24000, currency: 'EUR' },
+				{ roomType: 'DBL', ratePlan: 'NR', available: 3, totalAmount: 21050, currency: 'EUR' },
+				{ roomType: 'JPN', ratePlan: 'BAR', available: 1, totalAmount: 30000, currency: 'JPY' },
+				{ roomType: 'S&<"\'é', available: 0 },
+			]);
+		}
+		expect(parseHotelAvailRS(buildHotelAvailRS('HOTEL1', []))).toEqual([]);
+	});
+
+	it('refuses input that would not make a valid message, naming the field', () => {
+		expectRefused(() => buildHotelAvailRS('HOTEL1', [{ roomType: '' }]), 'invalid_input', /offers\[0\]\.roomType/);
+		expectRefused(() => buildHotelAvailRS('HOTEL1', [{ roomType: 'DBL', ratePlan: 'X'.repeat(17) }]), 'invalid_input', /offers\[0\]\.ratePlan: is longer than 16/);
+		expectRefused(() => buildHotelAvailRS('HOTEL1', [{ roomType: 'DBL', available: -1 }]), 'invalid_input', /offers\[0\]\.available/);
+		expectRefused(() => buildHotelAvailRS('HOTEL1', [{ roomType: 'DBL', totalAmount: 100 }]), 'invalid_input', /offers\[0\]\.currency/);
+		expectRefused(() => buildHotelAvailRS('HOTEL1', [{ roomType: 'DBL', totalAmount: 1.5, currency: 'EUR' }]), 'invalid_input', /offers\[0\]\.totalAmount/);
+		expectRefused(() => buildHotelAvailRS('HOTEL1', [], { arrival: '2026-05-03', departure: '2026-05-03' }), 'invalid_input', /departure: must be after arrival/);
+	});
+});
+
+describe('parseHotelAvailRS', () => {
+	it('reads what channels leave out or put elsewhere', () => {
+		const xml = `<OTA_HotelAvailRS ${OTA} Version="1.0"><Success/><RoomStays>
+			<RoomStay><RoomTypes><RoomType RoomTypeCode="DBL" NumberOfUnits="4"/></RoomTypes><RatePlans><RatePlan RatePlanCode="BAR"/></RatePlans>
+				<RoomRates><RoomRate><Total AmountBeforeTax="12000" DecimalPlaces="2" CurrencyCode="eur"/></RoomRate></RoomRates></RoomStay>
+			<RoomStay><RoomTypes><RoomType RoomTypeCode="SGL"/></RoomTypes><Total AmountAfterTax="80" CurrencyCode="EUR"/></RoomStay>
+			<RoomStay/>
+		</RoomStays></OTA_HotelAvailRS>`;
+		expect(parseHotelAvailRS(xml)).toEqual([
+			{ roomType: 'DBL', ratePlan: 'BAR', available: 4, totalAmount: 12000, currency: 'EUR' },
+			{ roomType: 'SGL', totalAmount: 8000, currency: 'EUR' },
+		]);
+		expect(parseHotelAvailRS(`<OTA_HotelAvailRS ${OTA} Version="1.0"><Success/></OTA_HotelAvailRS>`)).toEqual([]);
+	});
+
+	it('refuses what it cannot read, naming the element', () => {
+		const stayWith = (roomStay: string) => `<OTA_HotelAvailRS ${OTA} Version="1.0"><Success/><RoomStays>${roomStay}</RoomStays></OTA_HotelAvailRS>`;
+		expectRefused(() => parseHotelAvailRS(stayWith('<RoomStay><RoomRates><RoomRate RatePlanCode="BAR"/></RoomRates></RoomStay>')), 'invalid_content', /RoomStays\/RoomStay\[1\]\/RoomRates\/RoomRate\[1\]: missing RoomTypeCode/);
+		expectRefused(() => parseHotelAvailRS(stayWith('<RoomStay><RoomTypes><RoomType RoomTypeCode="DBL" NumberOfUnits="-2"/></RoomTypes></RoomStay>')), 'invalid_content', /NumberOfUnits "-2" is not a whole number/);
+		expectRefused(() => parseHotelAvailRS(stayWith('<RoomStay><RoomRates><RoomRate RoomTypeCode="DBL"><Total AmountAfterTax="12,00" CurrencyCode="EUR"/></RoomRate></RoomRates></RoomStay>')), 'invalid_content', /RoomRate\[1\]\/Total/);
+		expectRefused(() => parseHotelAvailRS(buildHotelAvailRQ('HOTEL1', { ...stay, adults: 2 })), 'unexpected_root', /expected OTA_HotelAvailRS, got OTA_HotelAvailRQ/);
+	});
+
+	it('refuses hostile input before parsing', () => {
+		const xxe = `<?xml version="1.0"?><!DOCTYPE r [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><OTA_HotelAvailRS ${OTA} Version="1.0"><Success/><RoomStays><RoomStay><RoomTypes><RoomType RoomTypeCode="&xxe;"/></RoomTypes></RoomStay></RoomStays></OTA_HotelAvailRS>`;
+		expectRefused(() => parseHotelAvailRS(xxe), 'forbidden_markup', /DOCTYPE and ENTITY/);
+		const big = `<OTA_HotelAvailRS ${OTA} Version="1.0"><Success/><!--${'x'.repeat(3 * 1024 * 1024)}--></OTA_HotelAvailRS>`;
+		expectRefused(() => parseHotelAvailRS(big), 'too_large', /more than the limit/);
+		expectRefused(() => parseHotelAvailRS('<OTA_HotelAvailRS><RoomStays></OTA_HotelAvailRS>'), 'malformed', /malformed XML/);
+	});
+});
