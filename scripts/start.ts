@@ -42,6 +42,13 @@ async function main() {
 
 	const stripePeer = await startStripePeer({ secretKey: STRIPE_KEY, port: Number(process.env.STRIPE_PEER_PORT ?? 0) });
 	const otaPeer = await startOtaPeer({ profile: 'booking', hotelCode: 'SANDBOX1', username: 'hotel', password: OTA_PASSWORD, port: Number(process.env.OTA_PEER_PORT ?? 0) });
+	// Two bookings waiting at the OTA: the pull workflow takes them in when it is activated.
+	for (const [id, name, arrival] of [['BDC-1001', 'Grace Hopper', 5], ['BDC-1002', 'Alan Turing', 12]] as const) {
+		otaPeer.queueReservation({
+			channelReservationId: id, action: 'book', roomType: 'BDC-DBL', ratePlan: 'BDC-BAR', arrival: addDays(today(), arrival), departure: addDays(today(), arrival + 2),
+			rooms: 1, adults: 2, children: 0, amount: 24000, currency: 'EUR', guest: { name, email: `${id.toLowerCase()}@example.com` },
+		});
+	}
 	let n8n: N8n | undefined;
 	const stopAll = async () => {
 		await n8n?.stop();
@@ -159,7 +166,8 @@ Booking-engine API (JWT below is valid 12 h; Redis on 127.0.0.1:6379 caches avai
     -d '{"roomType":"DBL","ratePlan":"BAR","arrival":"${arrival}","departure":"${departure}","adults":2,"guest":{"name":"Ada Lovelace"}}'
 
 Local OTA (Booking.com-style, codes BDC-DBL / BDC-FAM / BDC-BAR): ${otaPeer.url}
-  The push workflow sends changes every minute; the pull workflow polls it every minute.
+  The push workflow sends changes every minute; the pull workflow polls it every minute and has
+  taken in the two bookings waiting there (BDC-1001, BDC-1002): see its first execution.
   Reservations pushed by a channel go to ${n8n.webhookUrl('hotel-ota-webhook/reservations')}
   (webhook secret ${OTA_WEBHOOK_SECRET}).
 
