@@ -13,6 +13,8 @@ import { buildHotelAvailNotifRQ, buildResRetrieveRS, parseReservations, type Ava
 import { redactCardData } from '../lib/ota/cardRedaction';
 import type { XmlNode } from '../lib/ota/types';
 import { readXml } from '../lib/ota/xmlReader';
+import { READER_OPTIONS } from '../lib/ota/xmlReader';
+import { WRITER_OPTIONS } from '../lib/ota/xmlWriter';
 
 export const CODEC_GOAL = 1.5;
 const RESERVATIONS = 1_000;
@@ -49,24 +51,6 @@ export interface OtaCodecReport {
 
 const FXP_PARSE = { ignoreAttributes: false, processEntities: false, removeNSPrefix: true };
 const FXP_BUILD = { ignoreAttributes: false, attributeNamePrefix: '@_' };
-/** lib/ota/xmlReader.ts's parser options, to time fxp as our reader configures it. */
-const LIB_PARSE = {
-	ignoreAttributes: false,
-	attributeNamePrefix: '@_',
-	textNodeName: '#text',
-	cdataPropName: '#cdata',
-	removeNSPrefix: true,
-	processEntities: false,
-	htmlEntities: false,
-	ignoreDeclaration: true,
-	ignorePiTags: true,
-	parseTagValue: false,
-	parseAttributeValue: false,
-	trimValues: false,
-	maxNestedTags: 100,
-};
-/** lib/ota/xmlWriter.ts's builder options. */
-const LIB_BUILD = { ignoreAttributes: false, attributeNamePrefix: '@_', textNodeName: '#text', suppressEmptyNode: true, suppressBooleanAttributes: false, format: false };
 
 const median = (xs: number[]) => {
 	const s = [...xs].sort((a, b) => a - b);
@@ -199,7 +183,7 @@ function roundTrips(parsed: ChannelReservation[]): boolean {
  * ChannelReservation). Entity decoding is not exported: it is readXml minus the stages timed here.
  */
 function parseBreakdown(xml: string, opts: { maxBytes: number }): Record<string, number> {
-	const libParser = new XMLParser(LIB_PARSE);
+	const libParser = new XMLParser(READER_OPTIONS);
 	const tree = libParser.parse(xml) as XmlNode;
 	const root = tree.OTA_ResRetrieveRS;
 	const t = timeAll({
@@ -254,7 +238,7 @@ function buildCase(): CodecCase {
 		],
 	};
 	if (!c.goalMet) {
-		const libBuilder = new XMLBuilder(LIB_BUILD);
+		const libBuilder = new XMLBuilder(WRITER_OPTIONS);
 		const b = timeAll({ ours, 'XMLBuilder.build (lib options) on the tree': () => libBuilder.build(tree), 'tree construction alone': () => availTree('HOTEL1', updates, echoToken, timeStamp) });
 		c.breakdown = {
 			buildHotelAvailNotifRQ: b.ours.medianMs,

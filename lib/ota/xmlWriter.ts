@@ -18,7 +18,8 @@ export type XmlBody = { [key: string]: XmlBody | XmlBody[] | string | number | u
 
 export const XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>';
 
-const builder = new XMLBuilder({
+/** The builder settings (exported for the bench, like READER_OPTIONS). */
+export const WRITER_OPTIONS = {
 	ignoreAttributes: false,
 	attributeNamePrefix: '@_',
 	textNodeName: '#text',
@@ -26,7 +27,9 @@ const builder = new XMLBuilder({
 	// "true" must stay an attribute value (PrimaryIndicator="true"), not become a bare attribute name.
 	suppressBooleanAttributes: false,
 	format: false,
-});
+};
+
+const builder = new XMLBuilder(WRITER_OPTIONS);
 
 /** One element, serialised without a declaration (for embedding, e.g. into a SOAP body). */
 export function serializeElement(name: string, body: XmlBody): string {

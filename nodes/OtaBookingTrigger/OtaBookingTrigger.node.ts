@@ -1,6 +1,5 @@
 import {
 	NodeConnectionTypes,
-	type IDataObject,
 	type INodeExecutionData,
 	type INodeType,
 	type INodeTypeDescription,
@@ -10,7 +9,7 @@ import { HotelService } from '../../lib/booking/hotelService';
 import { pullReservations } from '../../lib/channels/pull';
 import { describeError } from '../shared/nodeErrors';
 import { databaseParameter, hotelStore, storeCredentialTests } from '../shared/hotelStore';
-import { channelConnectionFrom, otaCredentialTests } from '../shared/otaConnection';
+import { channelConnectionFrom, otaCredentialTests, reservationChangeItem } from '../shared/otaConnection';
 
 /**
  * Pulls new, modified and cancelled reservations from a channel on a schedule (the channels' pull
@@ -63,17 +62,7 @@ export class OtaBookingTrigger implements INodeType {
 			throw describeError(this.getNode(), error).nodeError;
 		}
 		this.logger.info('OTA reservations pulled', { integration: 'ota', channel: conn.channel, count: taken.length, failed: taken.filter((t) => !t.ack.ok).length });
-		const items: INodeExecutionData[] = taken.map((t) => ({
-			json: {
-				channel: conn.channel,
-				channelReservationId: t.ack.channelReservationId,
-				acknowledged: t.ack.ok,
-				action: t.change?.action ?? null,
-				applied: t.change?.applied ?? false,
-				reservation: (t.change?.reservation ?? null) as unknown as IDataObject,
-				error: t.error ?? null,
-			},
-		}));
+		const items = taken.map((t) => reservationChangeItem(conn.channel, t));
 		if (items.length === 0 && !manual) return null;
 		return [items.length ? items : [{ json: { channel: conn.channel, pulled: 0 } }]];
 	}

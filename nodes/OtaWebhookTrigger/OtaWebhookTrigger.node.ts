@@ -1,7 +1,6 @@
 import {
 	NodeConnectionTypes,
 	NodeOperationError,
-	type IDataObject,
 	type INodeExecutionData,
 	type INodeType,
 	type INodeTypeDescription,
@@ -15,7 +14,7 @@ import { ChannelMappings } from '../../lib/channels/mapping';
 import type { ChannelReservation } from '../../lib/ota';
 import { credentialsOf, databaseParameter, hotelStore, storeCredentialTests } from '../shared/hotelStore';
 import { noRegistration } from '../shared/noRegistration';
-import { channelConnectionFrom, otaCredentialTests } from '../shared/otaConnection';
+import { channelConnectionFrom, otaCredentialTests, reservationChangeItem } from '../shared/otaConnection';
 import { PushRefusal, refusalAnswer, reservationAnswer, type AnswerContext, type PushAnswer } from './pushAnswers';
 import { readPush, type Push } from './pushRequest';
 
@@ -134,18 +133,9 @@ async function storePush(ctx: IWebhookFunctions, conn: ChannelConnection, reserv
 }
 
 /** One item per change applied now (a redelivery applies nothing and starts nothing), shaped like the OTA Booking Trigger's. */
+/** Only changes applied now: a redelivery must not send a second e-mail or calendar entry. */
 function changeItems(channel: string, taken: IntakeResult[]): INodeExecutionData[] {
-	return taken
-		.filter((t) => t.change?.applied)
-		.map((t) => ({
-			json: {
-				channel,
-				channelReservationId: t.ack.channelReservationId,
-				action: t.change!.action,
-				applied: true,
-				reservation: t.change!.reservation as unknown as IDataObject,
-			},
-		}));
+	return taken.filter((t) => t.change?.applied).map((t) => reservationChangeItem(channel, t));
 }
 
 function send(ctx: IWebhookFunctions, answer: PushAnswer): void {

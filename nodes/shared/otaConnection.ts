@@ -1,5 +1,6 @@
 /** From a Hotel OTA Channel credential to a channel connection (lib/channels). */
-import type { ICredentialDataDecryptedObject, ICredentialsDecrypted, ICredentialTestFunctions, INodeCredentialTestResult } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, ICredentialsDecrypted, ICredentialTestFunctions, IDataObject, INodeCredentialTestResult, INodeExecutionData } from 'n8n-workflow';
+import type { IntakeResult } from '../../lib/channels/intake';
 import { probeChannel, type ChannelConnection } from '../../lib/channels/channelClient';
 import { profileOf } from '../../lib/channels/profiles';
 
@@ -21,3 +22,18 @@ async function otaChannelConnection(this: ICredentialTestFunctions, credential: 
 }
 
 export const otaCredentialTests = { otaChannelConnection };
+
+/** The item both OTA triggers emit per reservation they took in (or failed to). */
+export function reservationChangeItem(channel: string, t: IntakeResult): INodeExecutionData {
+	return {
+		json: {
+			channel,
+			channelReservationId: t.ack.channelReservationId,
+			acknowledged: t.ack.ok,
+			action: t.change?.action ?? null,
+			applied: t.change?.applied ?? false,
+			reservation: (t.change?.reservation ?? null) as unknown as IDataObject,
+			error: t.error ?? null,
+		},
+	};
+}

@@ -13,6 +13,7 @@ import { resetPartnerPolicies } from '../../lib/resilience/policy';
 import { closeAllStores, getStore, type Db } from '../../lib/store/db';
 import { startOtaPeer, type OtaPeer } from '../peers/otaPeer';
 import { createTestDatabase, type TestDatabase } from '../support/services';
+import { peerConnection } from '../support/channels';
 
 const day = (n: number) => addDays(today(), n);
 
@@ -21,15 +22,7 @@ describe.each(['booking', 'siteminder', 'generic'] as ProfileId[])('availability
 	let db: Db;
 	let peer: OtaPeer;
 	let hotel: HotelService;
-	const conn = () => ({
-		channel: profile,
-		profile: PROFILES[profile],
-		baseUrl: peer.url,
-		hotelCode: 'HOTEL1',
-		username: 'hotel',
-		password: 's3cret',
-		resilience: { maxAttempts: 2, initialDelayMs: 1, maxDelayMs: 5 },
-	});
+	const conn = () => peerConnection(profile, peer);
 
 	beforeAll(async () => {
 		database = await createTestDatabase(`availq_${profile}`);
