@@ -219,6 +219,56 @@ export const migrations: Migration[] = [
 			INSERT INTO hotel_data_version DEFAULT VALUES;
 		`,
 	},
+	{
+		version: 5,
+		name: 'e-mail outbox',
+		sql: `
+			-- Every e-mail we send, queued or sent at once. dedupe_key (template, reservation,
+			-- reservation version) is unique, so a workflow that runs twice sends nothing new. A row
+			-- leaves 'queued' only when the SMTP server accepted it ('sent'); a worker holds a lease
+			-- (lease_until) while sending, and a worker that dies leaves a lease that runs out, so the
+			-- message is picked up again (SELECT ... FOR UPDATE SKIP LOCKED).
+			CREATE TABLE email_outbox (
+				id              bigserial   PRIMARY KEY,
+				dedupe_key      text        NOT NULL UNIQUE,
+				template        text        NOT NULL,
+				reservation_id  text,
+				to_address      text        NOT NULL,
+				subject         text        NOT NULL,
+				html            text        NOT NULL,
+				text_body       text        NOT NULL,
+				message_id      text        NOT NULL,
+				status          text        NOT NULL CHECK (status IN ('queued', 'sending', 'sent', 'failed')),
+				attempts        integer     NOT NULL DEFAULT 0,
+				next_attempt_at timestamptz NOT NULL DEFAULT now(),
+				lease_until     timestamptz,
+				lease_token     text,
+				last_error      text,
+				smtp_response   text,
+				created_at      timestamptz NOT NULL DEFAULT now(),
+				sent_at         timestamptz
+			);
+			CREATE INDEX email_outbox_due_idx ON email_outbox (next_attempt_at) WHERE status IN ('queued', 'sending');
+		`,
+	},
+	{
+		version: 6,
+		name: 'integration health',
+		sql: `
+			-- One row per checked integration: how many checks in a row failed, and whether the alert
+			-- for the current run of failures went out (so a workflow alerts once, not every 5 minutes).
+			CREATE TABLE integration_health (
+				integration          text        PRIMARY KEY,
+				consecutive_failures integer     NOT NULL DEFAULT 0,
+				alerted              boolean     NOT NULL DEFAULT false,
+				last_status          text        NOT NULL,
+				last_error           text,
+				last_latency_ms      integer,
+				last_checked_at      timestamptz NOT NULL DEFAULT now(),
+				last_ok_at           timestamptz
+			);
+		`,
+	},
 ];
 
 // An arbitrary constant that names "schema migration" among advisory locks.
