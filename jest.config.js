@@ -5,6 +5,9 @@
 // Transpile only: `npm test` type-checks everything once with tsc before Jest starts, which is
 // much faster than ts-jest checking each file again.
 const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.test.json' }] };
+// dist/ holds a copy of package.json; Jest's module map must not see two packages of one name.
+// (Per project: projects do not inherit it from the top level.)
+const modulePathIgnorePatterns = ['<rootDir>/dist/'];
 
 module.exports = {
 	// One file at a time: e2e files each start an n8n, and this machine has 2 cores.
@@ -14,21 +17,21 @@ module.exports = {
 	testTimeout: 60_000,
 	// A stray handle (a Redis or pool timer) must never keep CI waiting after the last test.
 	forceExit: true,
-	// dist/ holds a copy of package.json; Jest's module map must not see two packages of one name.
-	modulePathIgnorePatterns: ['<rootDir>/dist/'],
 	reporters: ['default', '<rootDir>/test/summaryReporter.js'],
 	projects: [
-		{ displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'], transform, testEnvironment: 'node' },
+		{ displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'], transform, modulePathIgnorePatterns, testEnvironment: 'node' },
 		{
 			displayName: 'integration',
 			testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
 			transform,
+			modulePathIgnorePatterns,
 			testEnvironment: 'node',
 		},
 		{
 			displayName: 'e2e',
 			testMatch: ['<rootDir>/test/e2e/**/*.test.ts'],
 			transform,
+			modulePathIgnorePatterns,
 			testEnvironment: 'node',
 		},
 	],

@@ -47,5 +47,29 @@ export class HotelOtaChannelApi implements ICredentialType {
 			default: '',
 			description: 'Shared secret for the HMAC-SHA256 signature (X-OTA-Signature) of reservations the channel pushes; empty: the channel authenticates with the username and password instead',
 		},
+		{
+			displayName: 'Attempts per Message',
+			name: 'maxAttempts',
+			type: 'number',
+			typeOptions: { minValue: 1, maxValue: 10 },
+			default: 4,
+			description: 'Tries per message, the first included, with exponential backoff and jitter between them',
+		},
+		{
+			displayName: 'Failures Before Pausing',
+			name: 'breakerThreshold',
+			type: 'number',
+			typeOptions: { minValue: 1, maxValue: 100 },
+			default: 5,
+			description: 'Messages in a row that failed (after their attempts) before calls to this channel pause (circuit breaker)',
+		},
+		{
+			displayName: 'Pause (Seconds)',
+			name: 'pauseSeconds',
+			type: 'number',
+			typeOptions: { minValue: 1, maxValue: 3600 },
+			default: 30,
+			description: 'How long calls pause before one trial call is let through; its outcome ends the pause or starts another',
+		},
 	];
 }

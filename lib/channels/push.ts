@@ -10,6 +10,7 @@
  *    loses nothing: the next push re-reads the same nights (and any newer ones) and sends their
  *    state as it is then — the latest state of everything that changed.
  */
+import { PartnerError } from '../resilience/policy';
 import type { Db } from '../store/db';
 import { readChanges, START, type ChangeCursor } from '../inventory/changeLog';
 import { buildHotelAvailNotifRQ, buildHotelRateAmountNotifRQ } from '../ota';
@@ -37,6 +38,18 @@ interface Outgoing {
 	xml: string;
 	nights: number;
 	items: number;
+}
+
+/**
+ * For callers where a failed push must be an error (the OTA Channel node: the execution fails and
+ * shows red). The cursor did not move, so the next push sends the latest state of these nights.
+ */
+export function requirePushed(report: PushReport): PushReport {
+	if (report.status !== 'failed') return report;
+	throw new PartnerError(
+		`Push to ${report.channel} failed after ${report.messages} message(s) went through: ${report.error} Nothing is lost: the next push sends the latest state of every night that changed.`,
+		{ partner: report.channel, retryable: true },
+	);
 }
 
 export async function pushChanges(db: Db, conn: ChannelConnection, opts: { maxChanges?: number } = {}): Promise<PushReport> {

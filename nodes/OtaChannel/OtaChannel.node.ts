@@ -11,7 +11,7 @@ import { queryChannelAvailability } from '../../lib/channels/availabilityQuery';
 import { readSyncLog } from '../../lib/channels/channelClient';
 import { ChannelMappings, type MappingKind } from '../../lib/channels/mapping';
 import { pullReservations } from '../../lib/channels/pull';
-import { pushChanges } from '../../lib/channels/push';
+import { pushChanges, requirePushed } from '../../lib/channels/push';
 import { databaseParameter, hotelStore, storeCredentialTests } from '../shared/hotelStore';
 import { channelConnectionFrom, otaCredentialTests } from '../shared/otaConnection';
 import { describeError } from '../shared/nodeErrors';
@@ -168,7 +168,8 @@ export class OtaChannel implements INodeType {
 		const conn = channelConnectionFrom(await this.getCredentials('hotelOtaChannelApi'));
 		const db = await hotelStore(this);
 		const operations: Record<string, (ctx: Ctx) => Promise<IDataObject>> = {
-			'ari.push': async () => (await pushChanges(db, conn)) as unknown as IDataObject,
+			// A failed push fails the execution (red in the n8n UI, error workflows run); nothing is lost.
+			'ari.push': async () => requirePushed(await pushChanges(db, conn)) as unknown as IDataObject,
 			'ari.query': async ({ i }) => {
 				const arrival = String(this.getNodeParameter('arrival', i));
 				const departure = String(this.getNodeParameter('departure', i));

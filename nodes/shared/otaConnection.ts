@@ -3,6 +3,7 @@ import type { ICredentialDataDecryptedObject, ICredentialsDecrypted, ICredential
 import type { IntakeResult } from '../../lib/channels/intake';
 import { probeChannel, type ChannelConnection } from '../../lib/channels/channelClient';
 import { profileOf } from '../../lib/channels/profiles';
+import { defaultResilience } from '../../lib/resilience/policy';
 
 export function channelConnectionFrom(c: ICredentialDataDecryptedObject): ChannelConnection {
 	return {
@@ -12,7 +13,18 @@ export function channelConnectionFrom(c: ICredentialDataDecryptedObject): Channe
 		hotelCode: String(c.hotelCode ?? ''),
 		username: String(c.username ?? ''),
 		password: String(c.password ?? ''),
+		resilience: {
+			maxAttempts: positive(c.maxAttempts, defaultResilience.maxAttempts),
+			breakerThreshold: positive(c.breakerThreshold, defaultResilience.breakerThreshold),
+			halfOpenAfterMs: positive(c.pauseSeconds, defaultResilience.halfOpenAfterMs / 1000) * 1000,
+		},
 	};
+}
+
+/** Credentials saved before a field existed have no value for it: use the default. */
+function positive(value: unknown, fallback: number): number {
+	const n = Number(value);
+	return Number.isFinite(n) && n > 0 ? n : fallback;
 }
 
 /** The Test button of the Hotel OTA Channel credential: ask the channel for undelivered reservations (a read acknowledges nothing). */

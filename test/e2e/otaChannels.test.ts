@@ -3,7 +3,7 @@
  * reservation queued at the OTA reaches the store, is acknowledged once, and the nights it took
  * are pushed back; a change in the store reaches the OTA's view on the next scheduled push.
  */
-import { startN8n, type N8n } from '../../scripts/n8n';
+import { startN8n, type N8n, type WorkflowJson } from '../../scripts/n8n';
 import { HotelService } from '../../lib/booking/hotelService';
 import { ChannelMappings } from '../../lib/channels/mapping';
 import { addDays, today } from '../../lib/inventory/dates';
@@ -87,3 +87,114 @@ it('pushes a change made in the store on the next scheduled push', async () => {
 	await waitFor(() => peer.view.availability.get(`R-DBL|${day(21)}`)?.stopSell === true, 10_000);
 	expect(peer.view.availability.get(`R-DBL|${day(23)}`)?.stopSell ?? false).toBe(false);
 });
+
+describe('the OTA Channel node driven on demand (a second channel, with a short breaker pause)', () => {
+	let outagePeer: OtaPeer;
+	const PAUSE_S = 2;
+
+	beforeAll(async () => {
+		outagePeer = await startOtaPeer({ profile: 'booking', hotelCode: 'HOTEL2', username: 'hotel2', password: 's3cret2' });
+		await new ChannelMappings(db, 'expedia').set([
+			{ kind: 'room_type', hotelCode: 'DBL', channelCode: 'X-DBL' },
+			{ kind: 'rate_plan', hotelCode: 'BAR', channelCode: 'X-BAR' },
+		]);
+		const credential = await n8n.api.createCredential({
+			name: 'Second Channel',
+			type: 'hotelOtaChannelApi',
+			data: { profile: 'booking', channel: 'expedia', baseUrl: outagePeer.url, hotelCode: 'HOTEL2', username: 'hotel2', password: 's3cret2', webhookSecret: '', maxAttempts: 2, breakerThreshold: 2, pauseSeconds: PAUSE_S },
+		});
+		const { id } = await n8n.api.createWorkflow(onDemandWorkflow(credential.id, ids[POSTGRES_CREDENTIAL_NAME]));
+		await n8n.api.activateWorkflow(id);
+		await n8n.api.waitForWebhook('ota-push-now', 'POST');
+		await n8n.api.waitForWebhook('ota-availability', 'GET');
+	});
+	afterAll(async () => {
+		await outagePeer?.stop();
+	});
+
+	const pushNow = () => fetch(n8n.webhookUrl('ota-push-now'), { method: 'POST' }).then(async (r) => ({ status: r.status, body: await r.text() }));
+
+	it('fails executions while the channel is down, pauses calls (no retry storm), and delivers the latest state after', async () => {
+		expect((await pushNow()).status).toBe(200);
+		expect(outagePeer.view.availability.get(`X-DBL|${day(25)}`)).toMatchObject({ bookingLimit: 5 });
+
+		// Down for as long as the loop runs: every request counted went into a dead channel.
+		outagePeer.fail({ kind: '5xx', forMs: 600_000 });
+		const before = outagePeer.requests.length;
+		const started = Date.now();
+		const hotel = new HotelService(db);
+		for (let i = 0; i < 8; i++) {
+			await hotel.setInventory({ roomType: 'DBL', from: day(24 + (i % 3)), to: day(24 + (i % 3)), allotment: 7 + i });
+			expect((await pushNow()).status).toBe(500); // the execution failed: red in the n8n UI
+		}
+		const intoDeadChannel = outagePeer.requests.length - before;
+		const elapsed = Date.now() - started;
+		outagePeer.fail({ kind: '5xx', count: 0 }); // back up
+		// Without the breaker: 8 pushes × 2 attempts = 16. With it: 2 failed calls open it, then at
+		// most one trial call (2 attempts) per pause.
+		expect(intoDeadChannel).toBeLessThanOrEqual(2 * 2 + 2 * Math.ceil(elapsed / (PAUSE_S * 1000)));
+		expect(intoDeadChannel).toBeLessThan(16);
+
+		await new Promise((r) => setTimeout(r, PAUSE_S * 1000 + 200));
+		let answer = await pushNow();
+		for (let n = 0; n < 5 && answer.status !== 200; n++) {
+			await new Promise((r) => setTimeout(r, PAUSE_S * 500));
+			answer = await pushNow();
+		}
+		expect(answer.status).toBe(200);
+		// The latest state of each night that changed during the outage: i = 5, 6, 7 were the last writes.
+		expect(outagePeer.view.availability.get(`X-DBL|${day(24)}`)).toMatchObject({ bookingLimit: 7 + 6 });
+		expect(outagePeer.view.availability.get(`X-DBL|${day(25)}`)).toMatchObject({ bookingLimit: 7 + 7 });
+		expect(outagePeer.view.availability.get(`X-DBL|${day(26)}`)).toMatchObject({ bookingLimit: 7 + 5 });
+		expect(outagePeer.requests.every((r) => r.valid)).toBe(true);
+	});
+
+	it('queries the channel for availability and answers in the hotel\'s codes', async () => {
+		const url = new URL(n8n.webhookUrl('ota-availability'));
+		url.search = new URLSearchParams({ arrival: day(2), departure: day(4), adults: '2' }).toString();
+		const res = await fetch(url);
+		expect(res.status).toBe(200);
+		const body = (await res.json()) as { channel: string; offers: Array<Record<string, unknown>> };
+		expect(body.channel).toBe('expedia');
+		expect(body.offers).toEqual([expect.objectContaining({ roomType: 'DBL', ratePlan: 'BAR', available: 5, totalAmount: 20000, currency: 'EUR', mapped: true })]);
+		expect(outagePeer.requests.find((r) => r.root === 'OTA_HotelAvailRQ')).toMatchObject({ valid: true, status: 200 });
+	});
+});
+
+/** Two webhooks into the OTA Channel node: push now, and query availability from the query string. */
+function onDemandWorkflow(channelCredentialId: string, postgresCredentialId: string): WorkflowJson {
+	const credentials = {
+		hotelOtaChannelApi: { id: channelCredentialId, name: 'Second Channel' },
+		hotelPostgresApi: { id: postgresCredentialId, name: POSTGRES_CREDENTIAL_NAME },
+	};
+	const node = (n: number, name: string, type: string, parameters: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
+		id: `0a7a0a7a-0000-4000-8000-00000000000${n}`,
+		name,
+		type,
+		typeVersion: type.endsWith('webhook') ? 2 : 1,
+		position: [n * 220, 0] as [number, number],
+		parameters,
+		...extra,
+	});
+	return {
+		name: 'OTA Channel on demand',
+		nodes: [
+			node(1, 'Push Now', 'n8n-nodes-base.webhook', { httpMethod: 'POST', path: 'ota-push-now', responseMode: 'lastNode', options: {} }, { webhookId: 'ota-push-now' }),
+			node(2, 'Push', 'n8n-nodes-hotel-integrations.otaChannel', { resource: 'ari', operation: 'push', database: 'postgres' }, { credentials }),
+			node(3, 'Availability', 'n8n-nodes-base.webhook', { httpMethod: 'GET', path: 'ota-availability', responseMode: 'lastNode', options: {} }, { webhookId: 'ota-availability' }),
+			node(4, 'Query', 'n8n-nodes-hotel-integrations.otaChannel', {
+				resource: 'ari',
+				operation: 'query',
+				arrival: '={{ $json.query.arrival }}',
+				departure: '={{ $json.query.departure }}',
+				adults: '={{ Number($json.query.adults) }}',
+				database: 'postgres',
+			}, { credentials }),
+		],
+		connections: {
+			'Push Now': { main: [[{ node: 'Push', type: 'main', index: 0 }]] },
+			Availability: { main: [[{ node: 'Query', type: 'main', index: 0 }]] },
+		},
+		settings: { executionOrder: 'v1' },
+	};
+}
