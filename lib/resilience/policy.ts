@@ -74,9 +74,27 @@ export function isRetryable(error: unknown): boolean {
 
 type PartnerPolicy = IPolicy<IRetryContext & ICancellationContext>;
 
+/**
+ * Where retries, breaker changes and failed calls are logged. The nodes hand in n8n's logger
+ * (`usePartnerLogger(this.logger)`); n8n's logger is one per process, and so is this sink. Fields
+ * are structured (integration, endpoint, attempt, durationMs, error) and never carry request bodies
+ * or credentials: messages of PartnerError name the partner and the status, nothing more.
+ */
+export interface PartnerLogger {
+	info(message: string, meta?: object): void;
+	warn(message: string, meta?: object): void;
+	error(message: string, meta?: object): void;
+}
+
+let partnerLog: PartnerLogger | undefined;
+
+export function usePartnerLogger(logger: PartnerLogger | undefined): void {
+	partnerLog = logger;
+}
+
 const policies = new Map<string, PartnerPolicy>();
 
-function policyFor(key: string, o: ResilienceOptions): PartnerPolicy {
+function policyFor(partner: string, key: string, o: ResilienceOptions): PartnerPolicy {
 	const cacheKey = `${key}|${JSON.stringify(o)}`;
 	let policy = policies.get(cacheKey);
 	if (!policy) {
@@ -90,6 +108,14 @@ function policyFor(key: string, o: ResilienceOptions): PartnerPolicy {
 			halfOpenAfter: o.halfOpenAfterMs,
 			breaker: new ConsecutiveBreaker(o.breakerThreshold),
 		});
+		const fields = { integration: partner, endpoint: key };
+		retryPolicy.onRetry(({ attempt, delay, ...outcome }) => {
+			const error = 'error' in outcome ? (outcome.error as Error).message : undefined;
+			partnerLog?.warn(`${partner}: attempt ${attempt} failed, retrying`, { ...fields, attempt, retryInMs: Math.round(delay), error });
+		});
+		breakerPolicy.onBreak(() => partnerLog?.error(`${partner}: failing repeatedly, calls paused (circuit breaker open)`, { ...fields, pauseMs: o.halfOpenAfterMs }));
+		breakerPolicy.onHalfOpen(() => partnerLog?.info(`${partner}: trying one call after the pause`, fields));
+		breakerPolicy.onReset(() => partnerLog?.info(`${partner}: answering again (circuit breaker closed)`, fields));
 		policy = wrap(breakerPolicy, retryPolicy, timeout(o.timeoutMs, TimeoutStrategy.Aggressive)) as PartnerPolicy;
 		policies.set(cacheKey, policy);
 	}
@@ -112,11 +138,14 @@ export async function callPartner<T>(
 	fn: (ctx: CallContext) => Promise<T>,
 	options: Partial<ResilienceOptions> = {},
 ): Promise<T> {
-	const policy = policyFor(endpointKey, { ...defaultResilience, ...options });
+	const policy = policyFor(partner, endpointKey, { ...defaultResilience, ...options });
+	const started = performance.now();
+	let attempts = 0;
 	try {
 		return await policy.execute(async ({ attempt, signal }) => {
+			attempts = attempt + 1;
 			try {
-				return await fn({ attempt: attempt + 1, signal });
+				return await fn({ attempt: attempts, signal });
 			} catch (error) {
 				// An attempt cut off by our timeout fails with whatever the client throws on abort.
 				if (signal.aborted && !(error instanceof PartnerError)) throw timedOut(partner, error);
@@ -124,9 +153,15 @@ export async function callPartner<T>(
 			}
 		});
 	} catch (error) {
-		if (error instanceof BrokenCircuitError) throw new PartnerUnavailableError(partner);
-		if (error instanceof TaskCancelledError) throw timedOut(partner, error);
-		throw error;
+		const failure = error instanceof BrokenCircuitError ? new PartnerUnavailableError(partner) : error instanceof TaskCancelledError ? timedOut(partner, error) : error;
+		partnerLog?.warn(`${partner}: call failed`, {
+			integration: partner,
+			endpoint: endpointKey,
+			attempt: attempts,
+			durationMs: Math.round(performance.now() - started),
+			error: (failure as Error).message,
+		});
+		throw failure;
 	}
 }
 

@@ -5,6 +5,7 @@ import {
 	type INodeTypeDescription,
 	type IPollFunctions,
 } from 'n8n-workflow';
+import { usePartnerLogger } from '../../lib/resilience/policy';
 import { HotelService } from '../../lib/booking/hotelService';
 import { pullReservations } from '../../lib/channels/pull';
 import { describeError } from '../shared/nodeErrors';
@@ -48,6 +49,7 @@ export class OtaBookingTrigger implements INodeType {
 	methods = { credentialTest: { ...storeCredentialTests, ...otaCredentialTests } };
 
 	async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
+		usePartnerLogger(this.logger);
 		const conn = channelConnectionFrom(await this.getCredentials('hotelOtaChannelApi'));
 		const state = this.getWorkflowStaticData('node') as { lastPollAt?: number };
 		const manual = this.getMode() === 'manual';

@@ -5,6 +5,7 @@
  * to a node's error output (details: statusCode, code, field for an API answer).
  */
 import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
+import { usePartnerLogger } from '../../lib/resilience/policy';
 
 export type Operation<C> = (ctx: C) => Promise<IDataObject>;
 
@@ -28,6 +29,7 @@ export interface OperationsSpec<C> {
 }
 
 export async function runOperations<C>(fn: IExecuteFunctions, spec: OperationsSpec<C>): Promise<INodeExecutionData[][]> {
+	usePartnerLogger(fn.logger); // retries and breaker changes of partner calls go to n8n's log
 	const results: INodeExecutionData[] = [];
 	const items = fn.getInputData();
 	for (let i = 0; i < items.length; i++) {

@@ -1,4 +1,4 @@
-import { callPartner, PartnerError, PartnerUnavailableError, resetPartnerPolicies } from '../../lib/resilience/policy';
+import { callPartner, PartnerError, PartnerUnavailableError, resetPartnerPolicies, usePartnerLogger } from '../../lib/resilience/policy';
 
 const fast = { initialDelayMs: 1, maxDelayMs: 5, timeoutMs: 200, breakerThreshold: 3, halfOpenAfterMs: 100 };
 const flaky = (message = 'down') => new PartnerError(message, { partner: 'Test', retryable: true, status: 503 });
@@ -63,4 +63,32 @@ it('times out a hung attempt and retries it', async () => {
 		{ ...fast, timeoutMs: 50, maxAttempts: 2 },
 	);
 	expect([result, calls]).toEqual(['second try', 2]);
+});
+
+it('logs retries, the breaker opening and closing, and failed calls with structured fields', async () => {
+	const lines: Array<{ level: string; message: string; meta: Record<string, unknown> }> = [];
+	const at = (level: string) => (message: string, meta?: object) => lines.push({ level, message, meta: { ...meta } });
+	usePartnerLogger({ info: at('info'), warn: at('warn'), error: at('error') });
+	try {
+		let up = false;
+		const call = () => callPartner('Test', 'ep-log', async () => (up ? 'ok' : Promise.reject(flaky('503 from partner'))), { ...fast, maxAttempts: 2, breakerThreshold: 1 });
+		await expect(call()).rejects.toThrow('503 from partner');
+		await expect(call()).rejects.toThrow(PartnerUnavailableError);
+		await new Promise((r) => setTimeout(r, 120));
+		up = true;
+		await expect(call()).resolves.toBe('ok');
+	} finally {
+		usePartnerLogger(undefined);
+	}
+	expect(lines.map((l) => `${l.level} ${l.message}`)).toEqual([
+		'warn Test: attempt 1 failed, retrying',
+		'error Test: failing repeatedly, calls paused (circuit breaker open)',
+		'warn Test: call failed',
+		'warn Test: call failed',
+		'info Test: trying one call after the pause',
+		'info Test: answering again (circuit breaker closed)',
+	]);
+	expect(lines[0].meta).toMatchObject({ integration: 'Test', endpoint: 'ep-log', attempt: 1, error: '503 from partner' });
+	expect(lines[2].meta).toMatchObject({ integration: 'Test', attempt: 2, error: '503 from partner', durationMs: expect.any(Number) });
+	expect(lines[3].meta).toMatchObject({ attempt: 0, error: expect.stringMatching(/circuit breaker open/) });
 });
