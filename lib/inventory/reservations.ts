@@ -14,6 +14,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Db, Queryable } from '../store/db';
 import { HotelCatalog, recordChanges } from './catalog';
+import { recordHotelEvent, type HotelEventName } from '../events/hotelEvents';
 import { addDays, nightsOf, validateStay } from './dates';
 import { HotelError, invalid } from './errors';
 import { whyNotBookable, type NightRow } from './rules';
@@ -501,11 +502,28 @@ export class ReservationBook {
 			'INSERT INTO reservation_history (reservation_id, version, action, channel_version, snapshot) VALUES ($1, $2, $3, $4, $5)',
 			[r.id, r.version, action, channelVersion ?? null, JSON.stringify(r)],
 		);
+		// Guests and staff hear of real changes; an older version ignored, or the cancellation of a
+		// booking we never had (no guest to tell), are history only.
+		const event = EVENT_OF_ACTION[action];
+		if (event) await recordHotelEvent(tx, event, r.id, { reservation: r });
 	}
 
 	private async notify(change: ReservationChange) {
 		for (const listener of this.listeners) await listener(change);
 	}
+}
+
+const EVENT_OF_ACTION: Record<string, HotelEventName | undefined> = {
+	created: 'reservation.created',
+	'created-by-modification': 'reservation.created',
+	modified: 'reservation.modified',
+	cancelled: 'reservation.cancelled',
+};
+
+/** The reservation as stored now, or undefined (e.g. a payment for a reservation kept elsewhere). */
+export async function findReservation(q: Queryable, id: string): Promise<Reservation | undefined> {
+	const row = (await q.query<Row>(`SELECT ${COLUMNS} FROM reservations WHERE id = $1`, [String(id)])).rows[0];
+	return row ? toReservation(row) : undefined;
 }
 
 /** Channels number versions or stamp them with times; anything else cannot be ordered and is applied as it comes. */

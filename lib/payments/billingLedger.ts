@@ -9,6 +9,8 @@
  */
 import type { Db, Queryable } from '../store/db';
 import type { PaymentChange } from './paymentEvents';
+import { recordHotelEvent, type HotelEventName, type PaymentFacts } from '../events/hotelEvents';
+import { findReservation } from '../inventory/reservations';
 
 export type BillingStatus = 'unpaid' | 'paid' | 'failed' | 'refunded' | 'partially_refunded';
 
@@ -93,6 +95,10 @@ export class BillingLedger {
 				   reference = COALESCE(payments.reference, EXCLUDED.reference), updated_at = now()`,
 				[change.paymentId, reservationId, method, change.currency.toLowerCase(), change.amount, received, refunded, status, reference ?? null, change.error ?? null],
 			);
+			const payment = { paymentId: change.paymentId, method, currency: change.currency.toLowerCase(), amount: change.amount, amountReceived: received, amountRefunded: refunded, status, error: change.error ?? null };
+			for (const event of paymentEvents(current, payment)) {
+				await recordHotelEvent(tx, event, reservationId, { reservation: (await findReservation(tx, reservationId)) ?? null, payment });
+			}
 			return deriveBilling(tx, reservationId);
 		});
 	}
@@ -134,6 +140,18 @@ export class BillingLedger {
 		const rows = await this.db.query<{ reservation_id: string }>('SELECT reservation_id FROM payments WHERE id = $1', [paymentId]);
 		return rows.rows[0]?.reservation_id;
 	}
+}
+
+/**
+ * What a merge changed, as events for guests and staff: only real transitions, so a redelivered
+ * Stripe event (a merge that changes nothing) records nothing.
+ */
+function paymentEvents(before: { status: string; amount_refunded: number } | undefined, after: PaymentFacts): HotelEventName[] {
+	const events: HotelEventName[] = [];
+	if (after.status === 'succeeded' && before?.status !== 'succeeded') events.push('payment.succeeded');
+	if (after.status === 'failed' && before?.status !== 'failed') events.push('payment.failed');
+	if (after.amountRefunded > (before?.amount_refunded ?? 0)) events.push('payment.refunded');
+	return events;
 }
 
 async function lockBilling(tx: Queryable, reservationId: string) {

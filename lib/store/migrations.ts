@@ -226,8 +226,9 @@ export const migrations: Migration[] = [
 			-- Every e-mail we send, queued or sent at once. dedupe_key (template, reservation,
 			-- reservation version) is unique, so a workflow that runs twice sends nothing new. A row
 			-- leaves 'queued' only when the SMTP server accepted it ('sent'); a worker holds a lease
-			-- (lease_until) while sending, and a worker that dies leaves a lease that runs out, so the
-			-- message is picked up again (SELECT ... FOR UPDATE SKIP LOCKED).
+			-- (lease_token, lease_until) while sending, and a worker that dies leaves a lease that runs
+			-- out, so the message is picked up again (SELECT ... FOR UPDATE SKIP LOCKED). While a row
+			-- is 'sending', next_attempt_at equals lease_until, so one index finds every due row.
 			CREATE TABLE email_outbox (
 				id              bigserial   PRIMARY KEY,
 				dedupe_key      text        NOT NULL UNIQUE,
@@ -246,6 +247,7 @@ export const migrations: Migration[] = [
 				last_error      text,
 				smtp_response   text,
 				created_at      timestamptz NOT NULL DEFAULT now(),
+				updated_at      timestamptz NOT NULL DEFAULT now(),
 				sent_at         timestamptz
 			);
 			CREATE INDEX email_outbox_due_idx ON email_outbox (next_attempt_at) WHERE status IN ('queued', 'sending');
@@ -255,17 +257,43 @@ export const migrations: Migration[] = [
 		version: 6,
 		name: 'integration health',
 		sql: `
-			-- One row per checked integration: how many checks in a row failed, and whether the alert
-			-- for the current run of failures went out (so a workflow alerts once, not every 5 minutes).
+			-- One row per checked integration: how many checks in a row failed, since when, and whether
+			-- the alert for the current run of failures went out (so a workflow alerts once, not every
+			-- 5 minutes). Rows are changed only under a row lock (lib/health/streaks.ts).
 			CREATE TABLE integration_health (
 				integration          text        PRIMARY KEY,
-				consecutive_failures integer     NOT NULL DEFAULT 0,
+				consecutive_failures integer     NOT NULL DEFAULT 0 CHECK (consecutive_failures >= 0),
 				alerted              boolean     NOT NULL DEFAULT false,
-				last_status          text        NOT NULL,
+				failing_since        timestamptz,
+				last_status          text        NOT NULL CHECK (last_status IN ('ok', 'failed')),
 				last_error           text,
 				last_latency_ms      integer,
 				last_checked_at      timestamptz NOT NULL DEFAULT now(),
 				last_ok_at           timestamptz
+			);
+		`,
+	},
+	{
+		version: 7,
+		name: 'hotel events feed',
+		sql: `
+			-- What happened to reservations and payments, for the steps that tell guests and staff
+			-- (e-mail, calendar). Written in the same transaction as the change, after the data version
+			-- row is locked, so a reader that takes that lock (shared) never skips a row (see
+			-- lib/events/hotelEvents.ts). payload: the reservation as it was after the change, and
+			-- for payments the payment's amounts (never card data: Stripe ids only).
+			CREATE TABLE hotel_events (
+				id             bigserial   PRIMARY KEY,
+				event          text        NOT NULL,
+				reservation_id text        NOT NULL,
+				payload        jsonb       NOT NULL,
+				created_at     timestamptz NOT NULL DEFAULT now()
+			);
+			-- Each reader (a Hotel Event Trigger in a workflow) and how far it has read.
+			CREATE TABLE hotel_event_cursors (
+				consumer   text        PRIMARY KEY,
+				event_id   bigint      NOT NULL,
+				updated_at timestamptz NOT NULL DEFAULT now()
 			);
 		`,
 	},

@@ -1,0 +1,118 @@
+/**
+ * The hotel's event feed against the real PostgreSQL: reservation and payment changes in order,
+ * once per reader, none skipped while writers commit out of id order, redeliveries silent.
+ */
+import { takeHotelEvents } from '../../lib/events/hotelEvents';
+import { HotelCatalog } from '../../lib/inventory/catalog';
+import { addDays, today } from '../../lib/inventory/dates';
+import { ReservationBook, type StayInput } from '../../lib/inventory/reservations';
+import { BillingLedger } from '../../lib/payments/billingLedger';
+import { closeAllStores, getStore, type Db } from '../../lib/store/db';
+import { createTestDatabase, type TestDatabase } from '../support/services';
+
+let database: TestDatabase;
+let db: Db;
+let book: ReservationBook;
+const day = (n: number) => addDays(today(), n);
+
+beforeAll(async () => {
+	database = await createTestDatabase('events');
+	db = await getStore({ ...database.config, maxConnections: 20 });
+	const catalog = new HotelCatalog(db);
+	book = new ReservationBook(db);
+	await catalog.upsertRoomType({ code: 'DBL', name: 'Double room', maxOccupancy: 2 });
+	await catalog.upsertRatePlan({ code: 'BAR', name: 'Best available rate', currency: 'EUR' });
+	await catalog.setInventory({ roomType: 'DBL', from: day(1), to: day(90), allotment: 50 });
+	await catalog.setRates({ roomType: 'DBL', ratePlan: 'BAR', from: day(1), to: day(90), amount: 12000 });
+});
+afterAll(async () => {
+	await closeAllStores();
+	await database.drop();
+});
+
+const stay = (over: Partial<StayInput> = {}): StayInput => ({
+	roomType: 'DBL',
+	ratePlan: 'BAR',
+	arrival: day(10),
+	departure: day(12),
+	adults: 2,
+	guest: { name: 'Zoë <O\'Brien>', email: 'zoe@example.com' },
+	...over,
+});
+
+it('starts a new reader at the newest event, then hands it each reservation change once, in order', async () => {
+	await book.create(stay()); // before the reader exists: not for it
+	expect(await takeHotelEvents(db, 'reader-a')).toEqual([]);
+
+	const r = await book.create(stay({ arrival: day(20), departure: day(22) }));
+	await book.update(r.id, { departure: day(23) });
+	await book.cancel(r.id);
+	await book.cancel(r.id); // cancelling twice changes nothing, tells nobody
+	const events = await takeHotelEvents(db, 'reader-a');
+	expect(events.map((e) => [e.event, e.reservationId, e.reservation?.status, e.reservation?.version])).toEqual([
+		['reservation.created', r.id, 'booked', 1],
+		['reservation.modified', r.id, 'modified', 2],
+		['reservation.cancelled', r.id, 'cancelled', 3],
+	]);
+	expect(events[1].reservation).toMatchObject({ departure: day(23), guest: { name: 'Zoë <O\'Brien>', email: 'zoe@example.com' } });
+	expect(await takeHotelEvents(db, 'reader-a')).toEqual([]);
+});
+
+it('records channel changes once however often delivered, and not the cancellation of a booking never held', async () => {
+	await takeHotelEvents(db, 'reader-b');
+	const change = { channel: 'booking', channelReservationId: 'BDC-77', channelVersion: '1', action: 'book' as const, stay: stay({ arrival: day(30), departure: day(31) }) };
+	await book.applyChannelChange(change);
+	await book.applyChannelChange(change);
+	await book.applyChannelChange({ channel: 'booking', channelReservationId: 'BDC-404', channelVersion: '1', action: 'cancel' });
+	const events = await takeHotelEvents(db, 'reader-b');
+	expect(events.map((e) => e.event)).toEqual(['reservation.created']);
+	expect(events[0].reservation).toMatchObject({ channel: 'booking', channelReservationId: 'BDC-77' });
+});
+
+it('records payment transitions only: succeeded, failed, refunded — a redelivered event adds nothing', async () => {
+	const ledger = new BillingLedger(db);
+	const r = await book.create(stay({ arrival: day(40), departure: day(41) }));
+	await takeHotelEvents(db, 'reader-c');
+	const paid = { paymentId: 'pi_1', reservationId: r.id, currency: 'EUR', amount: 12000, amountReceived: 12000, status: 'succeeded' };
+	await ledger.apply(paid);
+	await ledger.apply(paid);
+	await ledger.apply({ paymentId: 'pi_2', reservationId: r.id, currency: 'EUR', amount: 500, status: 'failed', error: 'card_declined' });
+	await ledger.apply({ ...paid, amountRefunded: 2000 });
+	await ledger.apply({ paymentId: 'pi_9', reservationId: 'R-ELSEWHERE', currency: 'EUR', amount: 100, amountReceived: 100, status: 'succeeded' });
+	const events = await takeHotelEvents(db, 'reader-c', { events: ['payment.succeeded', 'payment.failed', 'payment.refunded'] });
+	expect(events.map((e) => [e.event, e.payment?.paymentId, e.reservation?.id ?? null])).toEqual([
+		['payment.succeeded', 'pi_1', r.id],
+		['payment.failed', 'pi_2', r.id],
+		['payment.refunded', 'pi_1', r.id],
+		['payment.succeeded', 'pi_9', null],
+	]);
+	expect(events[1].payment).toMatchObject({ amount: 500, currency: 'eur', error: 'card_declined' });
+	expect(events[2].payment).toMatchObject({ amountReceived: 12000, amountRefunded: 2000 });
+});
+
+it('skips nothing while many writers commit out of id order and a reader keeps reading', async () => {
+	await takeHotelEvents(db, 'reader-d');
+	const seen: string[] = [];
+	let writing = true;
+	const reading = (async () => {
+		while (writing) {
+			for (const e of await takeHotelEvents(db, 'reader-d')) seen.push(e.reservationId);
+			await new Promise((r) => setTimeout(r, 5));
+		}
+	})();
+	const created = await Promise.all(Array.from({ length: 40 }, (_, i) => book.create(stay({ arrival: day(50 + (i % 20)), departure: day(51 + (i % 20)), guest: { name: `Guest ${i}` } }))));
+	writing = false;
+	await reading;
+	for (const e of await takeHotelEvents(db, 'reader-d')) seen.push(e.reservationId);
+	expect(seen.sort()).toEqual(created.map((r) => r.id).sort());
+});
+
+it('gives two concurrent polls of one reader disjoint events', async () => {
+	await takeHotelEvents(db, 'reader-e');
+	await Promise.all(Array.from({ length: 10 }, (_, i) => book.create(stay({ arrival: day(70 + i), departure: day(71 + i) }))));
+	const [a, b] = await Promise.all([takeHotelEvents(db, 'reader-e', { limit: 6 }), takeHotelEvents(db, 'reader-e', { limit: 6 })]);
+	const rest = await takeHotelEvents(db, 'reader-e');
+	const ids = [...a, ...b, ...rest].map((e) => e.id);
+	expect(ids).toHaveLength(10);
+	expect(new Set(ids).size).toBe(10);
+});
