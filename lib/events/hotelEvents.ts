@@ -81,9 +81,23 @@ export async function takeHotelEvents(db: Db, consumer: string, opts: { events?:
 		const wanted = opts.events && opts.events.length > 0 ? new Set(opts.events) : undefined;
 		return rows
 			.filter((r) => !wanted || wanted.has(r.event))
-			.map((r) => {
-				const payload = typeof r.payload === 'string' ? (JSON.parse(r.payload) as HotelEventPayload) : r.payload;
-				return { id: r.id, event: r.event, reservationId: r.reservation_id, occurredAt: new Date(r.created_at).toISOString(), ...payload };
-			});
+			.map(toHotelEvent);
 	});
+}
+
+/** The newest events, without moving any cursor: sample data for "Test workflow" in the editor. */
+export async function latestHotelEvents(db: Db, opts: { events?: readonly string[]; limit?: number } = {}): Promise<HotelEvent[]> {
+	const rows = (
+		await db.query<{ id: string; event: HotelEventName; reservation_id: string; payload: HotelEventPayload | string; created_at: Date | string }>(
+			`SELECT e.id::text AS id, e.event, e.reservation_id, e.payload, e.created_at FROM hotel_events e
+			 WHERE cardinality($1::text[]) = 0 OR e.event = ANY($1::text[]) ORDER BY e.id DESC LIMIT $2`,
+			[opts.events ?? [], opts.limit ?? 1],
+		)
+	).rows;
+	return rows.reverse().map(toHotelEvent);
+}
+
+function toHotelEvent(r: { id: string; event: HotelEventName; reservation_id: string; payload: HotelEventPayload | string; created_at: Date | string }): HotelEvent {
+	const payload = typeof r.payload === 'string' ? (JSON.parse(r.payload) as HotelEventPayload) : r.payload;
+	return { id: r.id, event: r.event, reservationId: r.reservation_id, occurredAt: new Date(r.created_at).toISOString(), ...payload };
 }
