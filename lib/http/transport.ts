@@ -7,13 +7,19 @@
 import { PartnerError } from '../resilience/policy';
 
 export interface HttpRequest {
-	method: 'GET' | 'POST';
+	method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 	url: string;
 	headers?: Record<string, string>;
 	body?: string;
 	signal?: AbortSignal;
 	/** Refuse larger answers (default 5 MB): a partner cannot make us buffer without bound. */
 	maxResponseBytes?: number;
+	/**
+	 * Hand refusals (4xx other than 408/429) back as a response instead of throwing, for callers
+	 * that act on them (Google Calendar: 409 "already exists" means update; its JSON error body
+	 * carries the message to show). Retryable failures still throw. Default false.
+	 */
+	returnClientErrors?: boolean;
 }
 
 export interface HttpResponse {
@@ -34,7 +40,7 @@ export async function httpRequest(partner: string, req: HttpRequest): Promise<Ht
 	if (res.status >= 500 || res.status === 429 || res.status === 408) {
 		throw new PartnerError(`${partner} answered ${res.status}.`, { partner, retryable: true, status: res.status });
 	}
-	if (res.status >= 400) {
+	if (res.status >= 400 && !req.returnClientErrors) {
 		throw new PartnerError(`${partner} refused the request (${res.status}): ${body.slice(0, 300)}`, { partner, retryable: false, status: res.status });
 	}
 	return { status: res.status, body, headers };

@@ -1,0 +1,82 @@
+/**
+ * What each operation of the Hotel Calendar node does. The reservation → event rules, the event id
+ * and the create/update/cancel logic live in lib/calendar; here we only read the parameters.
+ */
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import type { CalendarClient } from '../../lib/calendar/client';
+import { eventIdFor, type ReservationLike } from '../../lib/calendar/events';
+import { changeOf, deleteReservationEvent, getReservationEvent, syncReservation } from '../../lib/calendar/sync';
+import { invalid } from '../../lib/inventory/errors';
+
+export const DEFAULT_RESERVATION_EXPRESSION = '={{ $json.reservation ?? $json }}';
+export const DEFAULT_ACTION_EXPRESSION = '={{ $json.action }}';
+
+export interface CalendarContext {
+	fn: IExecuteFunctions;
+	i: number;
+	client: () => Promise<CalendarClient>;
+}
+
+type Action = (ctx: CalendarContext) => Promise<IDataObject>;
+
+const str = (ctx: CalendarContext, name: string, fallback = '') => String(ctx.fn.getNodeParameter(name, ctx.i, fallback) ?? '').trim();
+
+const calendarIdOf = (ctx: CalendarContext) => str(ctx, 'calendarId', 'primary') || 'primary';
+
+function reservationIdOf(ctx: CalendarContext): string {
+	const id = str(ctx, 'reservationId');
+	if (!id) throw invalid('reservationId', 'Reservation ID is empty: set the hotel reservation whose event to read or delete.');
+	return id;
+}
+
+/**
+ * A parameter left at its default expression reads the input item directly: the same value,
+ * without an expression sandbox per item (~15 ms of CPU each in n8n 2.41).
+ */
+function parameterOrInput(ctx: CalendarContext, name: string, defaultExpression: string, fromInput: (json: IDataObject) => unknown): unknown {
+	if (ctx.fn.getNode().parameters[name] === defaultExpression) return fromInput(ctx.fn.getInputData()[ctx.i]?.json ?? {});
+	return ctx.fn.getNodeParameter(name, ctx.i, '');
+}
+
+function reservationOf(ctx: CalendarContext): ReservationLike {
+	let value = parameterOrInput(ctx, 'reservation', DEFAULT_RESERVATION_EXPRESSION, (json) => json.reservation ?? json);
+	if (typeof value === 'string') {
+		try {
+			value = JSON.parse(value);
+		} catch {
+			throw invalid('reservation', 'The Reservation parameter is not valid JSON.');
+		}
+	}
+	if (!value || typeof value !== 'object' || Array.isArray(value)) {
+		throw invalid('reservation', 'The Reservation parameter must be a reservation object (id, guest, arrival, departure, …).');
+	}
+	return value as ReservationLike;
+}
+
+export const actions: Record<string, Action> = {
+	async 'event.syncReservation'(ctx) {
+		const reservation = reservationOf(ctx);
+		const change = changeOf(parameterOrInput(ctx, 'action', DEFAULT_ACTION_EXPRESSION, (json) => json.action), reservation.status);
+		const calendarId = calendarIdOf(ctx);
+		const result = await syncReservation(await ctx.client(), calendarId, reservation, change, {
+			// Empty: the workflow's time zone (Workflow Settings), which defaults to the instance's.
+			timeZone: str(ctx, 'timeZone') || ctx.fn.getTimezone(),
+			checkInTime: str(ctx, 'checkInTime', '15:00'),
+			checkOutTime: str(ctx, 'checkOutTime', '11:00'),
+		});
+		return { reservationId: String(reservation.id), calendarId, change, ...result };
+	},
+
+	async 'event.get'(ctx) {
+		const reservationId = reservationIdOf(ctx);
+		const calendarId = calendarIdOf(ctx);
+		const event = await getReservationEvent(await ctx.client(), calendarId, reservationId);
+		return { reservationId, calendarId, eventId: eventIdFor(reservationId), found: event !== null, event: event as IDataObject | null };
+	},
+
+	async 'event.delete'(ctx) {
+		const reservationId = reservationIdOf(ctx);
+		const calendarId = calendarIdOf(ctx);
+		return { reservationId, calendarId, ...(await deleteReservationEvent(await ctx.client(), calendarId, reservationId)) };
+	},
+};

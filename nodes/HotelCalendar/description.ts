@@ -1,0 +1,110 @@
+/** The Hotel Calendar node's parameters. */
+import type { INodeProperties } from 'n8n-workflow';
+import { DEFAULT_ACTION_EXPRESSION, DEFAULT_RESERVATION_EXPRESSION } from './actions';
+
+const show = (operation: string[]) => ({ show: { resource: ['event'], operation } });
+
+export const properties: INodeProperties[] = [
+	{
+		displayName: 'Authentication',
+		name: 'authentication',
+		type: 'options',
+		noDataExpression: true,
+		options: [
+			{ name: 'OAuth2 (Google User)', value: 'oAuth2', description: 'Sign in with the Google account that owns or shares the calendar' },
+			{ name: 'Service Account', value: 'serviceAccount', description: 'A Google Cloud service account the calendar is shared with' },
+		],
+		default: 'oAuth2',
+	},
+	{
+		displayName: 'Resource',
+		name: 'resource',
+		type: 'options',
+		noDataExpression: true,
+		options: [{ name: 'Reservation Event', value: 'event', description: 'The calendar event that shows a reservation' }],
+		default: 'event',
+	},
+	{
+		displayName: 'Operation',
+		name: 'operation',
+		type: 'options',
+		noDataExpression: true,
+		displayOptions: { show: { resource: ['event'] } },
+		options: [
+			{ name: 'Delete', value: 'delete', action: 'Delete the event of a reservation', description: 'Remove the event (deleting twice is harmless)' },
+			{ name: 'Get', value: 'get', action: 'Get the event of a reservation' },
+			{
+				name: 'Sync Reservation',
+				value: 'syncReservation',
+				action: 'Create update or cancel the event of a reservation',
+				description: 'Create the event of a new reservation, move it on a modification, cancel it on a cancellation. Reruns never duplicate it.',
+			},
+		],
+		default: 'syncReservation',
+	},
+	{
+		displayName: 'Calendar ID',
+		name: 'calendarId',
+		type: 'string',
+		required: true,
+		default: 'primary',
+		placeholder: 'e.g. frontdesk@group.calendar.google.com',
+		description: '"primary" for the account\'s own calendar, or the ID from the calendar\'s settings ("Integrate calendar")',
+		displayOptions: { show: { resource: ['event'] } },
+	},
+	{
+		displayName: 'Reservation',
+		name: 'reservation',
+		type: 'json',
+		default: DEFAULT_RESERVATION_EXPRESSION,
+		description: 'The reservation (ID, guest, arrival, departure, room type, …) as the Hotel Reservations node and the booking triggers output it',
+		displayOptions: show(['syncReservation']),
+	},
+	{
+		displayName: 'Action',
+		name: 'action',
+		type: 'string',
+		default: DEFAULT_ACTION_EXPRESSION,
+		placeholder: 'created',
+		description:
+			"The change: created, modified or cancelled (book, modify and cancel are accepted too). Empty: taken from the reservation's status.",
+		displayOptions: show(['syncReservation']),
+	},
+	{
+		displayName: 'Hotel Time Zone',
+		name: 'timeZone',
+		type: 'string',
+		default: '',
+		placeholder: 'e.g. Europe/Berlin',
+		description: "IANA time zone of the hotel. Empty: the workflow's time zone (Workflow Settings).",
+		displayOptions: show(['syncReservation']),
+	},
+	{
+		displayName: 'Check-In Time',
+		name: 'checkInTime',
+		type: 'string',
+		default: '15:00',
+		placeholder: '15:00',
+		description: 'The event starts on the arrival date at this time (HH:MM, 24-hour clock, hotel time)',
+		displayOptions: show(['syncReservation']),
+	},
+	{
+		displayName: 'Check-Out Time',
+		name: 'checkOutTime',
+		type: 'string',
+		default: '11:00',
+		placeholder: '11:00',
+		description: 'The event ends on the departure date at this time (HH:MM, 24-hour clock, hotel time)',
+		displayOptions: show(['syncReservation']),
+	},
+	{
+		displayName: 'Reservation ID',
+		name: 'reservationId',
+		type: 'string',
+		required: true,
+		default: '',
+		placeholder: 'e.g. HB-7K2M9QX4PD',
+		description: "The hotel's reservation ID; its event ID is derived from it",
+		displayOptions: show(['get', 'delete']),
+	},
+];
