@@ -10,6 +10,7 @@ import type {
 	IExecuteFunctions,
 	IPollFunctions,
 	INodeCredentialTestResult,
+	ITriggerFunctions,
 	INodeProperties,
 	IWebhookFunctions,
 } from 'n8n-workflow';
@@ -18,7 +19,7 @@ import Redis from 'ioredis';
 import { getStore, type Db, type StoreConfig } from '../../lib/store/db';
 import { getRedis, type RedisConfig } from '../../lib/store/redis';
 
-type NodeContext = IExecuteFunctions | IWebhookFunctions | IPollFunctions;
+type NodeContext = IExecuteFunctions | IWebhookFunctions | IPollFunctions | ITriggerFunctions;
 
 export const databaseParameter: INodeProperties = {
 	displayName: 'Database',

@@ -1,0 +1,282 @@
+/**
+ * The guest and staff e-mails: reservation confirmation, modification, cancellation, payment
+ * receipt, payment failed, integration alert. Each has a subject, an HTML part and a plain-text
+ * part, written in the small language of renderer.ts; the hotel can replace any of the three in
+ * the node. Kept as TypeScript so `n8n-node build` ships them.
+ */
+import { hotelValues, type EmailData, type HotelInfo, type Topic } from './emailData';
+import { renderTemplate, type TemplatePart, type TemplateValues } from './renderer';
+
+export type TemplateKind =
+	| 'reservationConfirmation'
+	| 'reservationModification'
+	| 'reservationCancellation'
+	| 'paymentReceipt'
+	| 'paymentFailed'
+	| 'integrationAlert';
+
+export interface EmailTemplate {
+	subject: string;
+	html: string;
+	text: string;
+}
+
+export type TemplateOverrides = Partial<EmailTemplate>;
+
+export interface RenderedEmail extends EmailTemplate {
+	kind: TemplateKind;
+}
+
+const VARIABLES: Record<'hotel' | 'guest' | Topic, string[]> = {
+	hotel: ['name', 'logoUrl', 'phone', 'email', 'address'],
+	guest: ['name', 'email', 'phone'],
+	reservation: [
+		'id', 'status', 'arrival', 'departure', 'nights', 'roomType', 'ratePlan', 'rooms', 'adults', 'children',
+		'amount', 'currency', 'total', 'channel', 'channelReservationId', 'version',
+	],
+	payment: ['id', 'reservationId', 'amount', 'currency', 'total', 'status', 'failureReason'],
+	alert: ['integration', 'error', 'consecutiveFailures', 'failingSince', 'checkedAt'],
+};
+
+const names = (group: keyof typeof VARIABLES) => VARIABLES[group].map((v) => `${group}.${v}`);
+
+// ---------------------------------------------------------------------------------------------
+// Shared pieces of the defaults: a plain, table-based layout most mail clients render alike.
+// ---------------------------------------------------------------------------------------------
+
+const htmlLayout = (title: string, body: string) =>
+	`<!DOCTYPE html>
+<html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${title}</title></head>
+<body style="margin:0;padding:0;background:#f4f4f4;font-family:Arial,Helvetica,sans-serif;color:#222">
+<table role="presentation" width="100%" cellpadding="0" cellspacing="0"><tr><td align="center" style="padding:24px">
+<table role="presentation" width="600" cellpadding="0" cellspacing="0" style="background:#ffffff;border-radius:6px">
+<tr><td style="padding:24px 24px 8px 24px">{{#hotel.logoUrl}}<img src="{{hotel.logoUrl}}" alt="{{hotel.name}}" height="48" style="display:block;border:0">{{/hotel.logoUrl}}{{^hotel.logoUrl}}<strong style="font-size:20px">{{hotel.name}}</strong>{{/hotel.logoUrl}}</td></tr>
+<tr><td style="padding:8px 24px 24px 24px;font-size:15px;line-height:1.5">
+${body}
+</td></tr>
+<tr><td style="padding:16px 24px;border-top:1px solid #e5e5e5;font-size:12px;color:#666">
+<strong>{{hotel.name}}</strong>{{#hotel.address}}<br>{{hotel.address}}{{/hotel.address}}{{#hotel.phone}}<br>Phone: <a href="tel:{{hotel.phone}}">{{hotel.phone}}</a>{{/hotel.phone}}{{#hotel.email}}<br>E-mail: <a href="mailto:{{hotel.email}}">{{hotel.email}}</a>{{/hotel.email}}
+</td></tr>
+</table></td></tr></table>
+</body></html>
+`;
+
+const textFooter = `
+--
+{{hotel.name}}{{#hotel.address}}
+{{hotel.address}}{{/hotel.address}}{{#hotel.phone}}
+Phone: {{hotel.phone}}{{/hotel.phone}}{{#hotel.email}}
+E-mail: {{hotel.email}}{{/hotel.email}}
+`;
+
+const greetingHtml = '<p>{{#guest.name}}Dear {{guest.name}},{{/guest.name}}{{^guest.name}}Dear guest,{{/guest.name}}</p>';
+const greetingText = '{{#guest.name}}Dear {{guest.name}},{{/guest.name}}{{^guest.name}}Dear guest,{{/guest.name}}';
+
+const row = (label: string, value: string) => `<tr><td style="padding:4px 16px 4px 0;color:#666">${label}</td><td style="padding:4px 0">${value}</td></tr>`;
+
+const stayHtml = `<table role="presentation" cellpadding="0" cellspacing="0" style="margin:16px 0">
+${row('Reservation', '{{reservation.id}}')}
+${row('Arrival', '{{reservation.arrival}}')}
+${row('Departure', '{{reservation.departure}}')}
+{{#reservation.nights}}${row('Nights', '{{reservation.nights}}')}{{/reservation.nights}}
+${row('Room', '{{reservation.roomType}}{{#reservation.rooms}} × {{reservation.rooms}}{{/reservation.rooms}}')}
+${row('Guests', '{{reservation.adults}} adult(s){{#reservation.children}}, {{reservation.children}} child(ren){{/reservation.children}}')}
+{{#reservation.total}}${row('Total', '{{reservation.total}}')}{{/reservation.total}}
+</table>`;
+
+const stayText = `Reservation: {{reservation.id}}
+Arrival:     {{reservation.arrival}}
+Departure:   {{reservation.departure}}{{#reservation.nights}}
+Nights:      {{reservation.nights}}{{/reservation.nights}}
+Room:        {{reservation.roomType}}{{#reservation.rooms}} x {{reservation.rooms}}{{/reservation.rooms}}
+Guests:      {{reservation.adults}} adult(s){{#reservation.children}}, {{reservation.children}} child(ren){{/reservation.children}}{{#reservation.total}}
+Total:       {{reservation.total}}{{/reservation.total}}`;
+
+const contactHtml = '<p>If you have any questions, just reply to this e-mail{{#hotel.phone}} or call us at {{hotel.phone}}{{/hotel.phone}}.</p>';
+const contactText = 'If you have any questions, just reply to this e-mail{{#hotel.phone}} or call us at {{hotel.phone}}{{/hotel.phone}}.';
+
+interface Definition {
+	/** What the e-mail is about: which input it is rendered from. */
+	topic: Topic;
+	template: EmailTemplate;
+}
+
+const DEFINITIONS: Record<TemplateKind, Definition> = {
+	reservationConfirmation: {
+		topic: 'reservation',
+		template: {
+			subject: 'Your reservation {{reservation.id}} at {{hotel.name}} is confirmed',
+			html: htmlLayout(
+				'Reservation confirmed',
+				`${greetingHtml}
+<p>Thank you for booking with {{hotel.name}}. Your reservation is confirmed:</p>
+${stayHtml}
+${contactHtml}
+<p>We look forward to welcoming you.</p>`,
+			),
+			text: `${greetingText}
+
+Thank you for booking with {{hotel.name}}. Your reservation is confirmed:
+
+${stayText}
+
+${contactText}
+
+We look forward to welcoming you.
+${textFooter}`,
+		},
+	},
+	reservationModification: {
+		topic: 'reservation',
+		template: {
+			subject: 'Your reservation {{reservation.id}} at {{hotel.name}} has been changed',
+			html: htmlLayout(
+				'Reservation changed',
+				`${greetingHtml}
+<p>Your reservation at {{hotel.name}} has been changed. These are the details now:</p>
+${stayHtml}
+${contactHtml}`,
+			),
+			text: `${greetingText}
+
+Your reservation at {{hotel.name}} has been changed. These are the details now:
+
+${stayText}
+
+${contactText}
+${textFooter}`,
+		},
+	},
+	reservationCancellation: {
+		topic: 'reservation',
+		template: {
+			subject: 'Your reservation {{reservation.id}} at {{hotel.name}} has been cancelled',
+			html: htmlLayout(
+				'Reservation cancelled',
+				`${greetingHtml}
+<p>Your reservation {{reservation.id}} ({{reservation.arrival}} to {{reservation.departure}}) at {{hotel.name}} has been cancelled.</p>
+${contactHtml}
+<p>We hope to welcome you another time.</p>`,
+			),
+			text: `${greetingText}
+
+Your reservation {{reservation.id}} ({{reservation.arrival}} to {{reservation.departure}}) at {{hotel.name}} has been cancelled.
+
+${contactText}
+
+We hope to welcome you another time.
+${textFooter}`,
+		},
+	},
+	paymentReceipt: {
+		topic: 'payment',
+		template: {
+			subject: 'Payment received{{#payment.reservationId}} for reservation {{payment.reservationId}}{{/payment.reservationId}} – {{hotel.name}}',
+			html: htmlLayout(
+				'Payment received',
+				`${greetingHtml}
+<p>We have received your payment of <strong>{{payment.total}}</strong>{{#payment.reservationId}} for reservation {{payment.reservationId}}{{/payment.reservationId}}. Thank you.</p>
+<table role="presentation" cellpadding="0" cellspacing="0" style="margin:16px 0">
+${row('Amount', '{{payment.total}}')}
+{{#payment.reservationId}}${row('Reservation', '{{payment.reservationId}}')}{{/payment.reservationId}}
+${row('Payment reference', '{{payment.id}}')}
+</table>
+${contactHtml}`,
+			),
+			text: `${greetingText}
+
+We have received your payment of {{payment.total}}{{#payment.reservationId}} for reservation {{payment.reservationId}}{{/payment.reservationId}}. Thank you.
+
+Amount:            {{payment.total}}{{#payment.reservationId}}
+Reservation:       {{payment.reservationId}}{{/payment.reservationId}}
+Payment reference: {{payment.id}}
+
+${contactText}
+${textFooter}`,
+		},
+	},
+	paymentFailed: {
+		topic: 'payment',
+		template: {
+			subject: 'Your payment{{#payment.reservationId}} for reservation {{payment.reservationId}}{{/payment.reservationId}} did not go through – {{hotel.name}}',
+			html: htmlLayout(
+				'Payment failed',
+				`${greetingHtml}
+<p>Your payment of <strong>{{payment.total}}</strong>{{#payment.reservationId}} for reservation {{payment.reservationId}}{{/payment.reservationId}} did not go through.</p>
+{{#payment.failureReason}}<p>Reason given by the payment provider: {{payment.failureReason}}</p>{{/payment.failureReason}}
+<p>Please try again with another payment method, or contact us so we can help.</p>
+${contactHtml}`,
+			),
+			text: `${greetingText}
+
+Your payment of {{payment.total}}{{#payment.reservationId}} for reservation {{payment.reservationId}}{{/payment.reservationId}} did not go through.{{#payment.failureReason}}
+
+Reason given by the payment provider: {{payment.failureReason}}{{/payment.failureReason}}
+
+Please try again with another payment method, or contact us so we can help.
+
+${contactText}
+${textFooter}`,
+		},
+	},
+	integrationAlert: {
+		topic: 'alert',
+		template: {
+			subject: '[{{hotel.name}}] {{alert.integration}} is failing ({{alert.consecutiveFailures}} checks in a row)',
+			html: htmlLayout(
+				'Integration alert',
+				`<p><strong>{{alert.integration}}</strong> has failed {{alert.consecutiveFailures}} checks in a row{{#alert.failingSince}}, since {{alert.failingSince}}{{/alert.failingSince}}.</p>
+{{#alert.error}}<p>Last error:</p><pre style="white-space:pre-wrap;background:#f7f7f7;padding:12px;border-radius:4px">{{alert.error}}</pre>{{/alert.error}}
+{{#alert.checkedAt}}<p>Last checked: {{alert.checkedAt}}</p>{{/alert.checkedAt}}
+<p>You get this alert once per run of failures; the next one comes only after {{alert.integration}} has recovered and fails again.</p>`,
+			),
+			text: `{{alert.integration}} has failed {{alert.consecutiveFailures}} checks in a row{{#alert.failingSince}}, since {{alert.failingSince}}{{/alert.failingSince}}.{{#alert.error}}
+
+Last error:
+{{alert.error}}{{/alert.error}}{{#alert.checkedAt}}
+
+Last checked: {{alert.checkedAt}}{{/alert.checkedAt}}
+
+You get this alert once per run of failures; the next one comes only after {{alert.integration}} has recovered and fails again.
+${textFooter}`,
+		},
+	},
+};
+
+export const TEMPLATE_KINDS = Object.keys(DEFINITIONS) as TemplateKind[];
+
+export function isTemplateKind(value: unknown): value is TemplateKind {
+	return typeof value === 'string' && value in DEFINITIONS;
+}
+
+/** Which kind of input a template is about (reservation, payment or alert). */
+export function topicOf(kind: TemplateKind): Topic {
+	return DEFINITIONS[kind].topic;
+}
+
+export function defaultTemplate(kind: TemplateKind): EmailTemplate {
+	return { ...DEFINITIONS[kind].template };
+}
+
+/** The placeholders a template of this kind may use. */
+export function placeholdersOf(kind: TemplateKind): string[] {
+	const topic = topicOf(kind);
+	const groups: Array<keyof typeof VARIABLES> = topic === 'alert' ? ['hotel', 'alert'] : ['hotel', 'guest', topic];
+	return groups.flatMap(names);
+}
+
+/**
+ * Renders the three parts of `kind` for one e-mail. Overridden parts replace the defaults; an empty
+ * override keeps the default. Errors name the node field (templateOverrides.subject, …).
+ */
+export function renderEmail(kind: TemplateKind, hotel: HotelInfo, data: EmailData, overrides: TemplateOverrides = {}): RenderedEmail {
+	const known = new Set(placeholdersOf(kind));
+	const values: TemplateValues = { ...data.values, ...hotelValues(hotel) };
+	const template = defaultTemplate(kind);
+	const part = (name: TemplatePart) => {
+		const override = overrides[name];
+		const overridden = typeof override === 'string' && override.trim() !== '';
+		return renderTemplate(overridden ? override : template[name], name, values, known, overridden ? `templateOverrides.${name}` : `template.${name}`);
+	};
+	return { kind, subject: part('subject'), html: part('html'), text: part('text') };
+}

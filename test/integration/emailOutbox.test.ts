@@ -1,0 +1,229 @@
+/**
+ * The outbox on the real PostgreSQL with the real SMTP peer: an e-mail is queued once and sent
+ * once however often it is enqueued or sent now; 4xx answers are retried later with backoff, 5xx
+ * answers fail at once without a retry storm; two workers never send the same message; a lease
+ * that runs out hands the message to the next worker, and the one window SMTP leaves open (a crash
+ * between the server's 250 and markSent) resends with the same Message-ID.
+ */
+import { composeEmail } from '../../lib/email/compose';
+import { sendNow, workQueue } from '../../lib/email/delivery';
+import { EmailOutbox, type NewEmail } from '../../lib/email/outbox';
+import { SmtpSender, type SmtpConfig } from '../../lib/email/smtpTransport';
+import { PartnerError, resetPartnerPolicies } from '../../lib/resilience/policy';
+import { closeAllStores, getStore, type Db } from '../../lib/store/db';
+import { startSmtpPeer, type SmtpPeer } from '../peers/smtpPeer';
+import { createTestDatabase, type TestDatabase } from '../support/services';
+
+let database: TestDatabase;
+let db: Db;
+let peer: SmtpPeer;
+let smtp: SmtpConfig;
+const senders: SmtpSender[] = [];
+
+beforeAll(async () => {
+	database = await createTestDatabase('email');
+	db = await getStore(database.config);
+	peer = await startSmtpPeer();
+	smtp = { host: peer.host, port: peer.port, tls: 'none', fromAddress: 'desk@seeblick.example', fromName: 'Hotel Seeblick' };
+});
+afterAll(async () => {
+	await peer.stop();
+	await closeAllStores();
+	await database.drop();
+});
+beforeEach(async () => {
+	peer.reset();
+	resetPartnerPolicies();
+	await db.query('DELETE FROM email_outbox');
+});
+afterEach(() => senders.splice(0).forEach((s) => s.close()));
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** One send attempt per claim: retries are the outbox's. */
+const sender = (pool?: number) => {
+	const s = new SmtpSender(smtp, { pool, resilience: { maxAttempts: 1 } });
+	senders.push(s);
+	return s;
+};
+const fastRetry = { initialDelayMs: 300, maxDelayMs: 1_000 };
+
+function confirmation(id: string, version = 1, to = 'zoe@example.com'): NewEmail {
+	return composeEmail({
+		template: 'reservationConfirmation',
+		hotel: { name: 'Hotel Seeblick', email: 'desk@seeblick.example' },
+		source: { id, version, arrival: '2026-05-01', departure: '2026-05-03', roomType: 'DBL', adults: 2, guest: { name: 'Zoë', email: to } },
+		to,
+	});
+}
+
+const row = async (id: number) => (await new EmailOutbox(db).get(id))!;
+
+it('enqueues the same e-mail once, however often; a new reservation version is a new e-mail', async () => {
+	const outbox = new EmailOutbox(db);
+	const first = await outbox.enqueue(confirmation('R-1'));
+	const second = await outbox.enqueue(confirmation('R-1'));
+	expect(first.outcome).toBe('queued');
+	expect(second).toMatchObject({ outcome: 'duplicate', message: { id: first.message.id, status: 'queued' } });
+	expect((await outbox.enqueue(confirmation('R-1', 2))).outcome).toBe('queued');
+	const concurrent = await Promise.all(Array.from({ length: 10 }, () => outbox.enqueue(confirmation('R-2'))));
+	expect(concurrent.filter((r) => r.outcome === 'queued')).toHaveLength(1);
+	expect(new Set(concurrent.map((r) => r.message.id)).size).toBe(1);
+	expect(await outbox.counts()).toEqual({ queued: 3, sending: 0, sent: 0, failed: 0 });
+});
+
+it('sends now once: a second Send Now reports "already sent" and sends nothing; a queued e-mail sent now leaves the queue', async () => {
+	const outbox = new EmailOutbox(db);
+	const first = await sendNow(outbox, sender(), confirmation('R-3'));
+	expect(first.status).toBe('sent');
+	const again = await sendNow(outbox, sender(), confirmation('R-3'));
+	expect(again.status).toBe('already sent');
+	expect(peer.messages).toHaveLength(1);
+	expect(peer.messages[0].messageId).toBe(confirmation('R-3').messageId);
+	expect(await row(first.message.id)).toMatchObject({ status: 'sent', attempts: 1, smtpResponse: expect.stringMatching(/^250/) });
+
+	const queued = await outbox.enqueue(confirmation('R-4'));
+	expect((await sendNow(outbox, sender(), confirmation('R-4'))).status).toBe('sent');
+	expect((await workQueue({ outbox, sender: sender(), concurrency: 2, leaseMs: 5_000, batch: 10 })).deliveries).toHaveLength(0);
+	expect(peer.messages.map((m) => m.messageId)).toEqual([confirmation('R-3').messageId, queued.message.messageId]);
+});
+
+it('retries a 4xx later, with backoff, and then sends it once', async () => {
+	const outbox = new EmailOutbox(db, fastRetry);
+	const { message } = await outbox.enqueue(confirmation('R-5'));
+	peer.fail(2, 451);
+	const work = () => workQueue({ outbox, sender: sender(), concurrency: 1, leaseMs: 5_000, batch: 10 });
+
+	expect((await work()).deliveries.map((d) => d.status)).toEqual(['retrying']);
+	const afterFirst = await row(message.id);
+	expect(afterFirst).toMatchObject({ status: 'queued', attempts: 1, lastError: expect.stringMatching(/451/) });
+	// Backed off: not due at once (150–300 ms for the first retry).
+	expect((await work()).deliveries).toHaveLength(0);
+	await sleep(320);
+	expect((await work()).deliveries.map((d) => d.status)).toEqual(['retrying']);
+	await sleep(620); // second retry: 300–600 ms
+	expect((await work()).deliveries.map((d) => d.status)).toEqual(['sent']);
+	expect(await row(message.id)).toMatchObject({ status: 'sent', attempts: 3, lastError: null });
+	expect(peer.rejections.map((r) => r.code)).toEqual([451, 451]);
+	expect(peer.messages).toHaveLength(1);
+});
+
+it('fails a 5xx at once, without retrying it, and keeps the reason', async () => {
+	const outbox = new EmailOutbox(db, fastRetry);
+	const { message } = await outbox.enqueue(confirmation('R-6'));
+	peer.fail(1, 550, 'rcpt');
+	const work = () => workQueue({ outbox, sender: sender(), concurrency: 2, leaseMs: 5_000, batch: 10 });
+	const { deliveries } = await work();
+	expect(deliveries.map((d) => [d.status, d.attempts])).toEqual([['failed', 1]]);
+	expect(deliveries[0].error?.details.code).toBe('smtp_rejected');
+	for (let n = 0; n < 3; n++) {
+		await sleep(400);
+		expect((await work()).deliveries).toHaveLength(0);
+	}
+	expect(await row(message.id)).toMatchObject({ status: 'failed', attempts: 1, lastError: expect.stringMatching(/550/) });
+	expect(peer.rejections).toHaveLength(1);
+	expect(peer.messages).toHaveLength(0);
+	// Running the workflow again is how a hotel retries a failed e-mail.
+	expect((await outbox.enqueue(confirmation('R-6'))).message).toMatchObject({ status: 'queued', attempts: 0 });
+});
+
+it('gives up after the last allowed attempt', async () => {
+	const outbox = new EmailOutbox(db, { ...fastRetry, initialDelayMs: 50, maxAttempts: 2 });
+	const { message } = await outbox.enqueue(confirmation('R-7'));
+	peer.fail(5, 421);
+	const work = () => workQueue({ outbox, sender: sender(), concurrency: 1, leaseMs: 5_000, batch: 10 });
+	expect((await work()).deliveries.map((d) => d.status)).toEqual(['retrying']);
+	await sleep(80);
+	expect((await work()).deliveries.map((d) => d.status)).toEqual(['failed']);
+	await sleep(200);
+	expect((await work()).deliveries).toHaveLength(0);
+	expect(await row(message.id)).toMatchObject({ status: 'failed', attempts: 2 });
+	expect(peer.rejections).toHaveLength(2);
+});
+
+it('Send Now reports a refusal, marks a 5xx failed and leaves a 4xx queued for the trigger', async () => {
+	const outbox = new EmailOutbox(db);
+	peer.fail(1, 554);
+	const permanent = await sendNow(outbox, sender(), confirmation('R-8')).catch((e) => e);
+	expect(permanent).toBeInstanceOf(PartnerError);
+	expect(permanent.message).toMatch(/refused the message \(554.*marked failed in the outbox/);
+	expect((await outbox.byKey(confirmation('R-8').dedupeKey))?.status).toBe('failed');
+
+	peer.fail(1, 451);
+	const transient = await sendNow(outbox, sender(), confirmation('R-9')).catch((e) => e);
+	expect(transient.message).toMatch(/451.*stays in the outbox/);
+	expect((await outbox.byKey(confirmation('R-9').dedupeKey))?.status).toBe('queued');
+	expect(peer.messages).toHaveLength(0);
+});
+
+it('delivers 20 messages exactly once with two workers working the queue at the same time', async () => {
+	const outbox = new EmailOutbox(db);
+	for (let n = 0; n < 20; n++) await outbox.enqueue(confirmation(`R-20-${n}`, 1, `guest${n}@example.com`));
+	peer.delayData(30, 20); // each send takes a moment, so both workers are busy at once
+	const worker = () => workQueue({ outbox: new EmailOutbox(db), sender: sender(3), concurrency: 3, leaseMs: 10_000, batch: 100 });
+	const [a, b] = await Promise.all([worker(), worker()]);
+	expect(a.deliveries.length + b.deliveries.length).toBe(20);
+	expect(a.deliveries.length).toBeGreaterThan(0);
+	expect(b.deliveries.length).toBeGreaterThan(0);
+	const ids = peer.messages.map((m) => m.messageId);
+	expect(ids).toHaveLength(20);
+	expect(new Set(ids).size).toBe(20);
+	expect(await outbox.counts()).toEqual({ queued: 0, sending: 0, sent: 20, failed: 0 });
+	const attempts = await db.query<{ attempts: number }>('SELECT DISTINCT attempts FROM email_outbox');
+	expect(attempts.rows).toEqual([{ attempts: 1 }]);
+});
+
+it('a lease that runs out hands the message over; the old holder can no longer record anything', async () => {
+	const outbox = new EmailOutbox(db);
+	const { message } = await outbox.enqueue(confirmation('R-10'));
+	const [held] = await outbox.claimDue(5, 300);
+	expect(held).toMatchObject({ id: message.id, status: 'sending', attempts: 1 });
+	expect(await outbox.claimDue(5, 300)).toEqual([]); // held: nobody else takes it
+	await sleep(350);
+	const [taken] = await outbox.claimDue(5, 5_000);
+	expect(taken).toMatchObject({ id: message.id, attempts: 2 });
+	expect(taken.leaseToken).not.toBe(held.leaseToken);
+	expect(await outbox.markSent(held.id, held.leaseToken, '250 late')).toBe(false);
+	expect(await outbox.markFailed(held.id, held.leaseToken, 'late')).toBeNull();
+	expect(await outbox.markSent(taken.id, taken.leaseToken, '250 ok')).toBe(true);
+	expect(await row(message.id)).toMatchObject({ status: 'sent', smtpResponse: '250 ok' });
+});
+
+it('a worker that dies on the last allowed attempt leaves the message failed, reported once', async () => {
+	const outbox = new EmailOutbox(db, { maxAttempts: 1 });
+	const { message } = await outbox.enqueue(confirmation('R-11'));
+	await outbox.claimDue(1, 100); // and never heard of again
+	await sleep(150);
+	const { deliveries, abandoned } = await workQueue({ outbox, sender: sender(), concurrency: 1, leaseMs: 5_000, batch: 10 });
+	expect(deliveries).toHaveLength(0);
+	expect(abandoned.map((m) => [m.id, m.status])).toEqual([[message.id, 'failed']]);
+	expect((await workQueue({ outbox, sender: sender(), concurrency: 1, leaseMs: 5_000, batch: 10 })).abandoned).toHaveLength(0);
+	expect(peer.messages).toHaveLength(0);
+});
+
+it('documents the window SMTP leaves: accepted but not recorded → sent again, with the same Message-ID', async () => {
+	const outbox = new EmailOutbox(db);
+	const { message } = await outbox.enqueue(confirmation('R-12'));
+	const [claimed] = await outbox.claimDue(1, 300);
+	await sender().send(claimed); // the server said 250 ... and the worker died before markSent
+	await sleep(350);
+	expect((await workQueue({ outbox, sender: sender(), concurrency: 1, leaseMs: 5_000, batch: 10 })).deliveries.map((d) => d.status)).toEqual(['sent']);
+	expect(peer.messages).toHaveLength(2);
+	expect(peer.messages[0].messageId).toBe(message.messageId);
+	expect(peer.messages[1].messageId).toBe(message.messageId);
+	expect(await row(message.id)).toMatchObject({ status: 'sent', attempts: 2 });
+});
+
+it('stops taking messages when told to, and finishes the ones it holds', async () => {
+	const outbox = new EmailOutbox(db);
+	for (let n = 0; n < 6; n++) await outbox.enqueue(confirmation(`R-13-${n}`));
+	peer.delayData(300, 6);
+	const stop = new AbortController();
+	const working = workQueue({ outbox, sender: sender(2), concurrency: 2, leaseMs: 10_000, batch: 100, signal: stop.signal });
+	await new Promise((resolve) => peer.events.once('data', resolve));
+	stop.abort();
+	const { deliveries } = await working;
+	expect(deliveries.length).toBeGreaterThanOrEqual(1);
+	expect(deliveries.length).toBeLessThanOrEqual(2);
+	expect(deliveries.every((d) => d.status === 'sent')).toBe(true);
+	expect(await outbox.counts()).toEqual({ queued: 6 - deliveries.length, sending: 0, sent: deliveries.length, failed: 0 });
+});
