@@ -14,6 +14,11 @@ export interface StripeConnection {
 	baseUrl?: string;
 }
 
+/** From the fields of a Hotel Stripe API credential. */
+export function stripeConnectionFrom(c: Record<string, unknown>): StripeConnection {
+	return { secretKey: String(c.secretKey ?? ''), baseUrl: String(c.baseUrl || 'https://api.stripe.com') };
+}
+
 export interface PaymentIntentView {
 	id: string;
 	status: string;

@@ -9,7 +9,7 @@ import type { CalendarClient } from '../../lib/calendar/client';
 import { describeError } from '../shared/nodeErrors';
 import { runOperations } from '../shared/runOperations';
 import { actions, type CalendarContext } from './actions';
-import { calendarClientFor, calendarCredentialTests } from './connection';
+import { calendarClientFor, calendarCredentialTests } from '../shared/calendarConnection';
 import { properties } from './description';
 
 /**

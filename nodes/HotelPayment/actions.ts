@@ -7,7 +7,7 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { BillingLedger } from '../../lib/payments/billingLedger';
 import { classifyStripeEvent } from '../../lib/payments/paymentEvents';
-import { StripeGateway, type PaymentIntentView } from '../../lib/payments/stripeGateway';
+import { StripeGateway, stripeConnectionFrom, type PaymentIntentView } from '../../lib/payments/stripeGateway';
 import type { StripeEvent } from '../../lib/payments/stripeSignature';
 import { hotelStore } from '../shared/hotelStore';
 
@@ -141,7 +141,7 @@ export const actions: Record<string, Action> = {
 
 export async function stripeFor(fn: IExecuteFunctions): Promise<StripeGateway> {
 	const c = await fn.getCredentials('hotelStripeApi');
-	return new StripeGateway({ secretKey: String(c.secretKey), baseUrl: String(c.baseUrl || 'https://api.stripe.com') });
+	return new StripeGateway(stripeConnectionFrom(c));
 }
 
 export async function ledgerFor(fn: IExecuteFunctions): Promise<BillingLedger> {
