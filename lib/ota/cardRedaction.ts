@@ -11,6 +11,11 @@
  *  - elements and attributes with card-field names are dropped wherever else they appear;
  *  - text that still contains a card number (a guest typing it into a comment) is masked to its
  *    last four digits. Attributes are not scanned: they carry ids, and a 16-digit id may pass Luhn.
+ *
+ * This is a walk over the whole tree, not a lookup at the schema's card positions (Guarantee,
+ * DepositPayments, PaymentForm): channels put cards in TPA_Extensions and comments too, and only a
+ * full walk can promise that nothing card-like survives anywhere. The XML reader runs it in the same
+ * pass that decodes character references (xmlReader.ts), so it costs one walk, not a walk of its own.
  */
 import { passesLuhn } from '../payments/cardGuard';
 import { attr, children, text } from './xmlTree';
@@ -30,21 +35,33 @@ const SENSITIVE_NAMES = new Set([
 	'CardSecurityCode',
 ]);
 const CARD_NUMBER_CANDIDATE = /(?:\d[ -]?){12,18}\d/g;
+/** The fewest digits a card number has (and so the fewest a text must hold to need the regex). */
+const MIN_CARD_DIGITS = 13;
 
-/** Strings reached here are element text (attributes are copied, never scanned). */
-export function redactCardData(value: XmlValue): XmlValue {
-	if (typeof value === 'string') return maskCardNumbers(value);
-	if (Array.isArray(value)) return value.map(redactCardData);
-	const result: XmlNode = {};
-	for (const [key, child] of Object.entries(value)) {
-		const name = key.startsWith('@_') ? key.slice(2) : key;
-		if (SENSITIVE_NAMES.has(name)) continue;
-		if (CARD_ELEMENTS.has(key)) result[key] = mapElements(child, summarizeCard);
-		else if (ACCOUNT_ELEMENTS.has(key)) result[key] = mapElements(child, () => ({ '@_Redacted': 'true' }));
-		else if (key.startsWith('@_')) result[key] = child;
-		else result[key] = redactCardData(child);
-	}
-	return result;
+/** What the walk does with one key of an element: keep (and walk into), drop, or replace by a summary. */
+export type CardKeyRole = 'keep' | 'drop' | 'card' | 'account';
+
+/** Every key that is not 'keep', element and attribute forms alike: one lookup per key in the walk. Later entries win: a card-field name is dropped, whatever else it is. */
+const ROLES = new Map<string, CardKeyRole>([
+	...[...CARD_ELEMENTS].map((name): [string, CardKeyRole] => [name, 'card']),
+	...[...ACCOUNT_ELEMENTS].map((name): [string, CardKeyRole] => [name, 'account']),
+	...[...SENSITIVE_NAMES].flatMap((name): Array<[string, CardKeyRole]> => [
+		[name, 'drop'],
+		[`@_${name}`, 'drop'],
+	]),
+]);
+
+/** The role of an element or attribute ("@_Name") key; the XML reader's walk asks this for every key. */
+export function cardKeyRole(key: string): CardKeyRole {
+	return ROLES.get(key) ?? 'keep';
+}
+
+/**
+ * A card or bank account element (one or repeated) replaced by its summary. `value` must already
+ * have its character references decoded: the summary reads the brand and digits out of it.
+ */
+export function summarizeCardElements(role: 'card' | 'account', value: XmlValue): XmlValue {
+	return mapElements(value, role === 'card' ? summarizeCard : () => ({ '@_Redacted': 'true' }));
 }
 
 function mapElements(value: XmlValue, map: (node: XmlNode) => XmlNode): XmlValue {
@@ -81,9 +98,23 @@ function summarizeCard(card: XmlNode): XmlNode {
 
 /** Replaces anything that looks like a card number (13–19 digits passing Luhn) by x's and its last four digits. */
 export function maskCardNumbers(textValue: string): string {
+	// Nearly every text (names, codes, dates, amounts) has fewer than 13 digits and so cannot hold a
+	// card number: counting digits is much cheaper than running the regex over it.
+	if (!hasDigits(textValue, MIN_CARD_DIGITS)) return textValue;
 	return textValue.replace(CARD_NUMBER_CANDIDATE, (match) => {
 		const digits = match.replace(/[ -]/g, '');
-		if (digits.length < 13 || digits.length > 19 || !passesLuhn(digits)) return match;
+		if (digits.length < MIN_CARD_DIGITS || digits.length > 19 || !passesLuhn(digits)) return match;
 		return 'x'.repeat(digits.length - 4) + digits.slice(-4);
 	});
+}
+
+/** True when `textValue` holds at least `count` ASCII digits (anywhere). */
+function hasDigits(textValue: string, count: number): boolean {
+	if (textValue.length < count) return false;
+	let found = 0;
+	for (let i = 0; i < textValue.length; i++) {
+		const code = textValue.charCodeAt(i);
+		if (code >= 48 && code <= 57 && ++found >= count) return true;
+	}
+	return false;
 }

@@ -255,10 +255,12 @@ function findElement(value: XmlValue | undefined, name: string): XmlNode | undef
 		}
 		return undefined;
 	}
-	if (value[name] !== undefined) return children(value, name)[0];
-	for (const [key, childValue] of Object.entries(value)) {
-		if (key.startsWith('@_') || key.startsWith('#')) continue;
-		const found = findElement(childValue, name);
+	if (value[name] !== undefined) return child(value, name);
+	for (const key of Object.keys(value)) {
+		// Attributes and text ("@_…", "#text", "#cdata") hold no elements.
+		const first = key.charCodeAt(0);
+		if (first === 64 || first === 35) continue;
+		const found = findElement(value[key], name);
 		if (found) return found;
 	}
 	return undefined;
@@ -315,7 +317,10 @@ function contentVersion(reservation: ChannelReservation): string {
 
 /** Leaves optional fields out instead of carrying `undefined` (cleaner JSON and equality). */
 function withoutUndefined<T extends object>(value: T): T {
-	return Object.fromEntries(Object.entries(value).filter(([, each]) => each !== undefined)) as T;
+	const source = value as Record<string, unknown>;
+	const result: Record<string, unknown> = {};
+	for (const key of Object.keys(source)) if (source[key] !== undefined) result[key] = source[key];
+	return result as T;
 }
 
 export interface ParsedReadRQ {

@@ -8,10 +8,12 @@
  * Then fast-xml-parser builds a plain object tree with entity processing OFF; the five predefined
  * entities and character references are decoded here, by a fixed table that cannot expand.
  * Namespace prefixes are dropped (soap:Envelope, ota:OTA_ReadRQ read as Envelope, OTA_ReadRQ).
- * Last, card data is redacted (cardRedaction.ts): no caller ever sees a card number.
+ * Last, card data is redacted (cardRedaction.ts): no caller ever sees a card number. Decoding and
+ * redaction are one walk over the tree, in place: the tree is ours, fresh from the parser, and a
+ * copy of a 1,000-reservation tree (let alone two) costs more than the walk itself.
  */
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { redactCardData } from './cardRedaction';
+import { cardKeyRole, maskCardNumbers, summarizeCardElements } from './cardRedaction';
 import { OtaMessageError } from './errors';
 import type { XmlNode, XmlValue } from './types';
 import { asNode } from './xmlTree';
@@ -41,6 +43,10 @@ export const READER_OPTIONS = {
 	// Whitespace is trimmed per value by the readers, after entity decoding.
 	trimValues: false,
 	maxNestedTags: 100,
+	// We use none of fxp's callbacks (isArray, tagValueProcessor, ...). With jPath: true (the
+	// default) fxp still formats the element's path as a string for each element, attribute and text
+	// to pass to them; false passes its matcher instead. Same tree, ~15% less parse time (1,000 reservations).
+	jPath: false,
 };
 
 const parser = new XMLParser(READER_OPTIONS);
@@ -71,6 +77,8 @@ export function readXml(input: string | Uint8Array, opts: ReadOptions = {}): Xml
 			'DOCTYPE and ENTITY declarations are not accepted (entity expansion and external entities are refused)',
 		);
 	}
+	// A second pass over the text, and it must stay: XMLParser alone takes <a><b></c></a>, <a><b>
+	// (unclosed) and repeated attributes without a word, and builds a tree from them.
 	const verdict = XMLValidator.validate(xml);
 	if (verdict !== true) {
 		const { msg, line, col } = verdict.err;
@@ -86,7 +94,7 @@ export function readXml(input: string | Uint8Array, opts: ReadOptions = {}): Xml
 	// Two roots of the same name parse as one array; XMLValidator misses self-closing ones.
 	if (roots.length !== 1 || Array.isArray(tree[roots[0]])) throw new OtaMessageError('malformed', 'malformed XML: the message must have exactly one root element');
 	const root = roots[0];
-	return { root, node: asNode(redactCardData(decodeReferences(tree[root]))) };
+	return { root, node: asNode(decodeAndRedact(tree[root])) };
 }
 
 function decode(input: string | Uint8Array): string {
@@ -107,17 +115,58 @@ function decode(input: string | Uint8Array): string {
 	}
 }
 
-/** Entity references in text and attributes (never inside CDATA, which is literal). */
+/**
+ * One walk over the parsed tree, changing it in place, that
+ *  - decodes entity and character references in text and attributes (never inside CDATA, which is literal);
+ *  - drops indentation between child elements (whitespace-only "#text"), which is not content;
+ *  - redacts card data (cardRedaction.ts): card-field elements and attributes dropped, PaymentCard
+ *    and BankAcct replaced by their summaries, card numbers in text masked (CDATA included).
+ * Objects are rebuilt only when a key must go: `delete` would make them slow to read afterwards.
+ */
+function decodeAndRedact(value: XmlValue): XmlValue {
+	if (typeof value === 'string') return maskCardNumbers(decodeText(value));
+	if (Array.isArray(value)) {
+		for (let i = 0; i < value.length; i++) value[i] = decodeAndRedact(value[i]);
+		return value;
+	}
+	let dropped: Set<string> | undefined;
+	for (const key of Object.keys(value)) {
+		const child = value[key];
+		const role = cardKeyRole(key);
+		if (role === 'drop' || (key === '#text' && isBlank(child))) (dropped ??= new Set()).add(key);
+		// The summary reads brand and digits, so it needs them decoded, as everything else is.
+		else if (role !== 'keep') value[key] = summarizeCardElements(role, decodeReferences(child));
+		else if (key === '#cdata') value[key] = maskAll(child);
+		else if (key.startsWith('@_')) value[key] = typeof child === 'string' ? decodeText(child) : decodeReferences(child);
+		else value[key] = decodeAndRedact(child);
+	}
+	if (!dropped) return value;
+	const kept: XmlNode = {};
+	for (const key of Object.keys(value)) if (!dropped.has(key)) kept[key] = value[key];
+	return kept;
+}
+
+/** CDATA is literal (no references to decode), but a card number typed into it is masked all the same. */
+function maskAll(value: XmlValue): XmlValue {
+	if (typeof value === 'string') return maskCardNumbers(value);
+	if (Array.isArray(value)) return value.map(maskAll);
+	return Object.fromEntries(Object.entries(value).map(([key, child]) => [key, maskAll(child)]));
+}
+
+/** Entity references in text and attributes (never inside CDATA, which is literal); returns a copy. Used on card elements before they are summarized. */
 function decodeReferences(value: XmlValue): XmlValue {
-	if (typeof value === 'string') return value.includes('&') ? value.replace(REFERENCE, replaceReference) : value;
+	if (typeof value === 'string') return decodeText(value);
 	if (Array.isArray(value)) return value.map(decodeReferences);
 	const result: XmlNode = {};
 	for (const [key, child] of Object.entries(value)) {
-		// Indentation between child elements is not content.
 		if (key === '#text' && isBlank(child)) continue;
 		result[key] = key === '#cdata' ? child : decodeReferences(child);
 	}
 	return result;
+}
+
+function decodeText(value: string): string {
+	return value.includes('&') ? value.replace(REFERENCE, replaceReference) : value;
 }
 
 function isBlank(value: XmlValue): boolean {
