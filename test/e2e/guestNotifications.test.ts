@@ -1,0 +1,143 @@
+/**
+ * workflows/guest-notifications.json in a real n8n against a real SMTP server (smtp-server, read
+ * back with mailparser) and the local Google-like server: reservation and payment changes made in
+ * the store, by any means, become one e-mail each and one calendar event per reservation; running
+ * the whole feed through the workflow again sends nothing new and duplicates no event.
+ */
+import { startN8n, type N8n, type WorkflowJson } from '../../scripts/n8n';
+import { HotelService } from '../../lib/booking/hotelService';
+import { eventIdFor } from '../../lib/calendar/events';
+import { addDays, today } from '../../lib/inventory/dates';
+import { BillingLedger } from '../../lib/payments/billingLedger';
+import { closeAllStores, getStore, type Db } from '../../lib/store/db';
+import { startGooglePeer, type GooglePeer } from '../peers/googlePeer';
+import { startSmtpPeer, type SmtpPeer } from '../peers/smtpPeer';
+import { createTestDatabase, type TestDatabase } from '../support/services';
+import { POSTGRES_CREDENTIAL_NAME, shippedWorkflow, usePostgres, writeTempWorkflow } from '../support/workflows';
+
+const day = (n: number) => addDays(today(), n);
+let n8n: N8n;
+let smtp: SmtpPeer;
+let google: GooglePeer;
+let database: TestDatabase;
+let db: Db;
+let workflowId: string;
+
+jest.setTimeout(300_000);
+
+async function waitFor<T>(probe: () => Promise<T | undefined> | T | undefined, timeoutMs: number, what: string): Promise<T> {
+	const deadline = Date.now() + timeoutMs;
+	for (;;) {
+		const value = await probe();
+		if (value) return value;
+		if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+		await new Promise((r) => setTimeout(r, 250));
+	}
+}
+
+/**
+ * The shipped workflow with the queue worked every second. The event trigger keeps its one-minute
+ * poll: n8n refuses polls more often than once a minute, so each step below waits up to a minute.
+ */
+function fastQueue(workflow: WorkflowJson): WorkflowJson {
+	for (const node of workflow.nodes) {
+		if (node.type.endsWith('.emailQueueTrigger')) node.parameters = { ...node.parameters, intervalSeconds: 1 };
+	}
+	return workflow;
+}
+
+beforeAll(async () => {
+	database = await createTestDatabase('e2e_notify');
+	db = await getStore(database.config);
+	const hotel = new HotelService(db);
+	await hotel.catalog.upsertRoomType({ code: 'DBL', name: 'Double' });
+	await hotel.catalog.upsertRatePlan({ code: 'BAR', name: 'Best', currency: 'EUR' });
+	await hotel.setInventory({ roomType: 'DBL', from: day(1), to: day(60), allotment: 5 });
+	await hotel.setRates({ roomType: 'DBL', ratePlan: 'BAR', from: day(1), to: day(60), amount: 10000 });
+	smtp = await startSmtpPeer();
+	google = await startGooglePeer();
+	n8n = await startN8n({ env: { N8N_LOG_LEVEL: process.env.N8N_LOG_LEVEL ?? 'info' } });
+	const ids: Record<string, string> = {};
+	const { config } = database;
+	ids[POSTGRES_CREDENTIAL_NAME] = (await n8n.api.createCredential({
+		name: POSTGRES_CREDENTIAL_NAME,
+		type: 'hotelPostgresApi',
+		data: { host: config.host, port: config.port, database: config.database, user: config.user, password: config.password ?? '', ssl: false },
+	})).id;
+	ids['Hotel SMTP'] = (await n8n.api.createCredential({
+		name: 'Hotel SMTP',
+		type: 'hotelSmtpApi',
+		data: { host: smtp.host, port: smtp.port, tls: 'none', user: '', password: '', fromAddress: 'frontdesk@hotel.example', fromName: 'Hotel Example' },
+	})).id;
+	ids['Hotel Google Calendar'] = (await n8n.api.createCredential({
+		name: 'Hotel Google Calendar',
+		type: 'hotelGoogleServiceAccountApi',
+		data: { email: google.serviceAccount.email, privateKey: google.serviceAccount.privateKey, delegatedUser: '', calendarId: 'primary', tokenUrl: google.tokenUrl, apiBaseUrl: google.apiBaseUrl },
+	})).id;
+	workflowId = (await n8n.api.importWorkflowFile(writeTempWorkflow(fastQueue(usePostgres(shippedWorkflow('guest-notifications.json')))), ids)).id;
+	// Each trigger's first poll places its cursor at the newest event; changes from then on are its.
+	// Two triggers: one for the e-mails, one (reservations only, in order) for the calendar.
+	await waitFor(async () => (await db.query('SELECT 1 FROM hotel_event_cursors')).rows.length === 2, 60_000, 'the trigger to start reading').catch((error) => {
+		throw new Error(`${(error as Error).message}; n8n said:\n${n8n.logs().slice(-40).join('\n')}`);
+	});
+});
+
+afterAll(async () => {
+	await n8n?.stop();
+	await smtp?.stop();
+	await google?.stop();
+	await closeAllStores();
+	await database?.drop();
+});
+
+it('sends one e-mail per change and keeps one calendar event per reservation', async () => {
+	const hotel = new HotelService(db);
+	const stay = { roomType: 'DBL', ratePlan: 'BAR', adults: 2, guest: { name: 'Zoë <script>alert(1)</script>', email: 'zoe@guest.example' } };
+	const kept = await hotel.create({ ...stay, arrival: day(10), departure: day(12) });
+	await hotel.update(kept.id, { departure: day(13) });
+	const dropped = await hotel.create({ ...stay, arrival: day(20), departure: day(21), guest: { name: 'Ada Lovelace', email: 'ada@guest.example' } });
+	await hotel.cancel(dropped.id);
+	await new BillingLedger(db).apply({ paymentId: 'pi_e2e_1', reservationId: kept.id, currency: 'EUR', amount: 30000, amountReceived: 30000, status: 'succeeded' });
+
+	const mails = await smtp.waitForMessages(5, 120_000);
+	const summary = mails.map((m) => `${m.to.join()} | ${m.subject}`).sort();
+	expect(summary).toEqual([
+		`ada@guest.example | Your reservation ${dropped.id} at Hotel Example has been cancelled`,
+		`ada@guest.example | Your reservation ${dropped.id} at Hotel Example is confirmed`,
+		`zoe@guest.example | Payment received for reservation ${kept.id} – Hotel Example`,
+		`zoe@guest.example | Your reservation ${kept.id} at Hotel Example has been changed`,
+		`zoe@guest.example | Your reservation ${kept.id} at Hotel Example is confirmed`,
+	]);
+	const confirmation = mails.find((m) => m.to.includes('zoe@guest.example') && /confirm/i.test(m.subject))!;
+	expect(confirmation.html).toContain('Zoë &lt;script&gt;alert(1)&lt;/script&gt;');
+	expect(confirmation.html).not.toContain('<script>');
+	expect(confirmation.text).toContain(kept.id);
+
+	const keptEvent = await waitFor(() => google.events.find((e) => e.id === eventIdFor(kept.id) && e.end?.dateTime?.startsWith(day(13))), 30_000, 'the moved event');
+	expect(keptEvent).toMatchObject({ status: 'confirmed', start: { dateTime: expect.stringContaining(day(10)) } });
+	expect(keptEvent.summary).toContain(kept.id);
+	await waitFor(() => google.events.find((e) => e.id === eventIdFor(dropped.id) && e.status === 'cancelled'), 30_000, 'the cancelled event');
+	expect(google.events).toHaveLength(2);
+});
+
+it('sends nothing new and duplicates no event when the whole feed runs through the workflow again', async () => {
+	const mailsBefore = smtp.messages.length;
+	const executionsBefore = (await n8n.api.listExecutions({ workflowId })).length;
+	// Rewind both triggers: every event since the start is emitted and processed once more.
+	await db.query('UPDATE hotel_event_cursors SET event_id = 0');
+	const caughtUp = async () => {
+		const { rows } = await db.query<{ behind: string }>('SELECT count(*)::text AS behind FROM hotel_event_cursors WHERE event_id < (SELECT max(id) FROM hotel_events)');
+		return rows[0].behind === '0';
+	};
+	await waitFor(caughtUp, 120_000, 'both triggers to read the feed again');
+	await waitFor(async () => (await n8n.api.listExecutions({ workflowId })).length >= executionsBefore + 2, 60_000, 'the rerun executions');
+	await waitFor(async () => {
+		const runs = await n8n.api.listExecutions({ workflowId });
+		return runs.every((r) => r.status !== 'running' && r.status !== 'new') ? runs : undefined;
+	}, 60_000, 'the rerun to finish');
+	await new Promise((r) => setTimeout(r, 3_000)); // a queue pass or two
+	expect(smtp.messages.length).toBe(mailsBefore);
+	expect(google.events).toHaveLength(2);
+	const outbox = await db.query<{ status: string; n: string }>("SELECT status, count(*)::text AS n FROM email_outbox GROUP BY status");
+	expect(outbox.rows).toEqual([{ status: 'sent', n: '5' }]);
+});
