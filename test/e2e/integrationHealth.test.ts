@@ -1,0 +1,106 @@
+/**
+ * workflows/integration-health.json in a real n8n: every integration checked on schedule against
+ * the local peers; a channel that keeps failing alerts the staff by e-mail once (after more than
+ * three failed checks in a row), however many checks follow, and its recovery is told once.
+ */
+import { startN8n, type N8n, type WorkflowJson } from '../../scripts/n8n';
+import { closeAllStores, getStore, type Db } from '../../lib/store/db';
+import { startGooglePeer, type GooglePeer } from '../peers/googlePeer';
+import { startOtaPeer, type OtaPeer } from '../peers/otaPeer';
+import { startSmtpPeer, type SmtpPeer } from '../peers/smtpPeer';
+import { startStripePeer, type StripePeer } from '../peers/stripePeer';
+import { createTestDatabase, type TestDatabase } from '../support/services';
+import { POSTGRES_CREDENTIAL_NAME, shippedWorkflow, usePostgres, writeTempWorkflow } from '../support/workflows';
+
+let n8n: N8n;
+let smtp: SmtpPeer;
+let google: GooglePeer;
+let ota: OtaPeer;
+let stripe: StripePeer;
+let database: TestDatabase;
+let db: Db;
+let workflowId: string;
+
+jest.setTimeout(300_000);
+
+async function waitFor<T>(probe: () => Promise<T | undefined> | T | undefined, timeoutMs: number, what: string): Promise<T> {
+	const deadline = Date.now() + timeoutMs;
+	for (;;) {
+		const value = await probe();
+		if (value) return value;
+		if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+		await new Promise((r) => setTimeout(r, 250));
+	}
+}
+
+/** The shipped workflow, checking every 2 seconds instead of every 5 minutes. */
+function everyTwoSeconds(workflow: WorkflowJson): WorkflowJson {
+	for (const node of workflow.nodes) {
+		if (node.type === 'n8n-nodes-base.scheduleTrigger') node.parameters = { rule: { interval: [{ field: 'seconds', secondsInterval: 2 }] } };
+	}
+	return workflow;
+}
+
+const alertsTo = (address: string) => smtp.messages.filter((m) => m.to.includes(address));
+const finishedRuns = async () => (await n8n.api.listExecutions({ workflowId })).filter((r) => r.status === 'success' || r.status === 'error');
+
+beforeAll(async () => {
+	database = await createTestDatabase('e2e_health');
+	db = await getStore(database.config);
+	smtp = await startSmtpPeer();
+	google = await startGooglePeer();
+	ota = await startOtaPeer({ profile: 'booking', hotelCode: 'HOTEL1', username: 'hotel', password: 's3cret' });
+	stripe = await startStripePeer({ secretKey: 'sk_test_health' });
+	n8n = await startN8n();
+	const { config } = database;
+	const credentials: Array<[string, string, Record<string, unknown>]> = [
+		[POSTGRES_CREDENTIAL_NAME, 'hotelPostgresApi', { host: config.host, port: config.port, database: config.database, user: config.user, password: config.password ?? '', ssl: false }],
+		['Hotel SMTP', 'hotelSmtpApi', { host: smtp.host, port: smtp.port, tls: 'none', user: '', password: '', fromAddress: 'monitor@hotel.example' }],
+		['Hotel Google Calendar', 'hotelGoogleServiceAccountApi', { email: google.serviceAccount.email, privateKey: google.serviceAccount.privateKey, delegatedUser: '', calendarId: 'primary', tokenUrl: google.tokenUrl, apiBaseUrl: google.apiBaseUrl }],
+		['Hotel OTA Channel', 'hotelOtaChannelApi', { profile: 'booking', channel: 'booking', baseUrl: ota.url, hotelCode: 'HOTEL1', username: 'hotel', password: 's3cret', webhookSecret: '' }],
+		['Hotel Stripe', 'hotelStripeApi', { secretKey: 'sk_test_health', webhookSecret: 'whsec_unused', baseUrl: stripe.url }],
+	];
+	const ids: Record<string, string> = {};
+	for (const [name, type, data] of credentials) ids[name] = (await n8n.api.createCredential({ name, type, data })).id;
+	// The channel is down from the start.
+	ota.fail({ kind: '5xx', forMs: 600_000 });
+	workflowId = (await n8n.api.importWorkflowFile(writeTempWorkflow(everyTwoSeconds(usePostgres(shippedWorkflow('integration-health.json')))), ids)).id;
+});
+
+afterAll(async () => {
+	await n8n?.stop();
+	await Promise.all([smtp?.stop(), google?.stop(), ota?.stop(), stripe?.stop()]);
+	await closeAllStores();
+	await database?.drop();
+});
+
+it('checks every integration and alerts once when the channel keeps failing', async () => {
+	const [alert] = await waitFor(() => (alertsTo('it@hotel.example').length > 0 ? alertsTo('it@hotel.example') : undefined), 90_000, 'the alert e-mail');
+	expect(alert.subject).toMatch(/ota:booking is failing \(4 checks in a row\)/);
+	expect(alert.text).toMatch(/503/);
+
+	const runs = (await finishedRuns()).length;
+	await waitFor(async () => (await finishedRuns()).length >= runs + 3, 60_000, 'three more checks');
+	expect(alertsTo('it@hotel.example')).toHaveLength(1);
+
+	const health = await db.query<{ integration: string; last_status: string; consecutive_failures: number }>('SELECT integration, last_status, consecutive_failures FROM integration_health ORDER BY integration');
+	expect(health.rows.map((r) => [r.integration, r.last_status])).toEqual([
+		['google-calendar', 'ok'],
+		['ota:booking', 'failed'],
+		['postgresql', 'ok'],
+		['smtp', 'ok'],
+		['stripe', 'ok'],
+	]);
+	expect(health.rows.find((r) => r.integration === 'ota:booking')!.consecutive_failures).toBeGreaterThanOrEqual(7);
+});
+
+it('tells the staff once when the channel has recovered', async () => {
+	ota.fail({ kind: '5xx', count: 0 }); // back up
+	await waitFor(() => (alertsTo('it@hotel.example').length > 1 ? true : undefined), 60_000, 'the recovery e-mail');
+	const recovered = alertsTo('it@hotel.example')[1];
+	expect(recovered.subject).toMatch(/ota:booking has recovered/);
+	const runs = (await finishedRuns()).length;
+	await waitFor(async () => (await finishedRuns()).length >= runs + 3, 60_000, 'three more checks');
+	expect(alertsTo('it@hotel.example')).toHaveLength(2);
+	expect((await db.query<{ consecutive_failures: number }>("SELECT consecutive_failures FROM integration_health WHERE integration = 'ota:booking'")).rows[0].consecutive_failures).toBe(0);
+});
