@@ -17,6 +17,8 @@ import path from 'node:path';
 import { startN8n, type N8n } from './n8n';
 import { startStripePeer, type StripePeer } from '../test/peers/stripePeer';
 import { startOtaPeer, type OtaPeer } from '../test/peers/otaPeer';
+import { startSmtpPeer, type SmtpPeer } from '../test/peers/smtpPeer';
+import { startGooglePeer, type GooglePeer } from '../test/peers/googlePeer';
 import { ChannelMappings } from '../lib/channels/mapping';
 import { HotelService } from '../lib/booking/hotelService';
 import { signTestToken } from '../lib/booking/testTokens';
@@ -49,11 +51,19 @@ async function main() {
 			rooms: 1, adults: 2, children: 0, amount: 24000, currency: 'EUR', guest: { name, email: `${id.toLowerCase()}@example.com` },
 		});
 	}
+	// Guest e-mails and alerts land in a local SMTP server (each one is printed here); the hotel's
+	// calendar is a local Google-like server.
+	const smtpPeer = await startSmtpPeer({ port: Number(process.env.SMTP_PEER_PORT ?? 0) });
+	smtpPeer.events.on('message', (m: { to: string[]; subject: string }) => console.log(`  [local SMTP] to ${m.to.join(', ')}: ${m.subject}`));
+	const googlePeer = await startGooglePeer();
+	const peers = { stripePeer, otaPeer, smtpPeer, googlePeer };
 	let n8n: N8n | undefined;
 	const stopAll = async () => {
 		await n8n?.stop();
 		await stripePeer.stop();
 		await otaPeer.stop();
+		await smtpPeer.stop();
+		await googlePeer.stop();
 		rmSync(userFolder, { recursive: true, force: true });
 	};
 	process.once('SIGINT', () => void stopAll().then(() => process.exit(0)));
@@ -62,7 +72,7 @@ async function main() {
 	try {
 		console.log('Starting n8n (first run installs the pinned n8n host: a few minutes)...');
 		n8n = await startN8n({ userFolder, port: await preferredPort() });
-		const credentialIds = await createSandboxCredentials(n8n, stripePeer, otaPeer);
+		const credentialIds = await createSandboxCredentials(n8n, peers);
 		const imported: string[] = [];
 		for (const file of readdirSync(path.join(repoRoot, 'workflows')).filter((f) => f.endsWith('.json')).sort()) {
 			await n8n.api.importWorkflowFile(file, credentialIds);
@@ -74,7 +84,7 @@ async function main() {
 			{ sub: 'local-booking-engine', scope: 'reservations', aud: BOOKING_ENGINE_AUDIENCE },
 			{ alg: 'HS256', secret: BOOKING_ENGINE_SECRET, expiresIn: '12h' },
 		);
-		printWelcome(n8n, stripePeer, imported, token, otaPeer);
+		printWelcome(n8n, peers, imported, token);
 	} catch (error) {
 		console.error(`npm start failed: ${(error as Error).message}`);
 		await stopAll();
@@ -93,7 +103,14 @@ async function preferredPort(): Promise<number | undefined> {
 }
 
 /** The credentials our shipped workflows name, each pointing at a local peer. */
-async function createSandboxCredentials(n8n: N8n, stripePeer: StripePeer, otaPeer: OtaPeer): Promise<Record<string, string>> {
+interface Peers {
+	stripePeer: StripePeer;
+	otaPeer: OtaPeer;
+	smtpPeer: SmtpPeer;
+	googlePeer: GooglePeer;
+}
+
+async function createSandboxCredentials(n8n: N8n, { stripePeer, otaPeer, smtpPeer, googlePeer }: Peers): Promise<Record<string, string>> {
 	const stripe = await n8n.api.createCredential({
 		name: 'Hotel Stripe',
 		type: 'hotelStripeApi',
@@ -115,7 +132,24 @@ async function createSandboxCredentials(n8n: N8n, stripePeer: StripePeer, otaPee
 		type: 'hotelOtaChannelApi',
 		data: { profile: 'booking', channel: 'booking', baseUrl: otaPeer.url, hotelCode: 'SANDBOX1', username: 'hotel', password: OTA_PASSWORD, webhookSecret: OTA_WEBHOOK_SECRET },
 	});
-	return { 'Hotel Stripe': stripe.id, 'Hotel Booking Engine': bookingEngine.id, 'Hotel Redis': redis.id, 'Hotel OTA Channel': ota.id };
+	const smtp = await n8n.api.createCredential({
+		name: 'Hotel SMTP',
+		type: 'hotelSmtpApi',
+		data: { host: smtpPeer.host, port: smtpPeer.port, tls: 'none', user: '', password: '', fromAddress: 'frontdesk@hotel.example', fromName: 'Hotel Example' },
+	});
+	const calendar = await n8n.api.createCredential({
+		name: 'Hotel Google Calendar',
+		type: 'hotelGoogleServiceAccountApi',
+		data: { email: googlePeer.serviceAccount.email, privateKey: googlePeer.serviceAccount.privateKey, delegatedUser: '', calendarId: 'primary', tokenUrl: googlePeer.tokenUrl, apiBaseUrl: googlePeer.apiBaseUrl },
+	});
+	return {
+		'Hotel Stripe': stripe.id,
+		'Hotel Booking Engine': bookingEngine.id,
+		'Hotel Redis': redis.id,
+		'Hotel OTA Channel': ota.id,
+		'Hotel SMTP': smtp.id,
+		'Hotel Google Calendar': calendar.id,
+	};
 }
 
 /** Two room types with a year of rooms and rates, so the booking-engine API has something to sell. */
@@ -139,7 +173,7 @@ async function seedDemoHotel(dir: string) {
 	await closeAllStores(); // n8n opens it next; an embedded database has one opener at a time
 }
 
-function printWelcome(n8n: N8n, stripePeer: StripePeer, workflows: string[], token: string, otaPeer: OtaPeer) {
+function printWelcome(n8n: N8n, { stripePeer, otaPeer, smtpPeer, googlePeer }: Peers, workflows: string[], token: string) {
 	const api = n8n.webhookUrl('hotel-booking-engine');
 	const arrival = addDays(today(), 7);
 	const departure = addDays(today(), 9);
@@ -170,6 +204,11 @@ Local OTA (Booking.com-style, codes BDC-DBL / BDC-FAM / BDC-BAR): ${otaPeer.url}
   taken in the two bookings waiting there (BDC-1001, BDC-1002): see its first execution.
   Reservations pushed by a channel go to ${n8n.webhookUrl('hotel-ota-webhook/reservations')}
   (webhook secret ${OTA_WEBHOOK_SECRET}).
+
+Guest e-mails (confirmations, changes, cancellations, payment receipts) go to a local SMTP server
+on 127.0.0.1:${smtpPeer.port} and are listed below as they arrive; reservations appear as events in a
+local Google-like calendar (${googlePeer.apiBaseUrl}). Integration health checks every 5 minutes and
+e-mails it@hotel.example once when an integration keeps failing.
 
 Ctrl-C stops n8n and the peers.`);
 }
