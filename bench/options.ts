@@ -9,6 +9,7 @@
  *   BENCH_SKIP_BUILD=1            measure the dist/ already there (when unrelated work breaks the build)
  *   BENCH_BOOKING=0               leave out the booking-engine part (c, d, e): the payment part alone
  *   BENCH_OTA=0                   leave out the OTA part (push efficiency, parse/build speed; runs without n8n)
+ *   BENCH_EMAIL=0                 leave out the e-mail part (queue vs direct e-mails/s; runs without n8n)
  */
 import path from 'node:path';
 import type { Variant } from './setup';
@@ -22,6 +23,8 @@ export interface BenchOptions {
 	booking: boolean;
 	/** Measure the OTA part too (default): library and local OTA peer only, before n8n starts. */
 	ota: boolean;
+	/** Measure e-mails/s through the outbox queue against direct sending (default). */
+	email: boolean;
 }
 
 export function optionsFromEnv(repoRoot: string, env: NodeJS.ProcessEnv = process.env): BenchOptions {
@@ -32,6 +35,7 @@ export function optionsFromEnv(repoRoot: string, env: NodeJS.ProcessEnv = proces
 		skipBuild: env.BENCH_SKIP_BUILD === '1',
 		booking: env.BENCH_BOOKING !== '0',
 		ota: env.BENCH_OTA !== '0',
+		email: env.BENCH_EMAIL !== '0',
 	};
 }
 

@@ -7,6 +7,7 @@ import { formatBooking, type BookingReport } from './bookingReport';
 import type { DatabaseCount, ExecutionCount } from './checks';
 import type { Variant } from './setup';
 import type { OtaReport } from './ota';
+import { formatEmail, type EmailReport } from './email';
 import { formatOta } from './otaReport';
 import type { CaseFigures } from './stats';
 import { alignColumns, errorText, fixed } from './table';
@@ -52,6 +53,8 @@ export interface BenchReport {
 	booking?: BookingReport;
 	/** OTA push efficiency and parse/build speed, run without n8n (ota.ts). Absent with BENCH_OTA=0. */
 	ota?: OtaReport;
+	/** E-mails/s through the outbox queue against direct sending, run without n8n (email.ts). Absent with BENCH_EMAIL=0. */
+	email?: EmailReport;
 	/** False when any request failed or any count is off, in either part. */
 	passed: boolean;
 }
@@ -79,6 +82,7 @@ export function formatReport(r: BenchReport): string {
 		'',
 		...(r.booking ? [...formatBooking(r.booking), ''] : []),
 		...(r.ota ? [...formatOta(r.ota), ''] : []),
+		...(r.email ? [...formatEmail(r.email), ''] : []),
 		`n8n settings: ${r.n8n.settings.join('; ')}`,
 	];
 	return lines.join('\n');

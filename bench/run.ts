@@ -1,5 +1,6 @@
 /**
- * `npm run bench`: in one run against one real n8n, at concurrency 1 and 20,
+ * `npm run bench`: in one run against one real n8n, at concurrency 1 and 20 (plus the OTA and
+ * e-mail parts, which need no n8n: ota.ts, email.ts),
  *  - how much of a bare n8n webhook's throughput the shipped payment webhook workflow keeps (a, b);
  *  - what the booking-engine API's availability cache buys (c cached vs d uncached) and how many
  *    reservations per second it takes (e): see booking.ts and bookingRun.ts.
@@ -28,6 +29,7 @@ import { isolatesAcquired } from './isolates';
 import { runPhase, type LoadTarget, type PhaseResult } from './load';
 import { optionsFromEnv, type BenchOptions } from './options';
 import { runOta, type OtaReport } from './ota';
+import { runEmail, type EmailReport } from './email';
 import { THROUGHPUT_GOAL, formatReport, writeJson, type BenchReport, type LevelReport } from './report';
 import { setUp, type BenchSetup, type Target } from './setup';
 import { ratio, round, summarise } from './stats';
@@ -82,8 +84,10 @@ async function main(): Promise<void> {
 	};
 	onInterrupt(closeAll);
 
-	// The OTA part needs no n8n: it runs first, on a machine not yet busy with n8n (BENCH_OTA=0 leaves it out).
+	// The OTA and e-mail parts need no n8n: they run first, on a machine not yet busy with n8n
+	// (BENCH_OTA=0 / BENCH_EMAIL=0 leave them out).
 	const ota: OtaReport | undefined = options.ota ? await runOta(progress) : undefined;
+	const email: EmailReport | undefined = options.email ? await runEmail(progress) : undefined;
 
 	const built = build(options);
 	progress('starting n8n, the Stripe peer and a fresh PostgreSQL database...');
@@ -128,7 +132,7 @@ async function main(): Promise<void> {
 			booking = await runBooking(bookingSetup, setup.n8n, (target, o) => phase(target, o, probes), progress);
 		}
 
-		const report = buildReport(setup, levels, exactlyOnce, booking, ota, { started, loadAtStart, options, built });
+		const report = buildReport(setup, levels, exactlyOnce, booking, ota, email, { started, loadAtStart, options, built });
 		console.log(formatReport(report));
 		console.log(`\nJSON: ${path.relative(repoRoot, writeJson(report, RESULTS_DIR))}`);
 		if (!report.passed) process.exitCode = 1;
@@ -188,6 +192,7 @@ function buildReport(
 	exactlyOnce: BenchReport['exactlyOnce'],
 	booking: BookingReport | undefined,
 	ota: OtaReport | undefined,
+	email: EmailReport | undefined,
 	run: { started: number; loadAtStart: number; options: BenchOptions; built: BenchReport['build'] },
 ): BenchReport {
 	const cpus = os.cpus();
@@ -223,7 +228,8 @@ function buildReport(
 		exactlyOnce,
 		...(booking ? { booking } : {}),
 		...(ota ? { ota } : {}),
-		passed: noErrors && countsRight && (booking?.passed ?? true) && (ota?.passed ?? true),
+		...(email ? { email } : {}),
+		passed: noErrors && countsRight && (booking?.passed ?? true) && (ota?.passed ?? true) && (email?.passed ?? true),
 	};
 }
 
