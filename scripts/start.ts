@@ -140,7 +140,7 @@ async function createSandboxCredentials(n8n: N8n, { stripePeer, otaPeer, smtpPee
 	const calendar = await n8n.api.createCredential({
 		name: 'Hotel Google Calendar',
 		type: 'hotelGoogleServiceAccountApi',
-		data: { email: googlePeer.serviceAccount.email, privateKey: googlePeer.serviceAccount.privateKey, delegatedUser: '', calendarId: 'primary', tokenUrl: googlePeer.tokenUrl, apiBaseUrl: googlePeer.apiBaseUrl },
+		data: googlePeer.credential(),
 	});
 	return {
 		'Hotel Stripe': stripe.id,

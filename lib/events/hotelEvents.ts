@@ -14,6 +14,7 @@
  */
 import type { Db, Queryable } from '../store/db';
 import type { Reservation } from '../inventory/reservations';
+import type { PaymentRecord } from '../payments/billingLedger';
 
 export const HOTEL_EVENTS = [
 	'reservation.created',
@@ -26,16 +27,11 @@ export const HOTEL_EVENTS = [
 
 export type HotelEventName = (typeof HOTEL_EVENTS)[number];
 
-export interface PaymentFacts {
+/** The payment as the ledger holds it after the change (ids and amounts; never card data). */
+export type PaymentFacts = Pick<PaymentRecord, 'method' | 'currency' | 'amount' | 'amountReceived' | 'amountRefunded' | 'status'> & {
 	paymentId: string;
-	method: string;
-	currency: string;
-	amount: number;
-	amountReceived: number;
-	amountRefunded: number;
-	status: string;
 	error: string | null;
-}
+};
 
 export interface HotelEventPayload {
 	/** The reservation as it was after the change; null for a payment of a reservation this store does not hold. */
@@ -51,7 +47,9 @@ export interface HotelEvent extends HotelEventPayload {
 }
 
 export async function recordHotelEvent(tx: Queryable, event: HotelEventName, reservationId: string, payload: HotelEventPayload): Promise<void> {
-	await tx.query('UPDATE hotel_data_version SET version = version + 1');
+	// Lock the row, but do not bump the version: an event is not a change of availability, and a
+	// bump would end every cached availability answer on each payment.
+	await tx.query('SELECT 1 FROM hotel_data_version FOR UPDATE');
 	await tx.query('INSERT INTO hotel_events (event, reservation_id, payload) VALUES ($1, $2, $3)', [event, reservationId, JSON.stringify(payload)]);
 }
 

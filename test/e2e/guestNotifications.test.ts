@@ -14,6 +14,7 @@ import { startGooglePeer, type GooglePeer } from '../peers/googlePeer';
 import { startSmtpPeer, type SmtpPeer } from '../peers/smtpPeer';
 import { createTestDatabase, type TestDatabase } from '../support/services';
 import { POSTGRES_CREDENTIAL_NAME, shippedWorkflow, usePostgres, writeTempWorkflow } from '../support/workflows';
+import { waitFor } from '../support/waitFor';
 
 const day = (n: number) => addDays(today(), n);
 let n8n: N8n;
@@ -24,16 +25,6 @@ let db: Db;
 let workflowId: string;
 
 jest.setTimeout(300_000);
-
-async function waitFor<T>(probe: () => Promise<T | undefined> | T | undefined, timeoutMs: number, what: string): Promise<T> {
-	const deadline = Date.now() + timeoutMs;
-	for (;;) {
-		const value = await probe();
-		if (value) return value;
-		if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-		await new Promise((r) => setTimeout(r, 250));
-	}
-}
 
 /**
  * The shipped workflow with the queue worked every second. The event trigger keeps its one-minute
@@ -72,7 +63,7 @@ beforeAll(async () => {
 	ids['Hotel Google Calendar'] = (await n8n.api.createCredential({
 		name: 'Hotel Google Calendar',
 		type: 'hotelGoogleServiceAccountApi',
-		data: { email: google.serviceAccount.email, privateKey: google.serviceAccount.privateKey, delegatedUser: '', calendarId: 'primary', tokenUrl: google.tokenUrl, apiBaseUrl: google.apiBaseUrl },
+		data: google.credential(),
 	})).id;
 	workflowId = (await n8n.api.importWorkflowFile(writeTempWorkflow(fastQueue(usePostgres(shippedWorkflow('guest-notifications.json')))), ids)).id;
 	// Each trigger's first poll places its cursor at the newest event; changes from then on are its.

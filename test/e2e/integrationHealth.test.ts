@@ -11,6 +11,7 @@ import { startSmtpPeer, type SmtpPeer } from '../peers/smtpPeer';
 import { startStripePeer, type StripePeer } from '../peers/stripePeer';
 import { createTestDatabase, type TestDatabase } from '../support/services';
 import { POSTGRES_CREDENTIAL_NAME, shippedWorkflow, usePostgres, writeTempWorkflow } from '../support/workflows';
+import { waitFor } from '../support/waitFor';
 
 let n8n: N8n;
 let smtp: SmtpPeer;
@@ -22,16 +23,6 @@ let db: Db;
 let workflowId: string;
 
 jest.setTimeout(300_000);
-
-async function waitFor<T>(probe: () => Promise<T | undefined> | T | undefined, timeoutMs: number, what: string): Promise<T> {
-	const deadline = Date.now() + timeoutMs;
-	for (;;) {
-		const value = await probe();
-		if (value) return value;
-		if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-		await new Promise((r) => setTimeout(r, 250));
-	}
-}
 
 /** The shipped workflow, checking every 2 seconds instead of every 5 minutes. */
 function everyTwoSeconds(workflow: WorkflowJson): WorkflowJson {
@@ -56,7 +47,7 @@ beforeAll(async () => {
 	const credentials: Array<[string, string, Record<string, unknown>]> = [
 		[POSTGRES_CREDENTIAL_NAME, 'hotelPostgresApi', { host: config.host, port: config.port, database: config.database, user: config.user, password: config.password ?? '', ssl: false }],
 		['Hotel SMTP', 'hotelSmtpApi', { host: smtp.host, port: smtp.port, tls: 'none', user: '', password: '', fromAddress: 'monitor@hotel.example' }],
-		['Hotel Google Calendar', 'hotelGoogleServiceAccountApi', { email: google.serviceAccount.email, privateKey: google.serviceAccount.privateKey, delegatedUser: '', calendarId: 'primary', tokenUrl: google.tokenUrl, apiBaseUrl: google.apiBaseUrl }],
+		['Hotel Google Calendar', 'hotelGoogleServiceAccountApi', google.credential()],
 		['Hotel OTA Channel', 'hotelOtaChannelApi', { profile: 'booking', channel: 'booking', baseUrl: ota.url, hotelCode: 'HOTEL1', username: 'hotel', password: 's3cret', webhookSecret: '' }],
 		['Hotel Stripe', 'hotelStripeApi', { secretKey: 'sk_test_health', webhookSecret: 'whsec_unused', baseUrl: stripe.url }],
 	];

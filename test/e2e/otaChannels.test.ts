@@ -11,6 +11,7 @@ import { closeAllStores, getStore, type Db } from '../../lib/store/db';
 import { startOtaPeer, type OtaPeer } from '../peers/otaPeer';
 import { createTestDatabase, type TestDatabase } from '../support/services';
 import { POSTGRES_CREDENTIAL_NAME, shippedWorkflow, usePostgres, writeTempWorkflow } from '../support/workflows';
+import { waitFor } from '../support/waitFor';
 
 const day = (n: number) => addDays(today(), n);
 let n8n: N8n;
@@ -54,16 +55,6 @@ afterAll(async () => {
 	await closeAllStores();
 	await database?.drop();
 });
-
-async function waitFor<T>(probe: () => Promise<T | undefined> | T | undefined, timeoutMs: number): Promise<T> {
-	const deadline = Date.now() + timeoutMs;
-	for (;;) {
-		const value = await probe();
-		if (value) return value;
-		if (Date.now() > deadline) throw new Error('timed out');
-		await new Promise((r) => setTimeout(r, 500));
-	}
-}
 
 it('pulls a queued reservation into the store once, acknowledges it, and pushes the new availability back', async () => {
 	peer.queueReservation({ channelReservationId: 'BDC-9001', action: 'book', roomType: 'R-DBL', ratePlan: 'RP-BAR', arrival: day(10), departure: day(12), rooms: 1, adults: 2, children: 0, amount: 20000, currency: 'EUR', guest: { name: 'Ada Lovelace' } });

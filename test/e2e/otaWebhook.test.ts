@@ -13,6 +13,7 @@ import { nodeOutput, startN8n, type N8n } from '../../scripts/n8n';
 import { signBody, startOtaPeer, type OtaPeer, type QueuedReservation } from '../peers/otaPeer';
 import { createTestDatabase, type TestDatabase } from '../support/services';
 import { POSTGRES_CREDENTIAL_NAME, shippedWorkflow, usePostgres, writeTempWorkflow } from '../support/workflows';
+import { waitFor, sleep } from '../support/waitFor';
 
 const SECRET = 'ota_whsec_e2e';
 const CHANNEL = 'expedia';
@@ -231,16 +232,3 @@ it('answers an unmapped room type with an Errors RS naming it, and stores nothin
 	expect(await executionsFor('EXP-UNMAPPED')).toHaveLength(0);
 });
 
-async function waitFor<T>(probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-	const deadline = Date.now() + timeoutMs;
-	for (;;) {
-		const value = await probe();
-		if (value !== undefined && value !== null && value !== false) return value as T;
-		if (Date.now() > deadline) throw new Error('timed out waiting');
-		await sleep(250);
-	}
-}
-
-function sleep(ms: number) {
-	return new Promise((r) => setTimeout(r, ms));
-}

@@ -9,6 +9,7 @@ import { startN8n, nodeOutput, type N8n } from '../../scripts/n8n';
 import { startStripePeer, type StripePeer } from '../peers/stripePeer';
 import { createTestDatabase, REDIS, uniqueRedisPrefix, type TestDatabase } from '../support/services';
 import { POSTGRES_CREDENTIAL_NAME, shippedWorkflow, usePostgres, writeTempWorkflow } from '../support/workflows';
+import { waitFor, sleep } from '../support/waitFor';
 
 const SECRET_KEY = 'sk_test_hotel_e2e';
 const WEBHOOK_SECRET = 'whsec_hotel_e2e';
@@ -210,16 +211,3 @@ describe('credential Test buttons', () => {
 	});
 });
 
-async function waitFor<T>(probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-	const deadline = Date.now() + timeoutMs;
-	for (;;) {
-		const value = await probe();
-		if (value !== undefined && value !== null && value !== false) return value as T;
-		if (Date.now() > deadline) throw new Error('timed out waiting');
-		await sleep(250);
-	}
-}
-
-function sleep(ms: number) {
-	return new Promise((r) => setTimeout(r, ms));
-}

@@ -4,7 +4,7 @@
  * httpRequestWithAuthentication stood in for by a fake that behaves like it: adds the bearer token,
  * throws a NodeApiError on a non-2xx answer). State in a PostgreSQL database of this file's own.
  */
-import { NodeApiError, type ICredentialDataDecryptedObject, type IExecuteFunctions, type IHttpRequestOptions, type JsonObject } from 'n8n-workflow';
+import { type ICredentialDataDecryptedObject } from 'n8n-workflow';
 import { clearTokenCache } from '../../lib/calendar/serviceAccount';
 import { resetPartnerPolicies } from '../../lib/resilience/policy';
 import { closeAllStores, getStore } from '../../lib/store/db';
@@ -12,6 +12,7 @@ import { IntegrationHealth } from '../../nodes/IntegrationHealth/IntegrationHeal
 import { startGooglePeer, type GooglePeer } from '../peers/googlePeer';
 import { startSmtpPeer, type SmtpPeer } from '../peers/smtpPeer';
 import { fakeExecuteContext } from '../support/fakeExecuteContext';
+import { fakeOAuth2Request } from '../support/fakeOAuth2';
 import { createTestDatabase, type TestDatabase } from '../support/services';
 
 const SMTP_LOGIN = { user: 'frontdesk', pass: 'smtp-secret-password' };
@@ -43,37 +44,13 @@ function credentials(over: Record<string, ICredentialDataDecryptedObject> = {}):
 	const { config } = database;
 	return {
 		hotelSmtpApi: { host: '127.0.0.1', port: smtp.port, tls: 'none', user: SMTP_LOGIN.user, password: SMTP_LOGIN.pass, fromAddress: 'frontdesk@hotel.example' },
-		hotelGoogleServiceAccountApi: {
-			email: google.serviceAccount.email,
-			privateKey: google.serviceAccount.privateKey,
-			tokenUrl: google.tokenUrl,
-			apiBaseUrl: google.apiBaseUrl,
-			calendarId: 'hotel@group.calendar.google.com',
-		},
+		hotelGoogleServiceAccountApi: google.credential('hotel@group.calendar.google.com'),
 		hotelGoogleCalendarOAuth2Api: { apiBaseUrl: google.apiBaseUrl },
 		hotelPostgresApi: { host: config.host, port: config.port, database: config.database, user: config.user, password: config.password ?? '' },
 		...over,
 	};
 }
 
-/** Like n8n's: signs with the stored access token and throws NodeApiError for a non-2xx answer. */
-async function fakeN8nOAuth2Request(this: IExecuteFunctions, type: string, options: IHttpRequestOptions) {
-	expect(type).toBe('hotelGoogleCalendarOAuth2Api');
-	let res: Response;
-	try {
-		res = await fetch(options.url, { method: options.method, headers: { authorization: `Bearer ${oauthToken}` } });
-	} catch (error) {
-		throw new NodeApiError(this.getNode(), { message: (error as Error).message, code: 'ECONNREFUSED' } as JsonObject);
-	}
-	const text = await res.text();
-	const body = text ? JSON.parse(text) : '';
-	if (res.status >= 300) {
-		throw new NodeApiError(this.getNode(), { message: `Request failed with status code ${res.status}`, response: { status: res.status, data: body } } as unknown as JsonObject, {
-			httpCode: String(res.status),
-		});
-	}
-	return { statusCode: res.status, body, headers: {} };
-}
 
 async function runNode(params: Record<string, unknown>, creds = credentials()) {
 	const { ctx, logs } = fakeExecuteContext({
@@ -84,7 +61,7 @@ async function runNode(params: Record<string, unknown>, creds = credentials()) {
 		items: [{}],
 		credentials: creds,
 	});
-	(ctx as unknown as { helpers: unknown }).helpers = { httpRequestWithAuthentication: fakeN8nOAuth2Request };
+	(ctx as unknown as { helpers: unknown }).helpers = { httpRequestWithAuthentication: fakeOAuth2Request('hotelGoogleCalendarOAuth2Api', () => oauthToken) };
 	const [results, alerts] = await new IntegrationHealth().execute.call(ctx);
 	return { byName: Object.fromEntries(results.map((r) => [r.json.integration as string, r.json])), alerts: alerts.map((a) => a.json), logs };
 }

@@ -2,8 +2,8 @@
  * The hotel's event feed against the real PostgreSQL: reservation and payment changes in order,
  * once per reader, none skipped while writers commit out of id order, redeliveries silent.
  */
-import { takeHotelEvents } from '../../lib/events/hotelEvents';
-import { HotelCatalog } from '../../lib/inventory/catalog';
+import { latestHotelEvents, takeHotelEvents } from '../../lib/events/hotelEvents';
+import { HotelCatalog, dataVersion } from '../../lib/inventory/catalog';
 import { addDays, today } from '../../lib/inventory/dates';
 import { ReservationBook, type StayInput } from '../../lib/inventory/reservations';
 import { BillingLedger } from '../../lib/payments/billingLedger';
@@ -73,6 +73,7 @@ it('records payment transitions only: succeeded, failed, refunded — a redelive
 	const ledger = new BillingLedger(db);
 	const r = await book.create(stay({ arrival: day(40), departure: day(41) }));
 	await takeHotelEvents(db, 'reader-c');
+	const versionBefore = await dataVersion(db);
 	const paid = { paymentId: 'pi_1', reservationId: r.id, currency: 'EUR', amount: 12000, amountReceived: 12000, status: 'succeeded' };
 	await ledger.apply(paid);
 	await ledger.apply(paid);
@@ -88,6 +89,8 @@ it('records payment transitions only: succeeded, failed, refunded — a redelive
 	]);
 	expect(events[1].payment).toMatchObject({ amount: 500, currency: 'eur', error: 'card_declined' });
 	expect(events[2].payment).toMatchObject({ amountReceived: 12000, amountRefunded: 2000 });
+	// A payment is no change of availability: cached availability answers stay valid.
+	expect(await dataVersion(db)).toBe(versionBefore);
 });
 
 it('skips nothing while many writers commit out of id order and a reader keeps reading', async () => {
@@ -115,4 +118,14 @@ it('gives two concurrent polls of one reader disjoint events', async () => {
 	const ids = [...a, ...b, ...rest].map((e) => e.id);
 	expect(ids).toHaveLength(10);
 	expect(new Set(ids).size).toBe(10);
+});
+
+it('shows the newest matching event for "Test workflow" without moving any reader', async () => {
+	await takeHotelEvents(db, 'reader-f');
+	const r = await book.create(stay({ arrival: day(85), departure: day(86) }));
+	await book.cancel(r.id);
+	const [newestCreated] = await latestHotelEvents(db, { events: ['reservation.created'] });
+	expect(newestCreated).toMatchObject({ event: 'reservation.created', reservationId: r.id });
+	expect(await latestHotelEvents(db)).toEqual([expect.objectContaining({ event: 'reservation.cancelled', reservationId: r.id })]);
+	expect((await takeHotelEvents(db, 'reader-f')).map((e) => e.event)).toEqual(['reservation.created', 'reservation.cancelled']);
 });

@@ -74,6 +74,8 @@ export interface GooglePeer {
 	/** Invalidate every token issued so far (as a revoked or expired token looks to Google). */
 	revokeTokens(): void;
 	serviceAccount: { email: string; privateKey: string; publicKey: string };
+	/** The fields of a Hotel Google Service Account credential pointing at this peer. */
+	credential(calendarId?: string): Record<string, string>;
 	stop(): Promise<void>;
 }
 
@@ -296,6 +298,7 @@ export async function startGooglePeer(opts: GooglePeerOptions = {}): Promise<Goo
 		},
 		revokeTokens: () => tokens.clear(),
 		serviceAccount: { email, privateKey, publicKey },
+		credential: (calendarId = 'primary') => ({ email, privateKey, delegatedUser: '', calendarId, tokenUrl: `${url}/token`, apiBaseUrl: `${url}${basePath}` }),
 		stop: () =>
 			new Promise<void>((resolve) => {
 				server.closeAllConnections();

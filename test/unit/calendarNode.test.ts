@@ -4,13 +4,14 @@
  * it: adds the bearer token, throws a NodeApiError on a non-2xx answer), the output per item,
  * errors naming the field, Continue On Fail, the credential Test, and no private key in any log.
  */
-import { NodeApiError, NodeOperationError, type ICredentialTestFunctions, type IDataObject, type IExecuteFunctions, type IHttpRequestOptions, type JsonObject } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError, type ICredentialTestFunctions, type IDataObject } from 'n8n-workflow';
 import { eventIdFor } from '../../lib/calendar/events';
 import { clearTokenCache } from '../../lib/calendar/serviceAccount';
 import { resetPartnerPolicies } from '../../lib/resilience/policy';
 import { DEFAULT_ACTION_EXPRESSION, DEFAULT_RESERVATION_EXPRESSION } from '../../nodes/HotelCalendar/actions';
 import { HotelCalendar } from '../../nodes/HotelCalendar/HotelCalendar.node';
 import { fakeExecuteContext, type FakeRun } from '../support/fakeExecuteContext';
+import { fakeOAuth2Request } from '../support/fakeOAuth2';
 import { startGooglePeer, type GooglePeer } from '../peers/googlePeer';
 
 let peer: GooglePeer;
@@ -28,15 +29,7 @@ beforeEach(() => {
 	peer.fail(0);
 });
 
-const serviceAccount = (over: Record<string, unknown> = {}) => ({
-	email: peer.serviceAccount.email,
-	privateKey: peer.serviceAccount.privateKey,
-	delegatedUser: '',
-	calendarId: CAL,
-	tokenUrl: peer.tokenUrl,
-	apiBaseUrl: peer.apiBaseUrl,
-	...over,
-});
+const serviceAccount = (over: Record<string, string> = {}) => ({ ...peer.credential(CAL), ...over });
 
 const reservation = (over: IDataObject = {}): IDataObject => ({
 	id: 'HB-NODE-1',
@@ -79,33 +72,13 @@ function run(params: Record<string, unknown>, opts: RunOptions = {}) {
 	const fn = ctx as unknown as Record<string, unknown>;
 	fn.getTimezone = () => 'Europe/Berlin';
 	if (opts.inputs) fn.getInputData = () => opts.inputs!.map((json) => ({ json }));
-	fn.helpers = { httpRequestWithAuthentication: fakeN8nOAuth2Request };
+	fn.helpers = { httpRequestWithAuthentication: fakeOAuth2Request('hotelGoogleCalendarOAuth2Api', () => oauthToken.value) };
 	return { ctx, logs };
 }
 
-/** Like n8n's: signs with the stored access token and throws NodeApiError for a non-2xx answer. */
+
+/** The access token n8n would hold for the OAuth2 credential. */
 const oauthToken = { value: '' };
-async function fakeN8nOAuth2Request(this: IExecuteFunctions, type: string, options: IHttpRequestOptions) {
-	expect(type).toBe('hotelGoogleCalendarOAuth2Api');
-	let res: Response;
-	try {
-		res = await fetch(options.url, {
-			method: options.method,
-			headers: { authorization: `Bearer ${oauthToken.value}`, 'content-type': 'application/json' },
-			body: options.body === undefined ? undefined : JSON.stringify(options.body),
-		});
-	} catch (error) {
-		throw new NodeApiError(this.getNode(), { message: (error as Error).message, code: 'ECONNREFUSED' } as JsonObject);
-	}
-	const text = await res.text();
-	const body = text ? JSON.parse(text) : '';
-	if (res.status >= 300) {
-		throw new NodeApiError(this.getNode(), { message: `Request failed with status code ${res.status}`, response: { status: res.status, data: body } } as unknown as JsonObject, {
-			httpCode: String(res.status),
-		});
-	}
-	return { statusCode: res.status, body, headers: {} };
-}
 
 const sync = (over: Record<string, unknown> = {}) => ({ operation: 'syncReservation', reservation: reservation(), action: 'book', ...over });
 

@@ -28,15 +28,7 @@ beforeEach(() => {
 	peer.fail(0);
 });
 
-const credentials = (over: Record<string, unknown> = {}) => ({
-	email: peer.serviceAccount.email,
-	privateKey: peer.serviceAccount.privateKey,
-	delegatedUser: '',
-	calendarId: CAL,
-	tokenUrl: peer.tokenUrl,
-	apiBaseUrl: peer.apiBaseUrl,
-	...over,
-});
+const credentials = (over: Record<string, unknown> = {}) => ({ ...peer.credential(CAL), ...over });
 const client = (over: Record<string, unknown> = {}) => new CalendarClient(serviceAccountSender(credentials(over)), peer.apiBaseUrl);
 
 const reservation = (over: Partial<ReservationLike> = {}): ReservationLike => ({
