@@ -146,6 +146,13 @@ export interface N8nApi {
 		opts?: WaitOptions & { includeData?: boolean },
 	): Promise<N8nExecution[]>;
 	/**
+	 * Polls until none of the workflow's executions is new or running, then returns how many
+	 * finished executions it has. What a test counts before and after a request that must start
+	 * nothing: a plain listExecutions leaves out running executions, so a count taken while an
+	 * earlier request's run is still going would miss it.
+	 */
+	countSettledExecutions(workflowId: string, opts?: WaitOptions): Promise<number>;
+	/**
 	 * Reads a workflow JSON (a relative path is looked up in <repo>/workflows, then the repo root),
 	 * points every credential reference at the id of the credential with that name, creates and
 	 * activates it.
@@ -175,6 +182,19 @@ export class N8nApiError extends Error {
 }
 
 export async function startN8n(opts: StartN8nOptions = {}): Promise<N8n> {
+	try {
+		return await startN8nOnce(opts);
+	} catch (error) {
+		// The free ports are found by binding and closing them; another process on the machine can
+		// take one before n8n binds it. Ports we picked ourselves are simply picked again, once.
+		if (opts.port !== undefined || !(error instanceof PortTakenError)) throw error;
+		return await startN8nOnce(opts);
+	}
+}
+
+class PortTakenError extends Error {}
+
+async function startN8nOnce(opts: StartN8nOptions): Promise<N8n> {
 	const host = ensureHost((msg) => console.log(msg));
 	const folder = prepareUserFolder(opts);
 	const [port, brokerPort] = await freePorts(opts.port === undefined ? 2 : 1, opts.port);
@@ -211,6 +231,7 @@ export async function startN8n(opts: StartN8nOptions = {}): Promise<N8n> {
 	} catch (error) {
 		await stop();
 		if (!opts.log) process.stderr.write(`n8n failed to start; its last lines:\n${logBuffer.lines().join('\n')}\n`);
+		if (logBuffer.lines().some((line) => line.includes('EADDRINUSE'))) throw new PortTakenError(`${(error as Error).message} (a port was taken: EADDRINUSE)`);
 		throw error;
 	}
 }
@@ -515,6 +536,19 @@ export function createN8nApi(url: string, apiKey: string): N8nApi {
 				finished = (await listExecutions({ workflowId, includeData: true })).filter(isFinished);
 			}
 			return finished.sort((a, b) => Number(a.id) - Number(b.id));
+		},
+		async countSettledExecutions(workflowId, opts = {}) {
+			const timeoutMs = opts.timeoutMs ?? 30_000;
+			const deadline = Date.now() + timeoutMs;
+			for (;;) {
+				const unfinished = [
+					...(await listExecutions({ workflowId, status: 'running' })),
+					...(await listExecutions({ workflowId, status: 'new' })),
+				];
+				if (unfinished.length === 0) return (await listExecutions({ workflowId })).filter(isFinished).length;
+				if (Date.now() > deadline) throw new Error(`workflow ${workflowId}: ${unfinished.length} executions still running after ${timeoutMs} ms`);
+				await sleep(POLL_INTERVAL_MS);
+			}
 		},
 		async importWorkflowFile(file, credentialIdsByName = {}) {
 			const workflow = JSON.parse(readFileSync(resolveWorkflowFile(file), 'utf8')) as WorkflowJson;

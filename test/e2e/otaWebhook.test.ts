@@ -30,7 +30,8 @@ let workflowId: string;
 
 jest.setTimeout(240_000);
 
-const day = (n: number) => addDays(today(), n);
+const TODAY = today(); // one "today" for the whole file, even when a run crosses midnight
+const day = (n: number) => addDays(TODAY, n);
 const guest = { name: 'Ada Lovelace', email: 'ada@example.com' };
 
 function booking(id: string, overrides: Partial<QueuedReservation> = {}): QueuedReservation {

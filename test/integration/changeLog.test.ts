@@ -10,7 +10,8 @@ import { closeAllStores, getStore } from '../../lib/store/db';
 import { createTestDatabase, type TestDatabase } from '../support/services';
 
 let database: TestDatabase;
-const day = (n: number) => addDays(today(), n);
+const TODAY = today(); // one "today" for the whole file, even when a run crosses midnight
+const day = (n: number) => addDays(TODAY, n);
 
 beforeAll(async () => {
 	database = await createTestDatabase('changes');

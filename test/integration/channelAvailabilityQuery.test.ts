@@ -15,7 +15,8 @@ import { startOtaPeer, type OtaPeer } from '../peers/otaPeer';
 import { createTestDatabase, type TestDatabase } from '../support/services';
 import { peerConnection } from '../support/channels';
 
-const day = (n: number) => addDays(today(), n);
+const TODAY = today(); // one "today" for the whole file, even when a run crosses midnight
+const day = (n: number) => addDays(TODAY, n);
 
 describe.each(['booking', 'siteminder', 'generic'] as ProfileId[])('availability query, channel profile %s', (profile) => {
 	let database: TestDatabase;

@@ -15,8 +15,9 @@ import { closeAllStores, getStore, type Db } from '../../lib/store/db';
 import { startOtaPeer, type OtaPeer } from '../peers/otaPeer';
 import { createTestDatabase, type TestDatabase } from '../support/services';
 
-const day = (n: number) => addDays(today(), n);
-const HALF_OPEN_MS = 1_000;
+const TODAY = today(); // one "today" for the whole file, even when a run crosses midnight
+const day = (n: number) => addDays(TODAY, n);
+const HALF_OPEN_MS = 3_000; // long enough that the fixed "fewer than without a breaker" bound holds on a slow run
 let database: TestDatabase;
 let db: Db;
 let peer: OtaPeer;

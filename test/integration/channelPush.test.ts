@@ -23,7 +23,8 @@ let server: http.Server;
 let url: string;
 const received: Array<{ root: string; valid: boolean; xml: string }> = [];
 let failNext = 0;
-const day = (n: number) => addDays(today(), n);
+const TODAY = today(); // one "today" for the whole file, even when a run crosses midnight
+const day = (n: number) => addDays(TODAY, n);
 
 beforeAll(async () => {
 	database = await createTestDatabase('push');

@@ -19,7 +19,7 @@ import { startSmtpPeer, type SmtpPeer } from '../peers/smtpPeer';
 import { createTestDatabase, type TestDatabase } from '../support/services';
 
 const ROOT = path.resolve(__dirname, '../..');
-const LEASE_MS = 2_000;
+const LEASE_MS = 8_000; // must outlast claim → SMTP handshake → DATA → kill → claimDue, on a slow machine too
 
 let database: TestDatabase;
 let db: Db;
@@ -90,7 +90,7 @@ it('a worker killed mid-send loses nothing and sends nothing twice', async () =>
 		to: 'zoe@example.com',
 	});
 	const { message } = await outbox.enqueue(email);
-	peer.delayData(4_000, 1); // the server holds its answer to the first DATA
+	peer.delayData(6_000, 1); // the server holds its answer to the first DATA past the kill
 
 	const child = spawnWorker();
 	let output = '';
@@ -111,7 +111,7 @@ it('a worker killed mid-send loses nothing and sends nothing twice', async () =>
 	// While the dead worker's lease runs, nobody else takes the message.
 	expect(await outbox.claimDue(10, LEASE_MS)).toEqual([]);
 	// The server sees the client gone and drops the transaction: not delivered.
-	await waitFor('the server to drop the transaction', 10_000, (done) => (peer.abandoned > 0 ? done(undefined) : peer.events.once('abandoned', done)));
+	await waitFor('the server to drop the transaction', 20_000, (done) => (peer.abandoned > 0 ? done(undefined) : peer.events.once('abandoned', done)));
 	expect(peer.messages).toHaveLength(0);
 
 	// After the lease, a second worker sends it.

@@ -45,7 +45,8 @@ const sender = (pool?: number) => {
 	senders.push(s);
 	return s;
 };
-const fastRetry = { initialDelayMs: 300, maxDelayMs: 1_000 };
+// Delays long enough that "not due yet" holds on a slow machine, short enough for a test.
+const fastRetry = { initialDelayMs: 1_000, maxDelayMs: 4_000 };
 
 function confirmation(id: string, version = 1, to = 'zoe@example.com'): NewEmail {
 	return composeEmail({
@@ -96,11 +97,11 @@ it('retries a 4xx later, with backoff, and then sends it once', async () => {
 	expect((await work()).deliveries.map((d) => d.status)).toEqual(['retrying']);
 	const afterFirst = await row(message.id);
 	expect(afterFirst).toMatchObject({ status: 'queued', attempts: 1, lastError: expect.stringMatching(/451/) });
-	// Backed off: not due at once (150–300 ms for the first retry).
+	// Backed off: not due at once (500–1,000 ms for the first retry).
 	expect((await work()).deliveries).toHaveLength(0);
-	await sleep(320);
+	await sleep(1_020);
 	expect((await work()).deliveries.map((d) => d.status)).toEqual(['retrying']);
-	await sleep(620); // second retry: 300–600 ms
+	await sleep(2_020); // second retry: 1,000–2,000 ms
 	expect((await work()).deliveries.map((d) => d.status)).toEqual(['sent']);
 	expect(await row(message.id)).toMatchObject({ status: 'sent', attempts: 3, lastError: null });
 	expect(peer.rejections.map((r) => r.code)).toEqual([451, 451]);
@@ -115,8 +116,8 @@ it('fails a 5xx at once, without retrying it, and keeps the reason', async () =>
 	const { deliveries } = await work();
 	expect(deliveries.map((d) => [d.status, d.attempts])).toEqual([['failed', 1]]);
 	expect(deliveries[0].error?.details.code).toBe('smtp_rejected');
-	for (let n = 0; n < 3; n++) {
-		await sleep(400);
+	for (let n = 0; n < 2; n++) {
+		await sleep(1_020); // past when a retry would have been due
 		expect((await work()).deliveries).toHaveLength(0);
 	}
 	expect(await row(message.id)).toMatchObject({ status: 'failed', attempts: 1, lastError: expect.stringMatching(/550/) });
@@ -175,10 +176,10 @@ it('delivers 20 messages exactly once with two workers working the queue at the 
 it('a lease that runs out hands the message over; the old holder can no longer record anything', async () => {
 	const outbox = new EmailOutbox(db);
 	const { message } = await outbox.enqueue(confirmation('R-10'));
-	const [held] = await outbox.claimDue(5, 300);
+	const [held] = await outbox.claimDue(5, 2_000);
 	expect(held).toMatchObject({ id: message.id, status: 'sending', attempts: 1 });
-	expect(await outbox.claimDue(5, 300)).toEqual([]); // held: nobody else takes it
-	await sleep(350);
+	expect(await outbox.claimDue(5, 2_000)).toEqual([]); // held: nobody else takes it
+	await sleep(2_050);
 	const [taken] = await outbox.claimDue(5, 5_000);
 	expect(taken).toMatchObject({ id: message.id, attempts: 2 });
 	expect(taken.leaseToken).not.toBe(held.leaseToken);

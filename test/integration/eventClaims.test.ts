@@ -47,9 +47,10 @@ describe.each(Object.keys(stores))('event claims in %s', (kind) => {
 	});
 
 	it('lets a redelivery claim again once the lease of a dead process ran out', async () => {
-		expect((await claims.claim('stripe', 'evt_dead', { leaseMs: 50 })).outcome).toBe('claimed');
-		expect((await claims.claim('stripe', 'evt_dead', { leaseMs: 50 })).outcome).toBe('in_progress');
-		await new Promise((r) => setTimeout(r, 120));
+		// A lease long enough to outlast the second claim's round trip on a slow machine.
+		expect((await claims.claim('stripe', 'evt_dead', { leaseMs: 1_000 })).outcome).toBe('claimed');
+		expect((await claims.claim('stripe', 'evt_dead', { leaseMs: 1_000 })).outcome).toBe('in_progress');
+		await new Promise((r) => setTimeout(r, 1_100));
 		expect((await claims.claim('stripe', 'evt_dead', { leaseMs: 60_000 })).outcome).toBe('claimed');
 	});
 

@@ -111,7 +111,7 @@ it('a channel that hangs fails at the timeout, while the other checks finish on 
 	ota.fail({ kind: 'timeout', count: 1 });
 	const started = Date.now();
 	const { byName, alerts } = await runNode({ timeout: 1 });
-	expect(Date.now() - started).toBeLessThan(4000);
+	expect(Date.now() - started).toBeLessThan(10_000); // the peer never answers: without the timeout, never
 	expect(byName['ota:booking']).toMatchObject({ status: 'failed', error: 'ota:booking did not answer within 1 s.', consecutiveFailures: 1 });
 	expect(byName['ota:booking'].latencyMs).toBeGreaterThanOrEqual(990);
 	expect(byName.stripe.status).toBe('ok');

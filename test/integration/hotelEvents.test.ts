@@ -13,7 +13,8 @@ import { createTestDatabase, type TestDatabase } from '../support/services';
 let database: TestDatabase;
 let db: Db;
 let book: ReservationBook;
-const day = (n: number) => addDays(today(), n);
+const TODAY = today(); // one "today" for the whole file, even when a run crosses midnight
+const day = (n: number) => addDays(TODAY, n);
 
 beforeAll(async () => {
 	database = await createTestDatabase('events');

@@ -7,13 +7,15 @@ import { broadcastChannel, HotelService } from '../../lib/booking/hotelService';
 import { addDays, today } from '../../lib/inventory/dates';
 import { closeAllStores, getStore, type Db } from '../../lib/store/db';
 import { createTestDatabase, REDIS, uniqueRedisPrefix, type TestDatabase } from '../support/services';
+import { waitFor } from '../support/waitFor';
 
 let database: TestDatabase;
 let db: Db;
 let redis: Redis;
 let subscriber: Redis;
 const keyPrefix = uniqueRedisPrefix('svc');
-const day = (n: number) => addDays(today(), n);
+const TODAY = today(); // one "today" for the whole file, even when a run crosses midnight
+const day = (n: number) => addDays(TODAY, n);
 const query = { arrival: day(5), departure: day(7), adults: 2 };
 
 beforeAll(async () => {
@@ -55,13 +57,17 @@ it('serves a repeated read from the cache and shows one room fewer right after a
 it('never scans keys: one GET per read (the version comes from the store)', async () => {
 	const monitor = new Redis({ host: REDIS.host, port: REDIS.port });
 	const commands: string[] = [];
-	// monitor() opens a connection of its own; that one must be closed too.
+	// monitor() opens a connection of its own; that one must be closed too. It sees the whole Redis
+	// server: count only what touched this test's keys (and any scan, whoever sent it).
 	const watching = await monitor.monitor();
-	watching.on('monitor', (_time: string, args: string[]) => commands.push(args[0].toLowerCase()));
+	watching.on('monitor', (_time: string, args: string[]) => {
+		const command = args[0].toLowerCase();
+		if (command === 'keys' || command === 'scan' || args[1]?.startsWith(keyPrefix)) commands.push(command);
+	});
 	const hotel = new HotelService(db, { redis, keyPrefix });
 	await hotel.availability({ ...query, adults: 1 });
 	await hotel.availability({ ...query, adults: 1 });
-	await new Promise((r) => setTimeout(r, 100));
+	await waitFor(() => commands.filter((c) => c === 'get').length >= 2, 5_000, 'MONITOR to report both reads').catch(() => undefined);
 	watching.disconnect();
 	monitor.disconnect();
 	expect(commands).not.toContain('keys');
@@ -89,7 +95,7 @@ it('broadcasts each reservation change on the hotel channel', async () => {
 	const r = await hotel.create({ roomType: 'DBL', ratePlan: 'BAR', arrival: day(10), departure: day(11), guest: { name: 'Front Desk' } });
 	await hotel.update(r.id, { departure: day(12) });
 	await hotel.cancel(r.id);
-	await new Promise((resolve) => setTimeout(resolve, 200));
+	await waitFor(() => received.length >= 3, 5_000, 'three broadcasts').catch(() => undefined); // asserted below
 	expect(received.map((m) => [m.event, m.reservation.id])).toEqual([
 		['reservation.created', r.id],
 		['reservation.modified', r.id],

@@ -25,19 +25,27 @@ it('reports each check ok or failed with its error, in the order given', async (
 	for (const r of results) expect(new Date(r.checkedAt).toISOString()).toBe(r.checkedAt);
 });
 
-it('runs the checks concurrently: three 150 ms checks take about 150 ms, not 450', async () => {
-	const started = Date.now();
-	const results = await runChecks([after('a', 150), after('b', 150), after('c', 150)], { timeoutMs: 2000 });
+it('runs the checks concurrently: all three are under way before any of them ends', async () => {
+	let running = 0;
+	let mostAtOnce = 0;
+	const counted = (integration: string): Check => ({
+		integration,
+		run: async () => {
+			mostAtOnce = Math.max(mostAtOnce, ++running);
+			await sleep(50);
+			running--;
+		},
+	});
+	const results = await runChecks([counted('a'), counted('b'), counted('c')], { timeoutMs: 2000 });
 	expect(results.every((r) => r.status === 'ok')).toBe(true);
-	expect(Date.now() - started).toBeLessThan(350);
+	expect(mostAtOnce).toBe(3);
 });
 
 it("measures each check's own latency", async () => {
 	const [fast, slow] = await runChecks([after('fast', 10), after('slow', 120)], { timeoutMs: 2000 });
 	expect(fast.latencyMs).toBeGreaterThanOrEqual(8);
-	expect(fast.latencyMs).toBeLessThan(100);
 	expect(slow.latencyMs).toBeGreaterThanOrEqual(115);
-	expect(slow.latencyMs).toBeLessThan(400);
+	expect(fast.latencyMs).toBeLessThan(slow.latencyMs); // each timed on its own, not the run's total
 	expect(Number.isInteger(slow.latencyMs * 10)).toBe(true); // one decimal
 });
 
@@ -52,7 +60,7 @@ it('fails a check that overruns its deadline, aborts its signal, and does not wa
 	};
 	const started = Date.now();
 	const [hung, ok] = await runChecks([hanging, after('stripe', 10)], { timeoutMs: 200 });
-	expect(Date.now() - started).toBeLessThan(600);
+	expect(Date.now() - started).toBeLessThan(2_000); // a check that never settles: had we waited, never
 	expect(hung).toMatchObject({ integration: 'ota:booking', status: 'failed', error: 'ota:booking did not answer within 200 ms.' });
 	expect(hung.latencyMs).toBeGreaterThanOrEqual(195);
 	expect(signal?.aborted).toBe(true);

@@ -139,7 +139,7 @@ describe('authenticateBearer: signature and structure', () => {
 	it('refuses a 100 KB Authorization header quickly', async () => {
 		const started = performance.now();
 		const error = await expectRefused(`Bearer ${'a'.repeat(100 * 1024)}`, hsConfig, 401, 'malformed');
-		expect(performance.now() - started).toBeLessThan(200);
+		expect(performance.now() - started).toBeLessThan(1_000); // a backtracking parser would take far longer
 		expect(error.message.length).toBeLessThan(100);
 	});
 });

@@ -229,7 +229,7 @@ describe('hostile input is refused before parsing', () => {
 	it('refuses billion laughs, fast', () => {
 		const started = performance.now();
 		expectRefused(() => parseReservations(billionLaughs), 'forbidden_markup', /DOCTYPE and ENTITY declarations are not accepted/);
-		expect(performance.now() - started).toBeLessThan(250);
+		expect(performance.now() - started).toBeLessThan(1_000); // expanded, it would be 10^9 copies
 	});
 
 	it.each([

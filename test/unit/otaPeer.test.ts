@@ -427,9 +427,9 @@ describe('fault injection', () => {
 
 	it('fails for a while only (forMs), with the status asked for', async () => {
 		const peer = await start('generic');
-		peer.fail({ kind: '5xx', forMs: 150, status: 502 });
+		peer.fail({ kind: '5xx', forMs: 1_000, status: 502 });
 		expect((await postXml(peer, PROFILES.generic.paths.availNotif, THREE_RANGES)).status).toBe(502);
-		await new Promise((resolve) => setTimeout(resolve, 200));
+		await new Promise((resolve) => setTimeout(resolve, 1_100));
 		expect((await postXml(peer, PROFILES.generic.paths.availNotif, THREE_RANGES)).status).toBe(200);
 	});
 

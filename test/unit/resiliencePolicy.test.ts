@@ -1,6 +1,7 @@
 import { callPartner, PartnerError, PartnerUnavailableError, resetPartnerPolicies, usePartnerLogger } from '../../lib/resilience/policy';
 
-const fast = { initialDelayMs: 1, maxDelayMs: 5, timeoutMs: 200, breakerThreshold: 3, halfOpenAfterMs: 100 };
+// The breaker's pause is long enough that "still open" holds on a slow machine.
+const fast = { initialDelayMs: 1, maxDelayMs: 5, timeoutMs: 200, breakerThreshold: 3, halfOpenAfterMs: 1_000 };
 const flaky = (message = 'down') => new PartnerError(message, { partner: 'Test', retryable: true, status: 503 });
 const refused = () => new PartnerError('bad request', { partner: 'Test', retryable: false, status: 400 });
 
@@ -41,7 +42,7 @@ it('opens the breaker after consecutive failed calls, then lets one probe throug
 	await expect(callPartner('Test', 'ep-breaker', failing, { ...fast, maxAttempts: 1 })).rejects.toBeInstanceOf(PartnerUnavailableError);
 	expect(calls).toBe(3);
 	// Half-open after the pause: one probe reaches the partner; its success closes the breaker.
-	await new Promise((r) => setTimeout(r, 150));
+	await new Promise((r) => setTimeout(r, 1_100));
 	await expect(callPartner('Test', 'ep-breaker', async () => { calls++; return 'back'; }, { ...fast, maxAttempts: 1 })).resolves.toBe('back');
 	await expect(callPartner('Test', 'ep-breaker', async () => 'still fine', { ...fast, maxAttempts: 1 })).resolves.toBe('still fine');
 	expect(calls).toBe(4);
@@ -74,7 +75,7 @@ it('logs retries, the breaker opening and closing, and failed calls with structu
 		const call = () => callPartner('Test', 'ep-log', async () => (up ? 'ok' : Promise.reject(flaky('503 from partner'))), { ...fast, maxAttempts: 2, breakerThreshold: 1 });
 		await expect(call()).rejects.toThrow('503 from partner');
 		await expect(call()).rejects.toThrow(PartnerUnavailableError);
-		await new Promise((r) => setTimeout(r, 120));
+		await new Promise((r) => setTimeout(r, 1_100));
 		up = true;
 		await expect(call()).resolves.toBe('ok');
 	} finally {
