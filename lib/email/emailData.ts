@@ -114,6 +114,7 @@ export function paymentData(source: Source): EmailData {
 	// A receipt shows what was received; a failure what was asked for.
 	const received = typeof source.amountReceived === 'number' && source.amountReceived > 0 ? source.amountReceived : source.amount;
 	const m = money(received, source.currency);
+	const refunded = typeof source.amountRefunded === 'number' && source.amountRefunded > 0 ? money(source.amountRefunded, source.currency).total : '';
 	const reservation = obj(source.reservation);
 	const reservationId = text(source.reservationId ?? reservation.id);
 	return {
@@ -124,6 +125,7 @@ export function paymentData(source: Source): EmailData {
 			'payment.amount': m.amount,
 			'payment.currency': m.currency,
 			'payment.total': m.total,
+			'payment.refunded': refunded,
 			'payment.status': text(source.status),
 			'payment.failureReason': text(source.error ?? source.lastError ?? source.failureReason),
 		},

@@ -1,10 +1,11 @@
 /**
  * The guest and staff e-mails: reservation confirmation, modification, cancellation, payment
- * receipt, payment failed, integration alert. Each has a subject, an HTML part and a plain-text
+ * receipt, payment failed, refund confirmation, integration alert. Each has a subject, an HTML part and a plain-text
  * part, written in the small language of renderer.ts; the hotel can replace any of the three in
  * the node. Kept as TypeScript so `n8n-node build` ships them.
  */
 import { hotelValues, type EmailData, type HotelInfo, type Topic } from './emailData';
+import { invalid } from '../inventory/errors';
 import { renderTemplate, type TemplatePart, type TemplateValues } from './renderer';
 
 export type TemplateKind =
@@ -13,6 +14,7 @@ export type TemplateKind =
 	| 'reservationCancellation'
 	| 'paymentReceipt'
 	| 'paymentFailed'
+	| 'paymentRefund'
 	| 'integrationAlert';
 
 export interface EmailTemplate {
@@ -34,7 +36,7 @@ const VARIABLES: Record<'hotel' | 'guest' | Topic, string[]> = {
 		'id', 'status', 'arrival', 'departure', 'nights', 'roomType', 'ratePlan', 'rooms', 'adults', 'children',
 		'amount', 'currency', 'total', 'channel', 'channelReservationId', 'version',
 	],
-	payment: ['id', 'reservationId', 'amount', 'currency', 'total', 'status', 'failureReason'],
+	payment: ['id', 'reservationId', 'amount', 'currency', 'total', 'refunded', 'status', 'failureReason'],
 	alert: ['integration', 'error', 'consecutiveFailures', 'failingSince', 'checkedAt'],
 };
 
@@ -99,6 +101,8 @@ interface Definition {
 	/** What the e-mail is about: which input it is rendered from. */
 	topic: Topic;
 	template: EmailTemplate;
+	/** The occasion for the dedupe key, where the item's identity alone is not enough. */
+	occasion?: (data: EmailData) => string;
 }
 
 const DEFINITIONS: Record<TemplateKind, Definition> = {
@@ -219,6 +223,41 @@ ${contactText}
 ${textFooter}`,
 		},
 	},
+	paymentRefund: {
+		topic: 'payment',
+		// A payment can be refunded in parts: each new refunded total is an occasion of its own.
+		occasion: (data) => {
+			const refunded = data.values['payment.refunded'];
+			if (!refunded) throw invalid('payment', 'The payment has no refund (amountRefunded is 0 or missing): a refund confirmation needs a Payment Webhook Trigger or hotel event item of a refund.');
+			return `${data.identity}:refunded:${refunded}`;
+		},
+		template: {
+			subject: 'Refund{{#payment.reservationId}} for reservation {{payment.reservationId}}{{/payment.reservationId}} – {{hotel.name}}',
+			html: htmlLayout(
+				'Refund',
+				`${greetingHtml}
+<p>We have refunded <strong>{{payment.refunded}}</strong> of your payment of {{payment.total}}{{#payment.reservationId}} for reservation {{payment.reservationId}}{{/payment.reservationId}}. Depending on your bank, it can take a few days to show on your statement.</p>
+<table role="presentation" cellpadding="0" cellspacing="0" style="margin:16px 0">
+${row('Refunded in total', '{{payment.refunded}}')}
+${row('Paid', '{{payment.total}}')}
+{{#payment.reservationId}}${row('Reservation', '{{payment.reservationId}}')}{{/payment.reservationId}}
+${row('Payment reference', '{{payment.id}}')}
+</table>
+${contactHtml}`,
+			),
+			text: `${greetingText}
+
+We have refunded {{payment.refunded}} of your payment of {{payment.total}}{{#payment.reservationId}} for reservation {{payment.reservationId}}{{/payment.reservationId}}. Depending on your bank, it can take a few days to show on your statement.
+
+Refunded in total: {{payment.refunded}}
+Paid:              {{payment.total}}{{#payment.reservationId}}
+Reservation:       {{payment.reservationId}}{{/payment.reservationId}}
+Payment reference: {{payment.id}}
+
+${contactText}
+${textFooter}`,
+		},
+	},
 	integrationAlert: {
 		topic: 'alert',
 		template: {
@@ -252,6 +291,15 @@ export function isTemplateKind(value: unknown): value is TemplateKind {
 /** Which kind of input a template is about (reservation, payment or alert). */
 export function topicOf(kind: TemplateKind): Topic {
 	return DEFINITIONS[kind].topic;
+}
+
+/**
+ * What this e-mail is about, for its dedupe key: the item's identity (reservation and version,
+ * payment, alert run), refined where one item can be the occasion of several e-mails of a kind.
+ */
+export function occasionOf(kind: TemplateKind, data: EmailData): string | null {
+	const occasion = DEFINITIONS[kind].occasion;
+	return occasion && data.identity ? occasion(data) : data.identity;
 }
 
 export function defaultTemplate(kind: TemplateKind): EmailTemplate {

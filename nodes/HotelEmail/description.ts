@@ -12,6 +12,7 @@ const TEMPLATE_NAMES: Record<TemplateKind, { name: string; description: string }
 	reservationCancellation: { name: 'Reservation Cancellation', description: 'To the guest, after a cancellation' },
 	paymentReceipt: { name: 'Payment Receipt', description: 'To the guest, after a successful payment' },
 	paymentFailed: { name: 'Payment Failed', description: 'To the guest, when a payment did not go through' },
+	paymentRefund: { name: 'Refund Confirmation', description: 'To the guest, after a full or partial refund' },
 	integrationAlert: { name: 'Integration Alert', description: 'To the hotel staff, when an integration keeps failing' },
 };
 

@@ -89,14 +89,17 @@ it('sends one e-mail per change and keeps one calendar event per reservation', a
 	await hotel.update(kept.id, { departure: day(13) });
 	const dropped = await hotel.create({ ...stay, arrival: day(20), departure: day(21), guest: { name: 'Ada Lovelace', email: 'ada@guest.example' } });
 	await hotel.cancel(dropped.id);
-	await new BillingLedger(db).apply({ paymentId: 'pi_e2e_1', reservationId: kept.id, currency: 'EUR', amount: 30000, amountReceived: 30000, status: 'succeeded' });
+	const paid = { paymentId: 'pi_e2e_1', reservationId: kept.id, currency: 'EUR', amount: 30000, amountReceived: 30000, status: 'succeeded' };
+	await new BillingLedger(db).apply(paid);
+	await new BillingLedger(db).apply({ ...paid, amountRefunded: 10000 }); // a partial refund
 
-	const mails = await smtp.waitForMessages(5, 120_000);
+	const mails = await smtp.waitForMessages(6, 120_000);
 	const summary = mails.map((m) => `${m.to.join()} | ${m.subject}`).sort();
 	expect(summary).toEqual([
 		`ada@guest.example | Your reservation ${dropped.id} at Hotel Example has been cancelled`,
 		`ada@guest.example | Your reservation ${dropped.id} at Hotel Example is confirmed`,
 		`zoe@guest.example | Payment received for reservation ${kept.id} – Hotel Example`,
+		`zoe@guest.example | Refund for reservation ${kept.id} – Hotel Example`,
 		`zoe@guest.example | Your reservation ${kept.id} at Hotel Example has been changed`,
 		`zoe@guest.example | Your reservation ${kept.id} at Hotel Example is confirmed`,
 	]);
@@ -104,6 +107,8 @@ it('sends one e-mail per change and keeps one calendar event per reservation', a
 	expect(confirmation.html).toContain('Zoë &lt;script&gt;alert(1)&lt;/script&gt;');
 	expect(confirmation.html).not.toContain('<script>');
 	expect(confirmation.text).toContain(kept.id);
+	const refund = mails.find((m) => /^Refund/.test(m.subject))!;
+	expect(refund.text).toContain('We have refunded 100.00 EUR of your payment of 300.00 EUR');
 
 	// The calendar has its own trigger. n8n polls each trigger once a minute at a second of its own
 	// choosing, so the calendar's next read can come up to a minute after the e-mail trigger's.
@@ -131,5 +136,5 @@ it('sends nothing new and duplicates no event when the whole feed runs through t
 	expect(smtp.messages.length).toBe(mailsBefore);
 	expect(google.events).toHaveLength(2);
 	const outbox = await db.query<{ status: string; n: string }>("SELECT status, count(*)::text AS n FROM email_outbox GROUP BY status");
-	expect(outbox.rows).toEqual([{ status: 'sent', n: '5' }]);
+	expect(outbox.rows).toEqual([{ status: 'sent', n: '6' }]);
 });

@@ -1,5 +1,5 @@
 /**
- * The six e-mails as a guest or the staff would get them: every kind renders from the item a
+ * The seven e-mails as a guest or the staff would get them: every kind renders from the item a
  * workflow has, values are escaped (a guest named <script> is text), the logo only takes http(s)
  * URLs, overrides replace the defaults and unknown placeholders are named, the text part has no
  * HTML, and the dedupe key and Message-ID are stable.
@@ -39,6 +39,7 @@ const sources: Record<TemplateKind, unknown> = {
 	reservationCancellation: { ...reservation, status: 'cancelled', version: 5 },
 	paymentReceipt: payment,
 	paymentFailed: failedPayment,
+	paymentRefund: { ...payment, amountRefunded: 5000 },
 	integrationAlert: alert,
 };
 
@@ -102,6 +103,9 @@ it('fills in payments (minor units per currency) and the failure reason, and ale
 	const failed = compose('paymentFailed');
 	expect(failed.text).toContain('5000 JPY'); // JPY has no minor unit
 	expect(failed.html).toContain('Your card was declined.');
+	const refund = compose('paymentRefund');
+	expect(refund.subject).toBe('Refund for reservation R-2026-0042 – Hotel Seeblick');
+	expect(refund.text).toContain('We have refunded 50.00 EUR of your payment of 120.00 EUR for reservation R-2026-0042.');
 	const alertEmail = compose('integrationAlert');
 	expect(alertEmail.subject).toBe('[Hotel Seeblick] stripe is failing (3 checks in a row)');
 	expect(alertEmail.text).toContain('Stripe answered 503.');
@@ -167,6 +171,11 @@ it('derives a stable dedupe key and Message-ID from template, reservation and ve
 	expect(compose('reservationConfirmation').dedupeKey).toBe('reservationConfirmation:reservation:R-2026-0042:v3');
 	expect(compose('reservationModification').dedupeKey).toBe('reservationModification:reservation:R-2026-0042:v4');
 	expect(compose('paymentReceipt').dedupeKey).toBe('paymentReceipt:payment:pi_123');
+	// Refunds come in parts: one e-mail per refunded total, the same one however often it is seen.
+	expect(compose('paymentRefund').dedupeKey).toBe('paymentRefund:payment:pi_123:refunded:50.00 EUR');
+	expect(compose('paymentRefund', { source: { ...payment, amountRefunded: 12000 } }).dedupeKey).toBe('paymentRefund:payment:pi_123:refunded:120.00 EUR');
+	expect(compose('paymentRefund', { source: { ...payment, amountRefunded: 5000, status: 'partially_refunded' } }).dedupeKey).toBe(compose('paymentRefund').dedupeKey);
+	expect(errorOf(() => compose('paymentRefund', { source: payment }))).toMatchObject({ field: 'payment', message: expect.stringMatching(/no refund/) });
 	expect(compose('integrationAlert').dedupeKey).toBe('integrationAlert:alert:stripe:2026-05-01T10:00:00.000Z');
 	expect(compose('integrationAlert', { source: { ...alert, alertKey: 'run-7' } }).dedupeKey).toBe('integrationAlert:alert:run-7');
 	expect(compose('reservationConfirmation', { dedupeKey: 'staff-copy' }).dedupeKey).toBe('reservationConfirmation:key:staff-copy');
