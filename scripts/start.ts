@@ -205,7 +205,7 @@ Local OTA (Booking.com-style, codes BDC-DBL / BDC-FAM / BDC-BAR): ${otaPeer.url}
   Reservations pushed by a channel go to ${n8n.webhookUrl('hotel-ota-webhook/reservations')}
   (webhook secret ${OTA_WEBHOOK_SECRET}).
 
-Guest e-mails (confirmations, changes, cancellations, payment receipts) go to a local SMTP server
+Guest e-mails (confirmations, changes, cancellations, payment receipts, refunds) go to a local SMTP server
 on 127.0.0.1:${smtpPeer.port} and are listed below as they arrive; reservations appear as events in a
 local Google-like calendar (${googlePeer.apiBaseUrl}). Integration health checks every 5 minutes and
 e-mails it@hotel.example once when an integration keeps failing.
