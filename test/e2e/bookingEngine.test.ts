@@ -5,16 +5,14 @@
 import { startN8n, type N8n } from '../../scripts/n8n';
 import { HotelService } from '../../lib/booking/hotelService';
 import { signTestToken } from '../../lib/booking/testTokens';
-import { addDays, today } from '../../lib/inventory/dates';
 import { closeAllStores, getStore } from '../../lib/store/db';
 import { createTestDatabase, REDIS, uniqueRedisPrefix, type TestDatabase } from '../support/services';
 import { POSTGRES_CREDENTIAL_NAME, shippedWorkflow, usePostgres, writeTempWorkflow } from '../support/workflows';
+import { day } from '../support/days';
 
 const SECRET = 'booking-engine-e2e-secret-of-at-least-32-bytes!';
 const AUDIENCE = 'hotel-api';
 const ISSUER = 'https://id.example-hotel.test';
-const TODAY = today(); // one "today" for the whole file, even when a run crosses midnight
-const day = (n: number) => addDays(TODAY, n);
 
 let n8n: N8n;
 let database: TestDatabase;

@@ -7,7 +7,6 @@
 import { startN8n, type N8n, type WorkflowJson } from '../../scripts/n8n';
 import { HotelService } from '../../lib/booking/hotelService';
 import { eventIdFor } from '../../lib/calendar/events';
-import { addDays, today } from '../../lib/inventory/dates';
 import { BillingLedger } from '../../lib/payments/billingLedger';
 import { closeAllStores, getStore, type Db } from '../../lib/store/db';
 import { startGooglePeer, type GooglePeer } from '../peers/googlePeer';
@@ -15,9 +14,8 @@ import { startSmtpPeer, type SmtpPeer } from '../peers/smtpPeer';
 import { createTestDatabase, type TestDatabase } from '../support/services';
 import { POSTGRES_CREDENTIAL_NAME, shippedWorkflow, usePostgres, writeTempWorkflow } from '../support/workflows';
 import { waitFor } from '../support/waitFor';
+import { day } from '../support/days';
 
-const TODAY = today(); // one "today" for the whole file, even when a run crosses midnight
-const day = (n: number) => addDays(TODAY, n);
 let n8n: N8n;
 let smtp: SmtpPeer;
 let google: GooglePeer;

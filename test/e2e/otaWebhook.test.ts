@@ -6,7 +6,6 @@
  */
 import { HotelService } from '../../lib/booking/hotelService';
 import { ChannelMappings } from '../../lib/channels/mapping';
-import { addDays, today } from '../../lib/inventory/dates';
 import { parseAckResponse } from '../../lib/ota';
 import { closeAllStores, getStore, type Db } from '../../lib/store/db';
 import { nodeOutput, startN8n, type N8n } from '../../scripts/n8n';
@@ -14,6 +13,7 @@ import { signBody, startOtaPeer, type OtaPeer, type QueuedReservation } from '..
 import { createTestDatabase, type TestDatabase } from '../support/services';
 import { POSTGRES_CREDENTIAL_NAME, shippedWorkflow, usePostgres, writeTempWorkflow } from '../support/workflows';
 import { waitFor, sleep } from '../support/waitFor';
+import { day } from '../support/days';
 
 const SECRET = 'ota_whsec_e2e';
 const CHANNEL = 'expedia';
@@ -30,8 +30,6 @@ let workflowId: string;
 
 jest.setTimeout(240_000);
 
-const TODAY = today(); // one "today" for the whole file, even when a run crosses midnight
-const day = (n: number) => addDays(TODAY, n);
 const guest = { name: 'Ada Lovelace', email: 'ada@example.com' };
 
 function booking(id: string, overrides: Partial<QueuedReservation> = {}): QueuedReservation {

@@ -5,14 +5,12 @@
 import { ariForChanges } from '../../lib/channels/ariState';
 import { HotelService } from '../../lib/booking/hotelService';
 import { readChanges, START } from '../../lib/inventory/changeLog';
-import { addDays, today } from '../../lib/inventory/dates';
 import { closeAllStores, getStore, type Db } from '../../lib/store/db';
 import { createTestDatabase, type TestDatabase } from '../support/services';
+import { day } from '../support/days';
 
 let database: TestDatabase;
 let db: Db;
-const TODAY = today(); // one "today" for the whole file, even when a run crosses midnight
-const day = (n: number) => addDays(TODAY, n);
 
 beforeAll(async () => {
 	database = await createTestDatabase('ari');

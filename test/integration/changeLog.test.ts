@@ -5,13 +5,11 @@
 import { Client } from 'pg';
 import { readChanges, START } from '../../lib/inventory/changeLog';
 import { HotelService } from '../../lib/booking/hotelService';
-import { addDays, today } from '../../lib/inventory/dates';
 import { closeAllStores, getStore } from '../../lib/store/db';
 import { createTestDatabase, type TestDatabase } from '../support/services';
+import { day } from '../support/days';
 
 let database: TestDatabase;
-const TODAY = today(); // one "today" for the whole file, even when a run crosses midnight
-const day = (n: number) => addDays(TODAY, n);
 
 beforeAll(async () => {
 	database = await createTestDatabase('changes');

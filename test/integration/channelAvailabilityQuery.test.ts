@@ -8,15 +8,13 @@ import { queryChannelAvailability } from '../../lib/channels/availabilityQuery';
 import { ChannelMappings } from '../../lib/channels/mapping';
 import { PROFILES, type ProfileId } from '../../lib/channels/profiles';
 import { pushChanges } from '../../lib/channels/push';
-import { addDays, today } from '../../lib/inventory/dates';
 import { resetPartnerPolicies } from '../../lib/resilience/policy';
 import { closeAllStores, getStore, type Db } from '../../lib/store/db';
 import { startOtaPeer, type OtaPeer } from '../peers/otaPeer';
 import { createTestDatabase, type TestDatabase } from '../support/services';
 import { peerConnection } from '../support/channels';
+import { day } from '../support/days';
 
-const TODAY = today(); // one "today" for the whole file, even when a run crosses midnight
-const day = (n: number) => addDays(TODAY, n);
 
 describe.each(['booking', 'siteminder', 'generic'] as ProfileId[])('availability query, channel profile %s', (profile) => {
 	let database: TestDatabase;

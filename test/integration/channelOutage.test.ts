@@ -9,14 +9,13 @@ import { ChannelMappings } from '../../lib/channels/mapping';
 import { PROFILES } from '../../lib/channels/profiles';
 import { pushChanges } from '../../lib/channels/push';
 import { readChanges, START } from '../../lib/inventory/changeLog';
-import { addDays, nightsOf, today } from '../../lib/inventory/dates';
+import { addDays, nightsOf } from '../../lib/inventory/dates';
 import { resetPartnerPolicies } from '../../lib/resilience/policy';
 import { closeAllStores, getStore, type Db } from '../../lib/store/db';
 import { startOtaPeer, type OtaPeer } from '../peers/otaPeer';
 import { createTestDatabase, type TestDatabase } from '../support/services';
+import { day } from '../support/days';
 
-const TODAY = today(); // one "today" for the whole file, even when a run crosses midnight
-const day = (n: number) => addDays(TODAY, n);
 const HALF_OPEN_MS = 3_000; // long enough that the fixed "fewer than without a breaker" bound holds on a slow run
 let database: TestDatabase;
 let db: Db;

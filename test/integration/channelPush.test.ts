@@ -10,12 +10,12 @@ import { readSyncLog } from '../../lib/channels/channelClient';
 import { ChannelMappings } from '../../lib/channels/mapping';
 import { PROFILES } from '../../lib/channels/profiles';
 import { pushChanges } from '../../lib/channels/push';
-import { addDays, today } from '../../lib/inventory/dates';
 import { buildHotelAvailNotifRS, buildHotelRateAmountNotifRS, parseHotelAvailNotif, parseHotelRateAmountNotif } from '../../lib/ota';
 import { resetPartnerPolicies } from '../../lib/resilience/policy';
 import { closeAllStores, getStore, type Db } from '../../lib/store/db';
 import { createTestDatabase, type TestDatabase } from '../support/services';
 import { validateOta } from '../support/xsd';
+import { day } from '../support/days';
 
 let database: TestDatabase;
 let db: Db;
@@ -23,8 +23,6 @@ let server: http.Server;
 let url: string;
 const received: Array<{ root: string; valid: boolean; xml: string }> = [];
 let failNext = 0;
-const TODAY = today(); // one "today" for the whole file, even when a run crosses midnight
-const day = (n: number) => addDays(TODAY, n);
 
 beforeAll(async () => {
 	database = await createTestDatabase('push');

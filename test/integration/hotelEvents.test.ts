@@ -4,17 +4,15 @@
  */
 import { latestHotelEvents, takeHotelEvents } from '../../lib/events/hotelEvents';
 import { HotelCatalog, dataVersion } from '../../lib/inventory/catalog';
-import { addDays, today } from '../../lib/inventory/dates';
 import { ReservationBook, type StayInput } from '../../lib/inventory/reservations';
 import { BillingLedger } from '../../lib/payments/billingLedger';
 import { closeAllStores, getStore, type Db } from '../../lib/store/db';
 import { createTestDatabase, type TestDatabase } from '../support/services';
+import { day } from '../support/days';
 
 let database: TestDatabase;
 let db: Db;
 let book: ReservationBook;
-const TODAY = today(); // one "today" for the whole file, even when a run crosses midnight
-const day = (n: number) => addDays(TODAY, n);
 
 beforeAll(async () => {
 	database = await createTestDatabase('events');

@@ -4,18 +4,16 @@
  */
 import Redis from 'ioredis';
 import { broadcastChannel, HotelService } from '../../lib/booking/hotelService';
-import { addDays, today } from '../../lib/inventory/dates';
 import { closeAllStores, getStore, type Db } from '../../lib/store/db';
 import { createTestDatabase, REDIS, uniqueRedisPrefix, type TestDatabase } from '../support/services';
 import { waitFor } from '../support/waitFor';
+import { day } from '../support/days';
 
 let database: TestDatabase;
 let db: Db;
 let redis: Redis;
 let subscriber: Redis;
 const keyPrefix = uniqueRedisPrefix('svc');
-const TODAY = today(); // one "today" for the whole file, even when a run crosses midnight
-const day = (n: number) => addDays(TODAY, n);
 const query = { arrival: day(5), departure: day(7), adults: 2 };
 
 beforeAll(async () => {

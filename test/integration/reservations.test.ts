@@ -2,18 +2,17 @@
  * The inventory invariants of issue #3, against the real PostgreSQL, under concurrency.
  */
 import { HotelCatalog } from '../../lib/inventory/catalog';
-import { addDays, today } from '../../lib/inventory/dates';
+import { addDays } from '../../lib/inventory/dates';
 import { HotelError } from '../../lib/inventory/errors';
 import { ReservationBook, type StayInput } from '../../lib/inventory/reservations';
 import { closeAllStores, getStore, type Db } from '../../lib/store/db';
 import { createTestDatabase, type TestDatabase } from '../support/services';
+import { day } from '../support/days';
 
 let database: TestDatabase;
 let db: Db;
 let catalog: HotelCatalog;
 let book: ReservationBook;
-const TODAY = today(); // one "today" for the whole file, even when a run crosses midnight
-const day = (n: number) => addDays(TODAY, n);
 
 beforeAll(async () => {
 	database = await createTestDatabase('resv');
