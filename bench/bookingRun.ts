@@ -18,16 +18,8 @@ import { CACHE_GOAL, type AvailabilityLevel, type BookingChecks, type BookingRep
 import { executionTimes, type Window } from './bookingTimes';
 import type { LoadTarget, PhaseResult } from './load';
 import { ratio, summarise, type CaseFigures } from './stats';
+import { LEVELS, WARMUP_CONCURRENCY, WARMUP_DEADLINE_MS, WARMUP_REQUESTS } from './sizing';
 
-// Sized with the payment part so the whole bench stays within about 6 minutes on 2 cores.
-const WARMUP_REQUESTS = 30;
-const WARMUP_CONCURRENCY = 20;
-const WARMUP_DEADLINE_MS = 20_000;
-/** Requests per case and concurrency; (c) and (d) split theirs over two rounds each. */
-const LEVELS = [
-	{ concurrency: 1, requests: 100, phaseDeadlineMs: 20_000 },
-	{ concurrency: 20, requests: 300, phaseDeadlineMs: 30_000 },
-];
 /** d first: after the warm-ups (c, then d) the uncached copy is the active one, so this saves a switch. */
 const ORDER: Array<'c' | 'd'> = ['d', 'c', 'c', 'd'];
 

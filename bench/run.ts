@@ -32,24 +32,12 @@ import { runOta, type OtaReport } from './ota';
 import { runEmail, type EmailReport } from './email';
 import { THROUGHPUT_GOAL, formatReport, writeJson, type BenchReport, type LevelReport } from './report';
 import { setUp, type BenchSetup, type Target } from './setup';
+import { LEVELS, WARMUP_CONCURRENCY, WARMUP_DEADLINE_MS, WARMUP_REQUESTS } from './sizing';
 import { ratio, round, summarise } from './stats';
 
 const repoRoot = path.resolve(__dirname, '..');
 const RESULTS_DIR = path.join(__dirname, 'results');
 
-// Sized so the payment part (build and n8n start included) takes about 2 minutes on 2 cores;
-// the booking part adds about 2-3 more (bookingRun.ts).
-const WARMUP_REQUESTS = 30;
-const WARMUP_CONCURRENCY = 20;
-const WARMUP_DEADLINE_MS = 20_000;
-/**
- * Requests per case and concurrency, split evenly over the case's rounds. The deadline bounds each
- * phase on a machine busy with other work (the report then says "deadline hit").
- */
-const LEVELS = [
-	{ concurrency: 1, requests: 100, phaseDeadlineMs: 20_000 },
-	{ concurrency: 20, requests: 300, phaseDeadlineMs: 30_000 },
-];
 /** ABBA rather than ABAB: a trend over the level (e.g. tables growing) then costs both cases the same. */
 const ORDER: Array<'a' | 'b'> = ['b', 'a', 'a', 'b'];
 const REQUEST_TIMEOUT_MS = 30_000;
