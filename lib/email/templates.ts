@@ -1,11 +1,11 @@
 /**
  * The guest and staff e-mails: reservation confirmation, modification, cancellation, payment
- * receipt, payment failed, refund confirmation, integration alert. Each has a subject, an HTML part and a plain-text
- * part, written in the small language of renderer.ts; the hotel can replace any of the three in
- * the node. Kept as TypeScript so `n8n-node build` ships them.
+ * receipt, payment failed, refund confirmation, integration alert. Each has a subject, an HTML part
+ * and a plain-text part, written in the small language of renderer.ts; the hotel can replace any of
+ * the three in the node. Kept as TypeScript so `n8n-node build` ships them.
  */
-import { hotelValues, type EmailData, type HotelInfo, type Topic } from './emailData';
 import { invalid } from '../inventory/errors';
+import { hotelValues, type EmailData, type HotelInfo, type Topic } from './emailData';
 import { renderTemplate, type TemplatePart, type TemplateValues } from './renderer';
 
 export type TemplateKind =

@@ -73,6 +73,8 @@ export interface GooglePeer {
 	fail(n: number, status?: number): void;
 	/** Invalidate every token issued so far (as a revoked or expired token looks to Google). */
 	revokeTokens(): void;
+	/** Forget events, requests and faults (between tests); issued tokens stay valid. */
+	reset(): void;
 	serviceAccount: { email: string; privateKey: string; publicKey: string };
 	/** The fields of a Hotel Google Service Account credential pointing at this peer. */
 	credential(calendarId?: string): Record<string, string>;
@@ -297,6 +299,11 @@ export async function startGooglePeer(opts: GooglePeerOptions = {}): Promise<Goo
 			failures = { left: n, status };
 		},
 		revokeTokens: () => tokens.clear(),
+		reset() {
+			events.length = 0;
+			requests.length = 0;
+			failures = { left: 0, status: 503 };
+		},
 		serviceAccount: { email, privateKey, publicKey },
 		credential: (calendarId = 'primary') => ({ email, privateKey, delegatedUser: '', calendarId, tokenUrl: `${url}/token`, apiBaseUrl: `${url}${basePath}` }),
 		stop: () =>

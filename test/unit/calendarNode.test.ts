@@ -24,9 +24,7 @@ afterAll(() => peer.stop());
 beforeEach(() => {
 	resetPartnerPolicies();
 	clearTokenCache();
-	peer.events.length = 0;
-	peer.requests.length = 0;
-	peer.fail(0);
+	peer.reset();
 });
 
 const serviceAccount = (over: Record<string, string> = {}) => ({ ...peer.credential(CAL), ...over });

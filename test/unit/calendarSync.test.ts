@@ -23,9 +23,7 @@ afterAll(() => peer.stop());
 beforeEach(() => {
 	resetPartnerPolicies();
 	clearTokenCache();
-	peer.events.length = 0;
-	peer.requests.length = 0;
-	peer.fail(0);
+	peer.reset();
 });
 
 const credentials = (over: Record<string, unknown> = {}) => ({ ...peer.credential(CAL), ...over });
