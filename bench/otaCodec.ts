@@ -9,7 +9,7 @@
  */
 import { XMLBuilder, XMLParser, XMLValidator } from 'fast-xml-parser';
 import { addDays, today } from '../lib/inventory/dates';
-import { buildHotelAvailNotifRQ, buildResRetrieveRS, parseReservations, type AvailUpdate, type ChannelReservation } from '../lib/ota';
+import { buildHotelAvailNotifRQ, buildResRetrieveRS, parseReservations, type AvailUpdate, type ChannelReservation, type ChannelRoomStay } from '../lib/ota';
 import { readXml } from '../lib/ota/xmlReader';
 import { READER_OPTIONS } from '../lib/ota/xmlReader';
 import { WRITER_OPTIONS } from '../lib/ota/xmlWriter';
@@ -85,27 +85,47 @@ const COMMENTS = [
 	undefined,
 ];
 
-/** Realistic reservations: Unicode names (some with & and ' to exercise entity decoding), e-mail, phone, card summary, comments. */
+/**
+ * Realistic reservations: Unicode names (some with & and ' to exercise entity decoding), e-mail,
+ * phone, card summary, comments; every third one holds two rooms of different types (a double and
+ * a family room), each with its nightly prices, the way Booking.com and channel managers send them.
+ */
 export function sampleReservations(n: number): ChannelReservation[] {
 	const first = today();
 	return Array.from({ length: n }, (_, i) => {
 		const arrival = addDays(first, 1 + (i % 200));
-		const nights = 1 + (i % 6);
-		const rooms = 1 + (i % 3 === 0 ? 1 : 0);
+		const departure = addDays(arrival, 1 + (i % 6));
 		const comments = COMMENTS[i % COMMENTS.length];
+		const room = (index: number, roomType: string, perNight: number, adults: number, children: number): ChannelRoomStay => {
+			const nightly = [];
+			for (let night = arrival; night < departure; night = addDays(night, 1)) nightly.push({ date: night, amount: perNight });
+			return {
+				index: String(index),
+				status: 'active',
+				roomType,
+				ratePlan: `RP-${['BAR', 'FLEX', 'NRF'][i % 3]}`,
+				arrival,
+				departure,
+				units: 1,
+				adults,
+				children,
+				childAges: children > 0 ? [4 + (i % 10)] : [],
+				nightly,
+				amount: perNight * nightly.length,
+				currency: 'EUR',
+			};
+		};
+		const roomStays = [room(1, `R-RT${String((i % 20) + 1).padStart(2, '0')}`, 10000 + 1000 * (i % 3), 1 + (i % 3), i % 4 === 0 ? 1 : 0)];
+		if (i % 3 === 0) roomStays.push(room(2, 'R-FAM', 16000, 2, 2));
 		return {
 			channelReservationId: `BDC-${4_000_000_000 + i * 7919}`,
 			version: `${i + 1}`,
 			action: i % 10 === 9 ? 'modify' : 'book',
 			hotelCode: 'HOTEL1',
-			roomType: `R-RT${String((i % 20) + 1).padStart(2, '0')}`,
-			ratePlan: `RP-${['BAR', 'FLEX', 'NRF'][i % 3]}`,
 			arrival,
-			departure: addDays(arrival, nights),
-			rooms,
-			adults: 1 + (i % 3),
-			children: i % 4 === 0 ? 1 : 0,
-			amount: nights * rooms * (10000 + 1000 * (i % 3)),
+			departure,
+			roomStays,
+			amount: roomStays.reduce((sum, each) => sum + each.amount!, 0),
 			currency: 'EUR',
 			guest: {
 				name: `${GIVEN[i % GIVEN.length]} ${SURNAMES[(i * 7) % SURNAMES.length]}`,
@@ -114,7 +134,8 @@ export function sampleReservations(n: number): ChannelReservation[] {
 			},
 			card: { brand: ['VI', 'MC', 'AX'][i % 3], last4: String(1000 + (i % 9000)).slice(-4) },
 			createdAt: new Date(Date.UTC(2025, 0, 1) + i * 60_000).toISOString(),
-			...(comments ? { comments } : {}),
+			comments: comments ? [comments] : [],
+			specialRequests: [],
 		} satisfies ChannelReservation;
 	});
 }
@@ -152,13 +173,14 @@ function parseCase(): CodecCase {
 	const xml = buildResRetrieveRS(sampleReservations(RESERVATIONS));
 	const bytes = Buffer.byteLength(xml);
 	const opts = { maxBytes: Math.max(bytes, 2 * 1024 * 1024) };
-	const parsed = parseReservations(xml, opts);
-	if (parsed.length !== RESERVATIONS) throw new Error(`parseReservations returned ${parsed.length} reservations, expected ${RESERVATIONS}`);
+	const batch = parseReservations(xml, opts);
+	const parsed = batch.reservations;
+	if (parsed.length !== RESERVATIONS || batch.failures.length > 0) throw new Error(`parseReservations returned ${parsed.length} reservations and ${batch.failures.length} failures, expected ${RESERVATIONS} and none`);
 	const fxp = new XMLParser(FXP_PARSE);
 	const t = timeAll({ ours: () => parseReservations(xml, opts), fxp: () => fxp.parse(xml) });
 	const ratio = t.ours.medianMs / t.fxp.medianMs;
 	const c: CodecCase = {
-		what: `parseReservations of a ${RESERVATIONS}-reservation OTA_ResRetrieveRS → ${parsed.length} ChannelReservation vs XMLParser.parse alone`,
+		what: `parseReservations of a ${RESERVATIONS}-reservation OTA_ResRetrieveRS (${parsed.reduce((sum, r) => sum + r.roomStays.length, 0)} rooms) → ${parsed.length} ChannelReservation vs XMLParser.parse alone`,
 		bytes,
 		ours: t.ours,
 		fxp: t.fxp,
@@ -172,7 +194,13 @@ function parseCase(): CodecCase {
 
 function roundTrips(parsed: ChannelReservation[]): boolean {
 	const sent = sampleReservations(RESERVATIONS);
-	return parsed.every((p, i) => p.guest.name === sent[i].guest.name && p.comments === sent[i].comments && p.channelReservationId === sent[i].channelReservationId);
+	return parsed.every(
+		(p, i) =>
+			p.guest.name === sent[i].guest.name &&
+			JSON.stringify(p.comments) === JSON.stringify(sent[i].comments) &&
+			p.channelReservationId === sent[i].channelReservationId &&
+			JSON.stringify(p.roomStays) === JSON.stringify(sent[i].roomStays),
+	);
 }
 
 /**

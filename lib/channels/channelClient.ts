@@ -109,13 +109,16 @@ export interface SyncLogEntry {
 	latencyMs: number | null;
 	bytes: number | null;
 	error: string | null;
+	/** For a reservation that could not be taken in: the channel's id for it, and its XML as it came (card data removed). */
+	reservationId: string | null;
+	detail: string | null;
 	createdAt: string;
 }
 
 /** The newest entries first, for the node's "Get Sync Log". */
 export async function readSyncLog(db: Queryable, channel: string | undefined, limit = 100): Promise<SyncLogEntry[]> {
 	const rows = await db.query<Record<string, unknown>>(
-		`SELECT id::text, channel, message, direction, nights, items, status, attempts, latency_ms, bytes, error, created_at
+		`SELECT id::text, channel, message, direction, nights, items, status, attempts, latency_ms, bytes, error, reservation_id, detail, created_at
 		 FROM channel_sync_log l WHERE ($1::text IS NULL OR l.channel = $1) ORDER BY l.id DESC LIMIT $2`,
 		[channel ?? null, Math.min(Math.max(limit, 1), 1000)],
 	);
@@ -131,6 +134,8 @@ export async function readSyncLog(db: Queryable, channel: string | undefined, li
 		latencyMs: r.latency_ms === null ? null : Number(r.latency_ms),
 		bytes: r.bytes === null ? null : Number(r.bytes),
 		error: (r.error as string | null) ?? null,
+		reservationId: (r.reservation_id as string | null) ?? null,
+		detail: (r.detail as string | null) ?? null,
 		createdAt: new Date(r.created_at as string).toISOString(),
 	}));
 }
@@ -155,7 +160,8 @@ export async function probeChannel(conn: ChannelConnection): Promise<{ ok: boole
 			body: pullGet ? undefined : soap ? wrapSoap(xml, { username: conn.username, password: conn.password }) : xml,
 			signal: AbortSignal.timeout(10_000),
 		});
-		const pending = parseReservations(res.body).length;
+		const batch = parseReservations(res.body, { maxBytes: conn.profile.limits.maxMessageBytes });
+		const pending = batch.reservations.length + batch.failures.length;
 		return { ok: true, message: `Connected to ${conn.channel}: ${pending} reservation(s) waiting to be pulled` };
 	} catch (error) {
 		return { ok: false, message: (error as Error).message };

@@ -134,7 +134,8 @@ function requireResults(results: ReservationResult[]): void {
 }
 
 function failureIssue(result: ReservationResult): OtaIssue {
-	return { ...toIssue(result.error), recordId: result.channelReservationId };
+	// A reservation whose id could not be read has none to name.
+	return { ...toIssue(result.error), recordId: result.channelReservationId || undefined };
 }
 
 /** UniqueID (the channel's id) and, when we have one, our confirmation number as HotelReservationID ResID_Type 10. */

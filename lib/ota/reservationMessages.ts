@@ -6,12 +6,14 @@
  *
  * Layout of one reservation (HotelReservationType, in schema order):
  *   UniqueID Type="14" ID=channelReservationId Instance=version
- *   RoomStays/RoomStay: RoomTypes/RoomType (code, NumberOfUnits=rooms), RoomRates/RoomRate (rate
- *     plan: RoomRate's RatePlanCode allows 64 characters, RatePlan's only 16), GuestCounts
- *     (AQC 10 adults, 8 children), TimeSpan Start/End, BasicPropertyInfo HotelCode
- *   ResGuests/ResGuest/Profiles/ProfileInfo/Profile/Customer: PersonName, Telephone, Email
- *   ResGlobalInfo: Comments, Guarantee (card brand + masked number only), Total, HotelReservationIDs,
- *     BasicPropertyInfo
+ *   RoomStays/RoomStay per room (IndexNumber, RoomStayStatus Cancelled for a cancelled room):
+ *     RoomTypes/RoomType (code, NumberOfUnits), RoomRates/RoomRate (rate plan: RoomRate's
+ *     RatePlanCode allows 64 characters, RatePlan's only 16) with one Rate per night,
+ *     GuestCounts (AQC 10 adults, 8 children with Age), TimeSpan (unless the channel dates by
+ *     rates only), Total with Taxes, BasicPropertyInfo, ResGuestRPHs (the room's own guest)
+ *   ResGuests/ResGuest: 1 = the primary guest (PersonName, Telephone, Email), then room guests
+ *   ResGlobalInfo: Comments, SpecialRequests, Guarantee (card brand + masked number only), Total,
+ *     HotelReservationIDs, BasicPropertyInfo
  */
 import {
 	AGE_QUALIFYING,
@@ -24,7 +26,8 @@ import {
 } from './constants';
 import { currencyCode, currencyDecimals, formatAmount } from './amounts';
 import { invalidInput } from './errors';
-import type { ChannelReservation, MessageOptions } from './types';
+import { addDays } from './contentReaders';
+import type { ChannelReservation, ChannelRoomStay, MessageOptions, NightPrice } from './types';
 import { attributeText, code, date, dateTime, integer, optionalCode, text } from './values';
 import { otaDocument, type XmlBody } from './xmlWriter';
 
@@ -47,25 +50,33 @@ const CARD_CODES: Record<string, string> = {
 	cartebleue: 'CB',
 };
 
-export function buildHotelResNotifRQ(reservations: ChannelReservation[], opts: MessageOptions = {}): string {
+/**
+ * How a channel dates a room stay: a TimeSpan (SiteMinder, Expedia), or only through the nightly
+ * rates (Booking.com). A room without nightly prices always gets a TimeSpan.
+ */
+export interface ReservationMessageOptions extends MessageOptions {
+	stayDates?: 'timeSpan' | 'ratesOnly';
+}
+
+export function buildHotelResNotifRQ(reservations: ChannelReservation[], opts: ReservationMessageOptions = {}): string {
 	const list = requireReservations(reservations);
-	return otaDocument('OTA_HotelResNotifRQ', { HotelReservations: { HotelReservation: list.map(hotelReservation) } }, opts);
+	return otaDocument('OTA_HotelResNotifRQ', { HotelReservations: { HotelReservation: list.map(toHotelReservation(opts)) } }, opts);
 }
 
 /** Modifications and cancellations (ResStatus Modify / Cancel), as Booking.com and Expedia deliver them. */
-export function buildHotelResModifyNotifRQ(reservations: ChannelReservation[], opts: MessageOptions = {}): string {
+export function buildHotelResModifyNotifRQ(reservations: ChannelReservation[], opts: ReservationMessageOptions = {}): string {
 	const list = requireReservations(reservations);
-	return otaDocument('OTA_HotelResModifyNotifRQ', { HotelResModifies: { HotelResModify: list.map(hotelReservation) } }, opts);
+	return otaDocument('OTA_HotelResModifyNotifRQ', { HotelResModifies: { HotelResModify: list.map(toHotelReservation(opts)) } }, opts);
 }
 
 /** SiteMinder's answer to OTA_ReadRQ: every undelivered reservation, with ResStatus Book/Modify/Cancel. */
-export function buildResRetrieveRS(reservations: ChannelReservation[], opts: MessageOptions = {}): string {
+export function buildResRetrieveRS(reservations: ChannelReservation[], opts: ReservationMessageOptions = {}): string {
 	if (!Array.isArray(reservations)) throw invalidInput('reservations', 'must be a list');
 	return otaDocument(
 		'OTA_ResRetrieveRS',
 		{
 			Success: '',
-			ReservationsList: reservations.length > 0 ? { HotelReservation: reservations.map(hotelReservation) } : undefined,
+			ReservationsList: reservations.length > 0 ? { HotelReservation: reservations.map(toHotelReservation(opts)) } : undefined,
 		},
 		opts,
 	);
@@ -111,12 +122,20 @@ function requireReservations(reservations: ChannelReservation[]): ChannelReserva
 	return reservations;
 }
 
-function hotelReservation(reservation: ChannelReservation, index: number): XmlBody {
+function toHotelReservation(opts: ReservationMessageOptions) {
+	return (reservation: ChannelReservation, index: number) => hotelReservation(reservation, index, opts);
+}
+
+function hotelReservation(reservation: ChannelReservation, index: number, opts: ReservationMessageOptions): XmlBody {
 	const field = `reservations[${index}]`;
 	const id = code(reservation.channelReservationId, `${field}.channelReservationId`, MAX_RESERVATION_ID);
 	const status = RES_STATUS[reservation.action];
 	if (!status) throw invalidInput(`${field}.action`, 'must be book, modify or cancel');
 	const hotelCode = optionalCode(reservation.hotelCode, `${field}.hotelCode`, MAX_HOTEL_CODE);
+	const rooms = reservation.roomStays ?? [];
+	if (!Array.isArray(rooms)) throw invalidInput(`${field}.roomStays`, 'must be a list');
+	// ResGuest 1 is the primary guest; each room's own guest follows, linked by its RPH.
+	const roomGuests = rooms.map((room, i) => (room.guestName ? { rph: i + 2, name: room.guestName, field: `${field}.roomStays[${i}].guestName` } : undefined));
 	return {
 		'@_CreateDateTime': reservation.createdAt === undefined ? undefined : dateTime(reservation.createdAt, `${field}.createdAt`),
 		'@_ResStatus': status,
@@ -125,10 +144,11 @@ function hotelReservation(reservation: ChannelReservation, index: number): XmlBo
 			'@_ID': id,
 			'@_Instance': code(reservation.version, `${field}.version`, MAX_RESERVATION_ID),
 		},
-		RoomStays: roomStays(reservation, field, hotelCode),
-		ResGuests: resGuests(reservation, field),
+		RoomStays: rooms.length === 0 ? undefined : { RoomStay: rooms.map((room, i) => roomStay(room, `${field}.roomStays[${i}]`, hotelCode, roomGuests[i]?.rph, opts)) },
+		ResGuests: resGuests(reservation, roomGuests, field),
 		ResGlobalInfo: {
-			Comments: reservation.comments === undefined ? undefined : { Comment: { Text: text(reservation.comments, `${field}.comments`) } },
+			Comments: notes(reservation.comments, 'Comment', `${field}.comments`),
+			SpecialRequests: notes(reservation.specialRequests, 'SpecialRequest', `${field}.specialRequests`),
 			Guarantee: guarantee(reservation, field),
 			Total: total(reservation, field),
 			HotelReservationIDs: { HotelReservationID: { '@_ResID_Type': UNIQUE_ID_TYPE.reservation, '@_ResID_Value': id } },
@@ -137,67 +157,117 @@ function hotelReservation(reservation: ChannelReservation, index: number): XmlBo
 	};
 }
 
-/** One RoomStay for the whole reservation; left out for a bare cancellation that names no stay. */
-function roomStays(reservation: ChannelReservation, field: string, hotelCode: string | undefined): XmlBody | undefined {
-	const { roomType, ratePlan, arrival, departure } = reservation;
-	const rooms = integer(reservation.rooms, `${field}.rooms`, 0, 9999);
-	const adults = integer(reservation.adults, `${field}.adults`, 0, 999);
-	const children = integer(reservation.children, `${field}.children`, 0, 999);
-	if (roomType === undefined && ratePlan === undefined && arrival === undefined && departure === undefined && rooms === 0 && adults + children === 0) {
-		return undefined;
-	}
-	const roomTypeCode = optionalCode(roomType, `${field}.roomType`, MAX_ROOM_TYPE);
+/** One RoomStay: room type and units, rate plan with the nightly rates, guests, dates, total, status. */
+function roomStay(room: ChannelRoomStay, field: string, hotelCode: string | undefined, guestRph: number | undefined, opts: ReservationMessageOptions): XmlBody {
+	if (!room || typeof room !== 'object') throw invalidInput(field, 'must be a room stay');
+	const roomTypeCode = optionalCode(room.roomType, `${field}.roomType`, MAX_ROOM_TYPE);
+	const units = integer(room.units, `${field}.units`, 1, 999);
+	const adults = integer(room.adults, `${field}.adults`, 0, 999);
+	const children = integer(room.children, `${field}.children`, 0, 999);
+	const ages = room.childAges ?? [];
+	if (!Array.isArray(ages) || ages.length > children) throw invalidInput(`${field}.childAges`, 'must list at most one age per child');
 	const guestCounts: XmlBody[] = [];
 	if (adults > 0) guestCounts.push({ '@_AgeQualifyingCode': AGE_QUALIFYING.adult, '@_Count': adults });
-	if (children > 0) guestCounts.push({ '@_AgeQualifyingCode': AGE_QUALIFYING.child, '@_Count': children });
-	const start = arrival === undefined ? undefined : date(arrival, `${field}.arrival`);
-	const end = departure === undefined ? undefined : date(departure, `${field}.departure`);
+	ages.forEach((age, i) => guestCounts.push({ '@_AgeQualifyingCode': AGE_QUALIFYING.child, '@_Age': integer(age, `${field}.childAges[${i}]`, 0, 17), '@_Count': 1 }));
+	if (children > ages.length) guestCounts.push({ '@_AgeQualifyingCode': AGE_QUALIFYING.child, '@_Count': children - ages.length });
+	const start = room.arrival === undefined ? undefined : date(room.arrival, `${field}.arrival`);
+	const end = room.departure === undefined ? undefined : date(room.departure, `${field}.departure`);
 	if (start !== undefined && end !== undefined && end <= start) throw invalidInput(`${field}.departure`, `must be after arrival ${start}`);
+	const nightly = room.nightly ?? [];
+	const currency = room.currency === undefined ? undefined : currencyCode(room.currency, `${field}.currency`);
+	if (nightly.length > 0 && currency === undefined) throw invalidInput(`${field}.currency`, 'is required with nightly prices');
+	const ratePlan = room.ratePlan === undefined ? undefined : code(room.ratePlan, `${field}.ratePlan`, MAX_RATE_PLAN);
+	const timeSpan = opts.stayDates !== 'ratesOnly' || nightly.length === 0;
 	return {
-		RoomStay: {
-			RoomTypes: { RoomType: { '@_RoomTypeCode': roomTypeCode, '@_NumberOfUnits': rooms } },
-			RoomRates:
-				ratePlan === undefined
-					? undefined
-					: { RoomRate: { '@_RoomTypeCode': roomTypeCode, '@_RatePlanCode': code(ratePlan, `${field}.ratePlan`, MAX_RATE_PLAN), '@_NumberOfUnits': rooms } },
-			GuestCounts: guestCounts.length > 0 ? { GuestCount: guestCounts } : undefined,
-			TimeSpan: start === undefined && end === undefined ? undefined : { '@_Start': start, '@_End': end },
-			BasicPropertyInfo: hotelCode === undefined ? undefined : { '@_HotelCode': hotelCode },
-		},
+		'@_RoomStayStatus': room.status === 'cancelled' ? 'Cancelled' : undefined,
+		'@_IndexNumber': indexNumber(room.index, `${field}.index`),
+		RoomTypes: { RoomType: { '@_RoomTypeCode': roomTypeCode, '@_NumberOfUnits': units } },
+		RoomRates:
+			ratePlan === undefined && nightly.length === 0
+				? undefined
+				: {
+						RoomRate: {
+							'@_RoomTypeCode': roomTypeCode,
+							'@_RatePlanCode': ratePlan,
+							'@_NumberOfUnits': units,
+							Rates: nightly.length === 0 ? undefined : { Rate: nightly.map((night, i) => nightRate(night, currency!, `${field}.nightly[${i}]`)) },
+						},
+					},
+		GuestCounts: guestCounts.length > 0 ? { GuestCount: guestCounts } : undefined,
+		TimeSpan: !timeSpan || (start === undefined && end === undefined) ? undefined : { '@_Start': start, '@_End': end },
+		Total: room.amount === undefined ? undefined : money(room.amount, room.taxes, currency, `${field}`),
+		BasicPropertyInfo: hotelCode === undefined ? undefined : { '@_HotelCode': hotelCode },
+		// 2015B: a list of RPHs as text (older versions: ResGuestRPH elements, which the parser also reads).
+		ResGuestRPHs: guestRph === undefined ? undefined : String(guestRph),
 	};
 }
 
-function resGuests(reservation: ChannelReservation, field: string): XmlBody | undefined {
+/** IndexNumber is a Numeric1to999 in 2015B: a room's index must be one to be written. */
+function indexNumber(value: unknown, field: string): number {
+	if (typeof value !== 'string' || !/^[1-9]\d{0,2}$/.test(value)) throw invalidInput(field, 'must be a number from 1 to 999 (RoomStay/@IndexNumber)');
+	return Number(value);
+}
+
+/** One night as Booking.com writes it: EffectiveDate, ExpireDate the next morning, Base per night. */
+function nightRate(night: NightPrice, currency: string, field: string): XmlBody {
+	const day = date(night?.date, `${field}.date`);
+	const decimals = currencyDecimals(currency);
+	return {
+		'@_EffectiveDate': day,
+		'@_ExpireDate': addDays(day, 1),
+		'@_RateTimeUnit': 'Day',
+		'@_UnitMultiplier': 1,
+		Base: { '@_AmountAfterTax': formatAmount(integer(night.amount, `${field}.amount`, 0), decimals), '@_CurrencyCode': currency, '@_DecimalPlaces': decimals },
+	};
+}
+
+function money(amount: number, taxes: number | undefined, currency: string | undefined, field: string): XmlBody {
+	if (currency === undefined) throw invalidInput(`${field}.currency`, 'is required with an amount');
+	const decimals = currencyDecimals(currency);
+	return {
+		'@_AmountAfterTax': formatAmount(integer(amount, `${field}.amount`, 0), decimals),
+		'@_CurrencyCode': currency,
+		'@_DecimalPlaces': decimals,
+		Taxes:
+			taxes === undefined
+				? undefined
+				: { '@_Amount': formatAmount(integer(taxes, `${field}.taxes`, 0), decimals), '@_CurrencyCode': currency, '@_DecimalPlaces': decimals },
+	};
+}
+
+function notes(lines: string[] | undefined, element: 'Comment' | 'SpecialRequest', field: string): XmlBody | undefined {
+	if (lines === undefined || lines.length === 0) return undefined;
+	if (!Array.isArray(lines)) throw invalidInput(field, 'must be a list of texts');
+	return { [element]: lines.map((line, i) => ({ Text: text(line, `${field}[${i}]`) })) };
+}
+
+function resGuests(reservation: ChannelReservation, roomGuests: Array<{ rph: number; name: string; field: string } | undefined>, field: string): XmlBody | undefined {
 	const guest = reservation.guest ?? { name: '' };
 	const name = (guest.name ?? '').trim();
-	if (!name && guest.email === undefined && guest.phone === undefined) return undefined;
+	const others = roomGuests.filter((each): each is { rph: number; name: string; field: string } => each !== undefined);
+	if (!name && guest.email === undefined && guest.phone === undefined && others.length === 0) return undefined;
+	const primary = {
+		'@_ResGuestRPH': 1,
+		'@_PrimaryIndicator': 'true',
+		Profiles: profile(name, `${field}.guest.name`, {
+			Telephone: guest.phone === undefined ? undefined : { '@_PhoneNumber': attributeText(guest.phone, `${field}.guest.phone`, 32) },
+			Email: guest.email === undefined ? undefined : text(guest.email, `${field}.guest.email`, 128),
+		}),
+	};
+	return { ResGuest: [primary, ...others.map((each) => ({ '@_ResGuestRPH': each.rph, Profiles: profile(each.name.trim(), each.field, {}) }))] };
+}
+
+/** A guest profile; the schema requires a Surname: the last word is the surname, the rest given names. */
+function profile(name: string, field: string, contact: XmlBody): XmlBody {
 	let personName: XmlBody | undefined;
 	if (name) {
-		// The schema requires a Surname: the last word is the surname, the rest given names.
 		const split = name.lastIndexOf(' ');
 		personName = {
-			GivenName: split > 0 ? text(name.slice(0, split), `${field}.guest.name`, 64) : undefined,
-			Surname: text(name.slice(split + 1), `${field}.guest.name`, 64),
+			GivenName: split > 0 ? text(name.slice(0, split), field, 64) : undefined,
+			Surname: text(name.slice(split + 1), field, 64),
 		};
 	}
-	return {
-		ResGuest: {
-			'@_ResGuestRPH': 1,
-			'@_PrimaryIndicator': 'true',
-			Profiles: {
-				ProfileInfo: {
-					Profile: {
-						'@_ProfileType': '1',
-						Customer: {
-							PersonName: personName,
-							Telephone: guest.phone === undefined ? undefined : { '@_PhoneNumber': attributeText(guest.phone, `${field}.guest.phone`, 32) },
-							Email: guest.email === undefined ? undefined : text(guest.email, `${field}.guest.email`, 128),
-						},
-					},
-				},
-			},
-		},
-	};
+	return { ProfileInfo: { Profile: { '@_ProfileType': '1', Customer: { PersonName: personName, ...contact } } } };
 }
 
 /** Only a brand and a masked number: the schema allows CardNumber with just a Mask. */
@@ -229,10 +299,6 @@ function total(reservation: ChannelReservation, field: string): XmlBody | undefi
 	if (reservation.amount === undefined && reservation.currency === undefined) return undefined;
 	if (reservation.currency === undefined) throw invalidInput(`${field}.currency`, 'is required with an amount');
 	const currency = currencyCode(reservation.currency, `${field}.currency`);
-	const decimals = currencyDecimals(currency);
-	return {
-		'@_AmountAfterTax': reservation.amount === undefined ? undefined : formatAmount(integer(reservation.amount, `${field}.amount`, 0), decimals),
-		'@_CurrencyCode': currency,
-		'@_DecimalPlaces': decimals,
-	};
+	if (reservation.amount === undefined) return { '@_CurrencyCode': currency, '@_DecimalPlaces': currencyDecimals(currency) };
+	return money(reservation.amount, reservation.taxes, currency, field);
 }

@@ -1,12 +1,22 @@
 /**
- * Reservations from channels, read leniently: real channels leave out elements the schema requires
- * (Booking.com sends no BasicPropertyInfo) and put the same facts in different places, so each fact
- * is looked for where channels are known to put it. What cannot be read safely (a stay without
- * dates) is an OtaMessageError naming the element, e.g.
- * "HotelReservation[2]/RoomStays/RoomStay[1]: missing TimeSpan Start".
+ * Reservations from channels, read leniently and one at a time.
+ *
+ * Lenient: real channels leave out elements the schema requires (Booking.com sends no
+ * BasicPropertyInfo and no TimeSpan) and put the same facts in different places, so each fact is
+ * looked for where channels are known to put it (test/fixtures/ota/corpus holds their shapes).
+ *
+ * One at a time: a message that holds ten reservations, one of them unreadable, yields nine
+ * reservations and one ReservationFailure naming it ("HotelReservation[3]/RoomStays/RoomStay[1]: no
+ * stay dates …"). Only a problem with the message itself (not XML, too large, not an OTA
+ * reservation message, an OTA namespace it is not in) throws an OtaMessageError for the whole.
  *
  * Messages: OTA_HotelResNotifRQ (new, or per ResStatus), OTA_HotelResModifyNotifRQ (modify; cancel
  * when ResStatus says Cancel), OTA_ResRetrieveRS (per ResStatus: Book/Modify/Cancel), OTA_CancelRQ.
+ *
+ * A reservation holds room stays (ChannelRoomStay), each with its own room type, rate plan, stay,
+ * guests, nightly prices and total. A room's stay is its TimeSpan, else the span of its nightly
+ * rates (a rate's ExpireDate is the departure morning, as Booking.com uses it; a rate without one
+ * covers UnitMultiplier nights), else ResGlobalInfo's TimeSpan.
  *
  * Version (to de-duplicate redeliveries): UniqueID/@Instance, else the reservation's
  * @LastModifyDateTime, else @CreateDateTime, else a HotelReservationID/@ResID_Date; when the message
@@ -21,10 +31,28 @@ import { UNIQUE_ID_TYPE } from './constants';
 import { addDays, indexed, readCount, readDate } from './contentReaders';
 import { invalidContent, OtaMessageError } from './errors';
 import { parseExpected } from './otaDocument';
-import type { ChannelReservation, ParseOptions, ReservationAction, XmlNode, XmlValue } from './types';
+import type {
+	ChannelReservation,
+	ChannelRoomStay,
+	NightPrice,
+	ParseOptions,
+	PaymentModel,
+	ReservationAction,
+	ReservationBatch,
+	ReservationFailure,
+	XmlNode,
+	XmlValue,
+} from './types';
 import { attr, child, children, descend, descendAll, text } from './xmlTree';
+import { serializeElement, type XmlBody } from './xmlWriter';
 
 export const RESERVATION_MESSAGES = ['OTA_HotelResNotifRQ', 'OTA_HotelResModifyNotifRQ', 'OTA_ResRetrieveRS', 'OTA_CancelRQ'] as const;
+
+/** The longest stay read out of a message: a rate "valid" for ten years must not become 3,650 nights. */
+export const MAX_STAY_NIGHTS = 731;
+
+/** UniqueID / HotelReservationID types that carry a channel's reservation id: 14 Reservation, 8 (Expedia's use). */
+const CHANNEL_ID_TYPES = [UNIQUE_ID_TYPE.reservation, '8'];
 
 const ACTIONS: Record<string, ReservationAction> = {
 	book: 'book',
@@ -44,92 +72,158 @@ const ACTIONS: Record<string, ReservationAction> = {
 /** AQC codes counted as children: 3 under 2, 4 under 12, 5 under 17, 7 infant, 8 child, 12 under 10, 13 junior. */
 const CHILD_AGE_CODES = new Set(['3', '4', '5', '7', '8', '12', '13']);
 
-export function parseReservations(xml: string | Uint8Array, opts?: ParseOptions): ChannelReservation[] {
+export function parseReservations(xml: string | Uint8Array, opts?: ParseOptions): ReservationBatch {
 	const message = parseExpected(xml, RESERVATION_MESSAGES, opts);
 	const body = message.body;
+	const batch: ReservationBatch = { root: message.root, reservations: [], failures: [] };
+	if (message.echoToken !== undefined) batch.echoToken = message.echoToken;
 	const rootStatus = attr(body, 'ResStatus');
+	let entries: Array<{ node: XmlNode; path: string; action: ReservationAction }>;
 	switch (message.root) {
 		case 'OTA_HotelResNotifRQ':
-			return descendAll(body, 'HotelReservations', 'HotelReservation').map((node, index) =>
-				readReservation(node, indexed('HotelReservation', index), statusAction(attr(node, 'ResStatus') ?? rootStatus) ?? 'book'),
-			);
+			entries = descendAll(body, 'HotelReservations', 'HotelReservation').map((node, index) => ({
+				node,
+				path: indexed('HotelReservation', index),
+				action: statusAction(attr(node, 'ResStatus') ?? rootStatus) ?? 'book',
+			}));
+			break;
 		case 'OTA_HotelResModifyNotifRQ':
-			return descendAll(body, 'HotelResModifies', 'HotelResModify').map((node, index) =>
-				readReservation(node, indexed('HotelResModify', index), statusAction(attr(node, 'ResStatus') ?? rootStatus) === 'cancel' ? 'cancel' : 'modify'),
-			);
+			entries = descendAll(body, 'HotelResModifies', 'HotelResModify').map((node, index) => ({
+				node,
+				path: indexed('HotelResModify', index),
+				action: statusAction(attr(node, 'ResStatus') ?? rootStatus) === 'cancel' ? 'cancel' : 'modify',
+			}));
+			break;
 		case 'OTA_ResRetrieveRS': {
 			const errors = descendAll(body, 'Errors', 'Error');
 			if (errors.length > 0) {
 				const first = errors[0];
 				throw new OtaMessageError('invalid_content', `the channel answered with errors: ${text(first) ?? attr(first, 'ShortText') ?? attr(first, 'Code') ?? 'unknown error'}`, 'OTA_ResRetrieveRS/Errors');
 			}
-			return descendAll(body, 'ReservationsList', 'HotelReservation').map((node, index) =>
-				readReservation(node, indexed('HotelReservation', index), statusAction(attr(node, 'ResStatus')) ?? 'book'),
-			);
+			entries = descendAll(body, 'ReservationsList', 'HotelReservation').map((node, index) => ({
+				node,
+				path: indexed('HotelReservation', index),
+				action: statusAction(attr(node, 'ResStatus')) ?? 'book',
+			}));
+			break;
 		}
 		default:
-			return [readCancelRequest(body)];
+			entries = [{ node: body, path: 'OTA_CancelRQ', action: 'cancel' }];
 	}
+	const element = ELEMENT_OF_ROOT[message.root];
+	entries.forEach((entry, index) => {
+		try {
+			batch.reservations.push(message.root === 'OTA_CancelRQ' ? readCancelRequest(entry.node) : readReservation(entry.node, entry.path, entry.action));
+		} catch (error) {
+			batch.failures.push(failureOf(entry, index, error, element));
+		}
+	});
+	return batch;
+}
+
+/** What to tell the channel and hotel IT about a reservation that could not be read. */
+function failureOf(entry: { node: XmlNode; path: string; action: ReservationAction }, index: number, error: unknown, element: string): ReservationFailure {
+	const failure: ReservationFailure = {
+		position: index + 1,
+		action: entry.action,
+		path: error instanceof OtaMessageError && error.path ? error.path : entry.path,
+		reason: error instanceof Error ? error.message : String(error),
+	};
+	const id = channelIdOf(entry.node);
+	if (id) failure.channelReservationId = id;
+	const excerpt = excerptOf(element, entry.node);
+	if (excerpt) failure.excerpt = excerpt;
+	return failure;
+}
+
+const ELEMENT_OF_ROOT: Record<string, string> = {
+	OTA_HotelResNotifRQ: 'HotelReservation',
+	OTA_HotelResModifyNotifRQ: 'HotelResModify',
+	OTA_ResRetrieveRS: 'HotelReservation',
+	OTA_CancelRQ: 'OTA_CancelRQ',
+};
+
+/** The element as read (card data was removed by the reader), written back as XML, at most 64 KB. */
+function excerptOf(element: string, node: XmlNode): string | undefined {
+	try {
+		return serializeElement(element, cdataAsText(node) as XmlBody).slice(0, 65_536);
+	} catch {
+		return undefined;
+	}
+}
+
+function cdataAsText(value: XmlValue): XmlValue {
+	if (typeof value === 'string') return value;
+	if (Array.isArray(value)) return value.map(cdataAsText);
+	return Object.fromEntries(Object.entries(value).map(([key, each]) => [key === '#cdata' ? '#text' : key, cdataAsText(each)]));
 }
 
 function statusAction(status: string | undefined): ReservationAction | undefined {
 	return status === undefined ? undefined : ACTIONS[status.toLowerCase()];
 }
 
-interface Stay {
-	arrival?: string;
-	departure?: string;
-}
-
 function readReservation(node: XmlNode, path: string, action: ReservationAction): ChannelReservation {
-	const uniqueId = pickUniqueId(children(node, 'UniqueID'));
+	const channelReservationId = channelIdOf(node);
+	if (!channelReservationId) throw invalidContent(path, 'missing UniqueID ID (and no HotelReservationID)');
 	const globalInfo = child(node, 'ResGlobalInfo');
-	const reservationIds = descendAll(globalInfo, 'HotelReservationIDs', 'HotelReservationID');
-	const channelReservationId =
-		attr(uniqueId, 'ID') ??
-		attr(reservationIds.find((id) => attr(id, 'ResID_Type') === UNIQUE_ID_TYPE.reservation) ?? reservationIds[0], 'ResID_Value');
-	if (!channelReservationId) throw invalidContent(path, 'missing UniqueID ID');
-
-	const roomStays = descendAll(node, 'RoomStays', 'RoomStay');
-	const stay = readStay(roomStays, globalInfo, path, action);
-	const first = roomStays[0];
-	const roomType =
-		attr(descend(first, 'RoomTypes', 'RoomType'), 'RoomTypeCode') ??
-		attr(descend(first, 'RoomRates', 'RoomRate'), 'RoomTypeCode') ??
-		attr(descend(first, 'RoomTypes', 'RoomType'), 'RoomType');
-	const ratePlan = attr(descend(first, 'RatePlans', 'RatePlan'), 'RatePlanCode') ?? attr(descend(first, 'RoomRates', 'RoomRate'), 'RatePlanCode');
-	const rooms = roomStays.reduce((sum, roomStay, index) => sum + roomUnits(roomStay, `${path}/RoomStays/${indexed('RoomStay', index)}`), 0);
-	const guests = countGuests(roomStays, globalInfo, path);
-	const money = readReservationTotal(roomStays, globalInfo, path);
+	const resGuests = descendAll(node, 'ResGuests', 'ResGuest');
+	const roomStayNodes = descendAll(node, 'RoomStays', 'RoomStay');
+	const context: RoomContext = {
+		action,
+		globalSpan: child(globalInfo, 'TimeSpan'),
+		globalSpanPath: `${path}/ResGlobalInfo/TimeSpan`,
+		// Guest counts given once for the whole reservation can only be placed when there is one room.
+		globalGuestCounts: roomStayNodes.length === 1 ? descendAll(globalInfo, 'GuestCounts', 'GuestCount') : [],
+		guestsByRph: guestNamesByRph(resGuests),
+	};
+	const roomStays = roomStayNodes.map((roomStay, index) => readRoomStay(roomStay, index, `${path}/RoomStays/${indexed('RoomStay', index)}`, context));
+	if (roomStays.length === 0 && action !== 'cancel') {
+		// A channel that dates the whole reservation but lists no room cannot be sold: say so.
+		throw invalidContent(path, 'no RoomStay: the reservation names no room');
+	}
+	const dated = roomStays.filter((room) => room.arrival !== undefined);
+	const money = reservationMoney(globalInfo, roomStays, `${path}/ResGlobalInfo/Total`);
 	const hotelCode =
-		roomStays.map((roomStay) => attr(child(roomStay, 'BasicPropertyInfo'), 'HotelCode')).find(Boolean) ?? attr(child(globalInfo, 'BasicPropertyInfo'), 'HotelCode');
-
+		roomStayNodes.map((roomStay) => attr(child(roomStay, 'BasicPropertyInfo'), 'HotelCode')).find(Boolean) ?? attr(child(globalInfo, 'BasicPropertyInfo'), 'HotelCode');
+	const notes = readNotes(node);
 	const reservation: ChannelReservation = {
 		channelReservationId,
 		version: '',
 		action,
 		hotelCode,
-		roomType,
-		ratePlan,
-		arrival: stay.arrival,
-		departure: stay.departure,
-		rooms,
-		adults: guests.adults,
-		children: guests.children,
-		amount: money?.amount,
-		currency: money?.currency,
-		guest: readGuest(node, globalInfo),
+		arrival: dated.length ? dated.map((room) => room.arrival!).reduce(earliest) : undefined,
+		departure: dated.length ? dated.map((room) => room.departure!).reduce(latest) : undefined,
+		roomStays,
+		amount: money.amount,
+		currency: money.currency,
+		taxes: money.taxes,
+		commission: readCommission(node, globalInfo, money.currency, path),
+		paymentModel: readPaymentModel(node, globalInfo),
+		guest: readGuest(resGuests, globalInfo),
 		card: readCard(node),
 		createdAt: attr(node, 'CreateDateTime'),
-		comments: readComments(node, roomStays, globalInfo),
+		comments: notes.comments,
+		specialRequests: notes.specialRequests,
 	};
+	const uniqueId = pickUniqueId(children(node, 'UniqueID'));
 	reservation.version =
 		attr(uniqueId, 'Instance') ??
 		attr(node, 'LastModifyDateTime') ??
 		attr(node, 'CreateDateTime') ??
-		reservationIds.map((id) => attr(id, 'ResID_Date')).find(Boolean) ??
+		descendAll(globalInfo, 'HotelReservationIDs', 'HotelReservationID')
+			.map((id) => attr(id, 'ResID_Date'))
+			.find(Boolean) ??
 		contentVersion(reservation);
 	return withoutUndefined(reservation);
+}
+
+/** The channel's reservation id: UniqueID (Type 14 first), else HotelReservationID of type 14, then 8 (Expedia), then the first. */
+function channelIdOf(node: XmlNode): string | undefined {
+	const fromUniqueId = attr(pickUniqueId(children(node, 'UniqueID')), 'ID');
+	if (fromUniqueId) return fromUniqueId;
+	const ids = descendAll(node, 'ResGlobalInfo', 'HotelReservationIDs', 'HotelReservationID').filter((id) => attr(id, 'ResID_Value'));
+	const typed = CHANNEL_ID_TYPES.map((type) => ids.find((id) => attr(id, 'ResID_Type') === type)).find(Boolean);
+	return attr(typed ?? ids[0], 'ResID_Value');
 }
 
 /** The channel's reservation id: UniqueID Type 14 (Reservation) if there is one, else the first. */
@@ -137,101 +231,294 @@ function pickUniqueId(ids: XmlNode[]): XmlNode | undefined {
 	return ids.find((id) => attr(id, 'Type') === UNIQUE_ID_TYPE.reservation && attr(id, 'ID')) ?? ids.find((id) => attr(id, 'ID'));
 }
 
-/** Arrival is the earliest Start over all room stays, departure the latest End (or Start + Duration). */
-function readStay(roomStays: XmlNode[], globalInfo: XmlNode | undefined, path: string, action: ReservationAction): Stay {
-	let spans: Array<{ span: XmlNode | undefined; path: string }> = roomStays.map((roomStay, index) => ({
-		span: child(roomStay, 'TimeSpan'),
-		path: `${path}/RoomStays/${indexed('RoomStay', index)}`,
-	}));
-	// Some channels date the whole reservation in ResGlobalInfo instead of each room stay.
-	if (spans.every(({ span }) => !span)) {
-		const globalSpan = child(globalInfo, 'TimeSpan');
-		spans = [{ span: globalSpan, path: globalSpan ? `${path}/ResGlobalInfo` : (spans[0]?.path ?? path) }];
-	}
-	const stay: Stay = {};
-	for (const { span, path: spanPath } of spans) {
-		const startValue = attr(span, 'Start');
-		// A cancellation may name the reservation only; a booking or change without dates cannot be sold.
-		if (!startValue) {
-			if (action === 'cancel') continue;
-			throw invalidContent(spanPath, 'missing TimeSpan Start');
+interface RoomContext {
+	action: ReservationAction;
+	globalSpan: XmlNode | undefined;
+	globalSpanPath: string;
+	globalGuestCounts: XmlNode[];
+	guestsByRph: Map<string, string>;
+}
+
+function readRoomStay(node: XmlNode, index: number, path: string, context: RoomContext): ChannelRoomStay {
+	const roomType = descend(node, 'RoomTypes', 'RoomType');
+	const roomRates = descendAll(node, 'RoomRates', 'RoomRate');
+	const status = statusAction(attr(node, 'RoomStayStatus')) === 'cancel' ? 'cancelled' : 'active';
+	const units = attr(roomType, 'NumberOfUnits') ?? attr(roomRates[0], 'NumberOfUnits');
+	const rates = readNightlyRates(roomRates, `${path}/RoomRates`);
+	const stay = readRoomDates(node, rates, path, context, status);
+	const total = child(node, 'Total');
+	const totalMoney = total ? readMoney(total, `${path}/Total`) : undefined;
+	const guests = countGuests(descendAll(node, 'GuestCounts', 'GuestCount'), context.globalGuestCounts, `${path}/GuestCounts/GuestCount`);
+	const guestName = guestRphs(node)
+		.map((rph) => context.guestsByRph.get(rph))
+		.find(Boolean);
+	const nightly = rates.nights;
+	const amount = totalMoney?.amount ?? (nightly.length > 0 ? nightly.reduce((sum, night) => sum + night.amount, 0) : undefined);
+	return withoutUndefined({
+		index: attr(node, 'IndexNumber') ?? attr(node, 'RoomStayCandidateRPH') ?? String(index + 1),
+		status,
+		roomType: attr(roomType, 'RoomTypeCode') ?? attr(roomRates[0], 'RoomTypeCode') ?? attr(roomType, 'RoomType'),
+		ratePlan: attr(descend(node, 'RatePlans', 'RatePlan'), 'RatePlanCode') ?? attr(roomRates[0], 'RatePlanCode'),
+		arrival: stay.arrival,
+		departure: stay.departure,
+		units: units === undefined ? 1 : readCount(units, `${path}/RoomTypes/RoomType`, 'NumberOfUnits'),
+		adults: guests.adults,
+		children: guests.children,
+		childAges: guests.childAges,
+		guestName,
+		nightly,
+		amount,
+		taxes: totalMoney?.taxes,
+		currency: totalMoney?.currency ?? rates.currency,
+	});
+}
+
+/** The room's TimeSpan, else its nightly rates' span, else the reservation's TimeSpan. */
+function readRoomDates(node: XmlNode, rates: NightlyRates, path: string, context: RoomContext, status: 'active' | 'cancelled'): { arrival?: string; departure?: string } {
+	const span = child(node, 'TimeSpan');
+	if (attr(span, 'Start')) return readSpan(span!, `${path}/TimeSpan`);
+	if (rates.arrival !== undefined) return { arrival: rates.arrival, departure: rates.departure };
+	if (attr(context.globalSpan, 'Start')) return readSpan(context.globalSpan!, context.globalSpanPath);
+	// A cancellation may name the reservation (or the room) only; a booking without dates cannot be sold.
+	if (context.action === 'cancel' || status === 'cancelled') return {};
+	throw invalidContent(path, 'no stay dates: no TimeSpan Start, no nightly rate with an EffectiveDate and no ResGlobalInfo/TimeSpan');
+}
+
+function readSpan(span: XmlNode, path: string): { arrival: string; departure: string } {
+	const arrival = readDate(attr(span, 'Start')!, path, 'Start');
+	const endValue = attr(span, 'End');
+	const nights = /^P(\d{1,4})[ND]$/.exec(attr(span, 'Duration') ?? '')?.[1];
+	let departure: string;
+	if (endValue) departure = readDate(endValue, path, 'End');
+	else if (nights) departure = addDays(arrival, Number(nights));
+	else throw invalidContent(path, 'has a Start but neither End nor Duration');
+	if (departure <= arrival) throw invalidContent(path, `End ${departure} is not after Start ${arrival}`);
+	checkLength(arrival, departure, path);
+	return { arrival, departure };
+}
+
+function checkLength(arrival: string, departure: string, path: string): void {
+	if (departure > addDays(arrival, MAX_STAY_NIGHTS)) throw invalidContent(path, `a stay from ${arrival} to ${departure} is longer than ${MAX_STAY_NIGHTS} nights`);
+}
+
+interface NightlyRates {
+	nights: NightPrice[];
+	arrival?: string;
+	departure?: string;
+	currency?: string;
+}
+
+/**
+ * RoomRate/Rates/Rate: each covers EffectiveDate up to (not including) ExpireDate, or UnitMultiplier
+ * nights (default 1) without an ExpireDate. Its Base is the price per night; a Total without a Base
+ * is the price of all its nights, shared out evenly (any remainder on the first night, so the sum is exact).
+ * Two rates for one night (a room price and an extra-person charge) add up.
+ */
+function readNightlyRates(roomRates: XmlNode[], path: string): NightlyRates {
+	const byNight = new Map<string, number>();
+	const result: NightlyRates = { nights: [] };
+	roomRates.forEach((roomRate, rateIndex) => {
+		const ratePath = `${path}/${indexed('RoomRate', rateIndex)}`;
+		const rates = descendAll(roomRate, 'Rates', 'Rate');
+		for (const rate of rates.length > 0 ? rates : [roomRate]) {
+			const ownStart = attr(rate, 'EffectiveDate');
+			const startValue = ownStart ?? attr(roomRate, 'EffectiveDate');
+			if (!startValue) continue;
+			const start = readDate(startValue, ratePath, 'EffectiveDate');
+			const endValue = ownStart ? attr(rate, 'ExpireDate') : (attr(rate, 'ExpireDate') ?? attr(roomRate, 'ExpireDate'));
+			const multiplier = attr(rate, 'UnitMultiplier');
+			let end = endValue ? readDate(endValue, ratePath, 'ExpireDate') : undefined;
+			// An ExpireDate on (or before) the EffectiveDate is a one-night rate written inclusively.
+			if (end === undefined || end <= start) end = addDays(start, multiplier ? Math.max(1, readCount(multiplier, ratePath, 'UnitMultiplier')) : 1);
+			checkLength(start, end, ratePath);
+			if (result.arrival === undefined || start < result.arrival) result.arrival = start;
+			if (result.departure === undefined || end > result.departure) result.departure = end;
+			const price = ratePrice(rate, ratePath);
+			if (!price) continue;
+			result.currency ??= price.currency;
+			const nights: string[] = [];
+			for (let night = start; night < end; night = addDays(night, 1)) nights.push(night);
+			const each = price.perNight ? price.amount : Math.floor(price.amount / nights.length);
+			const remainder = price.perNight ? 0 : price.amount - each * nights.length;
+			nights.forEach((night, i) => byNight.set(night, (byNight.get(night) ?? 0) + each + (i === 0 ? remainder : 0)));
 		}
-		const start = readDate(startValue, `${spanPath}/TimeSpan`, 'Start');
-		const endValue = attr(span, 'End');
-		const nights = /^P(\d+)[ND]$/.exec(attr(span, 'Duration') ?? '')?.[1];
-		let end: string | undefined;
-		if (endValue) end = readDate(endValue, `${spanPath}/TimeSpan`, 'End');
-		else if (nights) end = addDays(start, Number(nights));
-		else if (action !== 'cancel') throw invalidContent(spanPath, 'missing TimeSpan End');
-		if (end !== undefined && end <= start) throw invalidContent(`${spanPath}/TimeSpan`, `End ${end} is not after Start ${start}`);
-		if (stay.arrival === undefined || start < stay.arrival) stay.arrival = start;
-		if (end !== undefined && (stay.departure === undefined || end > stay.departure)) stay.departure = end;
+	});
+	result.nights = [...byNight.keys()].sort().map((date) => ({ date, amount: byNight.get(date)! }));
+	return result;
+}
+
+/** A rate's price: Base per night, else Total for all its nights. */
+function ratePrice(rate: XmlNode, path: string): { amount: number; perNight: boolean; currency?: string } | undefined {
+	for (const [name, perNight] of [['Base', true], ['Total', false]] as const) {
+		const element = child(rate, name);
+		if (!element) continue;
+		const money = readMoney(element, `${path}/${name}`);
+		if (money.amount !== undefined) return { amount: money.amount, perNight, currency: money.currency };
 	}
-	return stay;
+	return undefined;
 }
 
-function roomUnits(roomStay: XmlNode, path: string): number {
-	const units = attr(descend(roomStay, 'RoomTypes', 'RoomType'), 'NumberOfUnits') ?? attr(descend(roomStay, 'RoomRates', 'RoomRate'), 'NumberOfUnits');
-	return units === undefined ? 1 : readCount(units, path, 'NumberOfUnits');
-}
-
-/** Guest counts of all room stays, else of ResGlobalInfo; a GuestCount without a code counts as adults. */
-function countGuests(roomStays: XmlNode[], globalInfo: XmlNode | undefined, path: string): { adults: number; children: number } {
-	let counts = roomStays.flatMap((roomStay) => descendAll(roomStay, 'GuestCounts', 'GuestCount'));
-	if (counts.length === 0) counts = descendAll(globalInfo, 'GuestCounts', 'GuestCount');
-	const result = { adults: 0, children: 0 };
-	for (const count of counts) {
+/** Room guests from the room's GuestCounts (else the reservation's, for a single room). A GuestCount without a code counts as adults. */
+function countGuests(counts: XmlNode[], fallback: XmlNode[], path: string): { adults: number; children: number; childAges: number[] } {
+	const result = { adults: 0, children: 0, childAges: [] as number[] };
+	for (const count of counts.length > 0 ? counts : fallback) {
 		const value = attr(count, 'Count');
-		const number = value === undefined ? 1 : readCount(value, `${path}/GuestCounts/GuestCount`, 'Count');
-		if (CHILD_AGE_CODES.has(attr(count, 'AgeQualifyingCode') ?? '10')) result.children += number;
-		else result.adults += number;
+		const number = value === undefined ? 1 : readCount(value, path, 'Count');
+		if (!CHILD_AGE_CODES.has(attr(count, 'AgeQualifyingCode') ?? '10')) {
+			result.adults += number;
+			continue;
+		}
+		result.children += number;
+		const age = attr(count, 'Age');
+		if (age !== undefined && /^\d{1,2}$/.test(age)) for (let i = 0; i < Math.min(number, 99); i++) result.childAges.push(Number(age));
 	}
 	return result;
 }
 
-/** ResGlobalInfo/Total, else the sum of the room stays' totals (in one currency). */
-function readReservationTotal(roomStays: XmlNode[], globalInfo: XmlNode | undefined, path: string): { amount?: number; currency?: string } | undefined {
+interface Money {
+	amount?: number;
+	currency?: string;
+	taxes?: number;
+}
+
+/** After tax if given, else before tax; in minor units of the currency's ISO minor unit. Taxes from Taxes, else the difference. */
+function readMoney(total: XmlNode, path: string): Money {
+	const currency = attr(total, 'CurrencyCode')?.toUpperCase();
+	const stated = parseDecimalPlaces(attr(total, 'DecimalPlaces'), path);
+	const target = currency ? currencyDecimals(currency) : (stated ?? 2);
+	const read = (value: string | undefined, places = stated, where = path) => (value === undefined ? undefined : parseAmount(value, places, target, where));
+	const afterTax = read(attr(total, 'AmountAfterTax'));
+	const beforeTax = read(attr(total, 'AmountBeforeTax'));
+	const taxes = child(total, 'Taxes');
+	const taxPlaces = (node: XmlNode | undefined) => parseDecimalPlaces(attr(node, 'DecimalPlaces'), `${path}/Taxes`) ?? stated;
+	let taxAmount = read(attr(taxes, 'Amount'), taxPlaces(taxes), `${path}/Taxes`);
+	if (taxAmount === undefined) {
+		const each = children(taxes, 'Tax')
+			.map((tax) => read(attr(tax, 'Amount'), taxPlaces(tax), `${path}/Taxes/Tax`))
+			.filter((amount): amount is number => amount !== undefined);
+		if (each.length > 0) taxAmount = each.reduce((sum, amount) => sum + amount, 0);
+	}
+	if (taxAmount === undefined && afterTax !== undefined && beforeTax !== undefined && afterTax > beforeTax) taxAmount = afterTax - beforeTax;
+	return { amount: afterTax ?? beforeTax, currency, taxes: taxAmount };
+}
+
+/** ResGlobalInfo/Total, else the sum of the active rooms' totals (when every active room has one, in one currency). */
+function reservationMoney(globalInfo: XmlNode | undefined, rooms: ChannelRoomStay[], path: string): Money {
 	const globalTotal = child(globalInfo, 'Total');
-	if (globalTotal) return readMoney(globalTotal, `${path}/ResGlobalInfo/Total`);
-	const totals = roomStays
-		.map((roomStay, index) => ({ node: child(roomStay, 'Total'), path: `${path}/RoomStays/${indexed('RoomStay', index)}/Total` }))
-		.filter((each): each is { node: XmlNode; path: string } => each.node !== undefined)
-		.map((each) => readMoney(each.node, each.path));
-	if (totals.length === 0) return undefined;
-	const currencies = new Set(totals.map((each) => each.currency));
-	if (currencies.size > 1) throw invalidContent(`${path}/RoomStays`, 'room stay totals are in different currencies');
+	if (globalTotal) {
+		const money = readMoney(globalTotal, path);
+		if (money.amount !== undefined || money.currency !== undefined) return { ...money, currency: money.currency ?? rooms.find((room) => room.currency)?.currency };
+	}
+	const active = rooms.filter((room) => room.status === 'active');
+	const currencies = new Set(active.map((room) => room.currency).filter(Boolean));
+	if (currencies.size > 1) throw invalidContent(path.replace(/\/ResGlobalInfo\/Total$/, '/RoomStays'), 'room stay totals are in different currencies');
+	const priced = active.length > 0 && active.every((room) => room.amount !== undefined);
+	const taxed = active.filter((room) => room.taxes !== undefined);
 	return {
-		amount: totals.some((each) => each.amount === undefined) ? undefined : totals.reduce((sum, each) => sum + (each.amount ?? 0), 0),
-		currency: totals[0].currency,
+		amount: priced ? active.reduce((sum, room) => sum + room.amount!, 0) : undefined,
+		currency: [...currencies][0] as string | undefined,
+		taxes: taxed.length > 0 ? taxed.reduce((sum, room) => sum + room.taxes!, 0) : undefined,
 	};
 }
 
-/** After tax if given, else before tax; in minor units of the currency's ISO minor unit. */
-function readMoney(total: XmlNode, path: string): { amount?: number; currency?: string } {
-	const currency = attr(total, 'CurrencyCode')?.toUpperCase();
-	const value = attr(total, 'AmountAfterTax') ?? attr(total, 'AmountBeforeTax');
-	const stated = parseDecimalPlaces(attr(total, 'DecimalPlaces'), path);
-	const target = currency ? currencyDecimals(currency) : stated ?? 2;
-	return { amount: value === undefined ? undefined : parseAmount(value, stated, target, path), currency };
+/**
+ * The channel's commission: a Commission element with CommissionPayableAmount (Booking.com), else
+ * its own Amount; on the reservation, in ResGlobalInfo, or per room (then summed).
+ */
+function readCommission(node: XmlNode, globalInfo: XmlNode | undefined, currency: string | undefined, path: string): number | undefined {
+	const holders = [child(globalInfo, 'Commission'), ...descendAll(node, 'RoomStays', 'RoomStay', 'Commission'), ...descendAll(node, 'RoomStays', 'RoomStay', 'RoomRates', 'RoomRate', 'Commission')].filter(
+		(holder): holder is XmlNode => holder !== undefined,
+	);
+	const amounts = holders
+		.map((commission) => {
+			const payable = child(commission, 'CommissionPayableAmount') ?? commission;
+			const value = attr(payable, 'Amount');
+			if (value === undefined) return undefined;
+			const code = attr(payable, 'CurrencyCode')?.toUpperCase() ?? currency;
+			const places = parseDecimalPlaces(attr(payable, 'DecimalPlaces'), `${path}/Commission`);
+			return parseAmount(value, places, code ? currencyDecimals(code) : (places ?? 2), `${path}/Commission`);
+		})
+		.filter((amount): amount is number => amount !== undefined);
+	if (amounts.length === 0) return undefined;
+	// A commission stated once for the reservation is the whole; per-room ones add up.
+	return child(globalInfo, 'Commission') && amounts.length > 0 ? amounts[0] : amounts.reduce((sum, amount) => sum + amount, 0);
 }
 
-/** The primary ResGuest's customer, else the first, else ResGlobalInfo's profile. */
-function readGuest(node: XmlNode, globalInfo: XmlNode | undefined): ChannelReservation['guest'] {
-	const resGuests = descendAll(node, 'ResGuests', 'ResGuest');
-	const primary = resGuests.find((guest) => attr(guest, 'PrimaryIndicator') === 'true') ?? resGuests[0];
-	const customer =
-		descend(primary, 'Profiles', 'ProfileInfo', 'Profile', 'Customer') ?? descend(globalInfo, 'Profiles', 'ProfileInfo', 'Profile', 'Customer');
-	return readPerson(child(customer, 'PersonName'), text(child(customer, 'Email')), attr(child(customer, 'Telephone'), 'PhoneNumber'));
+/**
+ * How the guest pays, where the message says it: a virtual card (a PaymentCard flagged virtual, or
+ * a guarantee/deposit code saying so), the channel collecting (prepaid to the channel), or the hotel
+ * collecting (a guarantee by the guest's own card). Absent when the message does not say.
+ */
+function readPaymentModel(node: XmlNode, globalInfo: XmlNode | undefined): PaymentModel | undefined {
+	const markers = [
+		...['Guarantee', 'DepositPayments'].flatMap((name) => collectAttributes(child(globalInfo, name))),
+		...collectAttributes(child(node, 'TPA_Extensions')),
+		...collectAttributes(child(globalInfo, 'TPA_Extensions')),
+	].map((value) => value.toLowerCase());
+	if (markers.some((value) => /virtual|vcc/.test(value))) return 'virtual_card';
+	if (markers.some((value) => /(channel|agency|expedia|ota|merchant)[ _-]?collect|prepaid|prepay/.test(value))) return 'channel_collect';
+	if (markers.some((value) => /hotel[ _-]?collect|pay[ _-]?at[ _-]?hotel|property[ _-]?collect/.test(value))) return 'hotel_collect';
+	return undefined;
 }
 
-function readPerson(personName: XmlNode | undefined, email: string | undefined, phone: string | undefined): ChannelReservation['guest'] {
-	const parts = [...children(personName, 'GivenName'), ...children(personName, 'MiddleName'), ...children(personName, 'Surname')]
-		.map((part) => text(part))
-		.filter((part): part is string => part !== undefined);
-	const guest: ChannelReservation['guest'] = { name: parts.join(' ') };
+/** Every attribute value and text inside an element (a small subtree: a guarantee, an extension). */
+function collectAttributes(value: XmlValue | undefined, out: string[] = []): string[] {
+	if (value === undefined) return out;
+	if (typeof value === 'string') {
+		out.push(value);
+		return out;
+	}
+	if (Array.isArray(value)) {
+		for (const each of value) collectAttributes(each, out);
+		return out;
+	}
+	for (const key of Object.keys(value)) {
+		if (key.startsWith('@_')) out.push(`${key.slice(2)}=${String(value[key])}`);
+		else collectAttributes(value[key], out);
+	}
+	return out;
+}
+
+/** The guests a room points at: ResGuestRPHs as a list ("1 2", OTA 2015B) or as ResGuestRPH elements (older versions, SiteMinder). */
+function guestRphs(roomStay: XmlNode): string[] {
+	const holder = child(roomStay, 'ResGuestRPHs');
+	const listed = text(holder)?.split(/\s+/) ?? [];
+	return [...listed, ...children(holder, 'ResGuestRPH').map((rph) => attr(rph, 'RPH') ?? '')].filter(Boolean);
+}
+
+/** Names of the ResGuests by their ResGuestRPH, for the rooms that point at them. */
+function guestNamesByRph(resGuests: XmlNode[]): Map<string, string> {
+	const names = new Map<string, string>();
+	for (const guest of resGuests) {
+		const rph = attr(guest, 'ResGuestRPH');
+		const name = personName(child(customerOf(guest), 'PersonName'));
+		if (rph !== undefined && name && !names.has(rph)) names.set(rph, name);
+	}
+	return names;
+}
+
+function customerOf(holder: XmlNode | undefined): XmlNode | undefined {
+	return descend(holder, 'Profiles', 'ProfileInfo', 'Profile', 'Customer');
+}
+
+/** The primary ResGuest (PrimaryIndicator), else the first; else ResGlobalInfo's profile. Never payment data. */
+function readGuest(resGuests: XmlNode[], globalInfo: XmlNode | undefined): ChannelReservation['guest'] {
+	const named = resGuests.filter((guest) => personName(child(customerOf(guest), 'PersonName')));
+	const primary = named.find((guest) => attr(guest, 'PrimaryIndicator') === 'true' || attr(guest, 'PrimaryIndicator') === '1') ?? named[0];
+	const customer = customerOf(primary) ?? customerOf(globalInfo);
+	const guest: ChannelReservation['guest'] = { name: personName(child(customer, 'PersonName')) };
+	const email = text(child(customer, 'Email'));
+	const phone = attr(child(customer, 'Telephone'), 'PhoneNumber');
 	if (email) guest.email = email;
 	if (phone) guest.phone = phone;
 	return guest;
+}
+
+function personName(node: XmlNode | undefined): string {
+	return [...children(node, 'GivenName'), ...children(node, 'MiddleName'), ...children(node, 'Surname')]
+		.map((part) => text(part))
+		.filter((part): part is string => part !== undefined)
+		.join(' ');
 }
 
 /** The first card anywhere in the reservation (Guarantee, DepositPayments, a profile's PaymentForm). */
@@ -257,28 +544,49 @@ function findElement(value: XmlValue | undefined, name: string): XmlNode | undef
 	}
 	if (value[name] !== undefined) return child(value, name);
 	for (const key of Object.keys(value)) {
-		// Attributes and text ("@_…", "#text", "#cdata") hold no elements.
-		const first = key.charCodeAt(0);
-		if (first === 64 || first === 35) continue;
+		if (isLeafKey(key)) continue;
 		const found = findElement(value[key], name);
 		if (found) return found;
 	}
 	return undefined;
 }
 
-/** Comments and special requests from the reservation, its room stays and its guests, one per line. */
-function readComments(node: XmlNode, roomStays: XmlNode[], globalInfo: XmlNode | undefined): string | undefined {
-	const holders = [globalInfo, ...roomStays, ...descendAll(node, 'ResGuests', 'ResGuest')];
-	const lines: string[] = [];
-	for (const holder of holders) {
-		for (const paragraph of [...descendAll(holder, 'Comments', 'Comment'), ...descendAll(holder, 'SpecialRequests', 'SpecialRequest')]) {
-			const content = [text(paragraph), ...children(paragraph, 'Text').map(text), ...children(paragraph, 'ListItem').map(text)]
-				.filter((line): line is string => line !== undefined)
-				.join('\n');
-			if (content && !lines.includes(content)) lines.push(content);
+/** Attributes and text ("@_…", "#text", "#cdata") hold no elements. */
+function isLeafKey(key: string): boolean {
+	const first = key.charCodeAt(0);
+	return first === 64 || first === 35;
+}
+
+/**
+ * Comments and special requests wherever the channel puts them (ResGlobalInfo, each RoomStay, each
+ * ResGuest), in the order they stand in the message; the same text twice is kept once.
+ */
+function readNotes(node: XmlNode): { comments: string[]; specialRequests: string[] } {
+	const notes = { comments: [] as string[], specialRequests: [] as string[] };
+	const visit = (value: XmlValue | undefined) => {
+		if (value === undefined || typeof value === 'string') return;
+		if (Array.isArray(value)) {
+			for (const each of value) visit(each);
+			return;
 		}
+		for (const key of Object.keys(value)) {
+			if (isLeafKey(key)) continue;
+			if (key === 'Comments') collectNotes(children(value, key), 'Comment', notes.comments);
+			else if (key === 'SpecialRequests') collectNotes(children(value, key), 'SpecialRequest', notes.specialRequests);
+			else visit(value[key]);
+		}
+	};
+	visit(node);
+	return notes;
+}
+
+function collectNotes(holders: XmlNode[], name: string, into: string[]): void {
+	for (const paragraph of holders.flatMap((holder) => children(holder, name))) {
+		const content = [text(paragraph), ...children(paragraph, 'Text').map(text), ...children(paragraph, 'ListItem').map(text)]
+			.filter((line): line is string => line !== undefined)
+			.join('\n');
+		if (content && !into.includes(content)) into.push(content);
 	}
-	return lines.length > 0 ? lines.join('\n') : undefined;
 }
 
 /**
@@ -293,6 +601,11 @@ function readCancelRequest(body: XmlNode): ChannelReservation {
 	const span = child(verification, 'ReservationTimeSpan');
 	const start = attr(span, 'Start');
 	const end = attr(span, 'End');
+	const guest: ChannelReservation['guest'] = { name: personName(child(verification, 'PersonName')) };
+	const email = text(child(verification, 'Email'));
+	const phone = attr(child(verification, 'TelephoneInfo'), 'PhoneNumber');
+	if (email) guest.email = email;
+	if (phone) guest.phone = phone;
 	const reservation: ChannelReservation = {
 		channelReservationId,
 		version: '',
@@ -300,15 +613,19 @@ function readCancelRequest(body: XmlNode): ChannelReservation {
 		hotelCode: attr(descend(verification, 'TPA_Extensions', 'BasicPropertyInfo'), 'HotelCode'),
 		arrival: start ? readDate(start, 'OTA_CancelRQ/Verification/ReservationTimeSpan', 'Start') : undefined,
 		departure: end ? readDate(end, 'OTA_CancelRQ/Verification/ReservationTimeSpan', 'End') : undefined,
-		rooms: 0,
-		adults: 0,
-		children: 0,
-		guest: readPerson(child(verification, 'PersonName'), text(child(verification, 'Email')), attr(child(verification, 'TelephoneInfo'), 'PhoneNumber')),
-		comments: descendAll(body, 'Reasons', 'Reason').map(text).filter(Boolean).join('\n') || undefined,
+		roomStays: [],
+		guest,
+		comments: descendAll(body, 'Reasons', 'Reason')
+			.map(text)
+			.filter((reason): reason is string => Boolean(reason)),
+		specialRequests: [],
 	};
 	reservation.version = attr(uniqueId, 'Instance') ?? contentVersion(reservation);
 	return withoutUndefined(reservation);
 }
+
+const earliest = (a: string, b: string) => (b < a ? b : a);
+const latest = (a: string, b: string) => (b > a ? b : a);
 
 function contentVersion(reservation: ChannelReservation): string {
 	const content = JSON.stringify({ ...reservation, version: undefined });

@@ -39,6 +39,52 @@ export interface RateUpdate {
 
 export type ReservationAction = 'book' | 'modify' | 'cancel';
 
+/** One night's price of a room, in minor units of the reservation's currency (after tax when the channel gives it). */
+export interface NightPrice {
+	/** The night, `YYYY-MM-DD`. */
+	date: string;
+	amount: number;
+}
+
+/**
+ * How the guest pays, where the message says it: the hotel charges the guest (hotel collect), the
+ * channel collected and pays the hotel (channel collect), or the channel pays with a virtual card.
+ */
+export type PaymentModel = 'hotel_collect' | 'channel_collect' | 'virtual_card';
+
+/** One booked room (a RoomStay, or one unit of it) of a reservation. */
+export interface ChannelRoomStay {
+	/**
+	 * The channel's id of this room within the reservation: RoomStay/@IndexNumber (Booking.com's room
+	 * reservation id), else @RoomStayCandidateRPH, else its position ("1", "2", …). A modification
+	 * matches rooms by it.
+	 */
+	index: string;
+	/** `cancelled` when the room stay itself says so (RoomStayStatus Cancel/Cancelled). */
+	status: 'active' | 'cancelled';
+	roomType?: string;
+	ratePlan?: string;
+	/** First night, `YYYY-MM-DD`. */
+	arrival?: string;
+	/** The morning the guest leaves (the last night + 1). */
+	departure?: string;
+	/** Rooms of this type booked by this stay (NumberOfUnits), 1 when not said. */
+	units: number;
+	adults: number;
+	children: number;
+	/** Ages of the children where the channel gives them (GuestCount/@Age, once per child counted). */
+	childAges: number[];
+	/** The room's own guest, where the channel names one (ResGuestRPH link or a per-room name). */
+	guestName?: string;
+	/** Price of each night, in order, where the message gives nightly rates. */
+	nightly: NightPrice[];
+	/** This room's total in minor units (RoomStay/Total, else the sum of its nights). */
+	amount?: number;
+	/** Taxes on this room in minor units, where given. */
+	taxes?: number;
+	currency?: string;
+}
+
 /** A reservation as a channel sends it: new, modified or cancelled. */
 export interface ChannelReservation {
 	channelReservationId: string;
@@ -50,23 +96,52 @@ export interface ChannelReservation {
 	version: string;
 	action: ReservationAction;
 	hotelCode?: string;
-	roomType?: string;
-	ratePlan?: string;
+	/** Earliest arrival and latest departure over the rooms (undefined for a bare cancellation). */
 	arrival?: string;
 	departure?: string;
-	/** 0 when the message does not say (a bare cancellation). */
-	rooms: number;
-	adults: number;
-	children: number;
+	/** The rooms, in message order; empty for a bare cancellation that names no room. */
+	roomStays: ChannelRoomStay[];
 	/** Total of the reservation in minor units of the currency's ISO minor unit (EUR cents, JPY yen). */
 	amount?: number;
 	currency?: string;
+	/** Taxes in minor units, where given. */
+	taxes?: number;
+	/** The channel's commission in minor units, where given. */
+	commission?: number;
+	paymentModel?: PaymentModel;
+	/** The primary guest (ResGuests, never payment data); the booker's profile only when no guest is named. */
 	guest: { name: string; email?: string; phone?: string };
 	/** ONLY the brand and last four digits survive from a PaymentCard; nothing else is ever read out. */
 	card?: { brand?: string; last4?: string };
 	/** As the channel wrote it (xs:dateTime). */
 	createdAt?: string;
-	comments?: string;
+	/** Guest comments, in message order. */
+	comments: string[];
+	/** Special requests, in message order. */
+	specialRequests: string[];
+}
+
+/** A reservation in a channel's message that could not be read: the rest of the message is still taken in. */
+export interface ReservationFailure {
+	/** 1-based position of the reservation in the message. */
+	position: number;
+	/** The channel's id, when even that could be read. */
+	channelReservationId?: string;
+	action?: ReservationAction;
+	/** Where in the message, e.g. "HotelReservation[3]/RoomStays/RoomStay[1]". */
+	path: string;
+	reason: string;
+	/** The reservation's XML as read, card data already removed: for the sync log, so hotel IT can see what came. */
+	excerpt?: string;
+}
+
+/** Every reservation of one message: the readable ones, and the ones that were not. */
+export interface ReservationBatch {
+	/** The OTA root, e.g. "OTA_HotelResNotifRQ". */
+	root: string;
+	echoToken?: string;
+	reservations: ChannelReservation[];
+	failures: ReservationFailure[];
 }
 
 /** Attributes every OTA message carries on its root element. */
@@ -132,6 +207,8 @@ export interface ParsedOtaMessage {
 	timeStamp?: string;
 	/** The root element, card data already redacted (see cardRedaction.ts). */
 	body: XmlNode;
+	/** Namespace URI of the OTA element ('' for none). */
+	namespace: string;
 	/** Present when the message came in a SOAP envelope. */
 	soap?: { usernameToken?: SoapCredentials; fault?: SoapFault };
 }

@@ -59,6 +59,8 @@ export interface ReadOptions {
 export interface XmlDocument {
 	root: string;
 	node: XmlNode;
+	/** The decoded text, for what the tree no longer shows (namespaces: see namespaces.ts). */
+	text: string;
 }
 
 export function readXml(input: string | Uint8Array, opts: ReadOptions = {}): XmlDocument {
@@ -94,7 +96,7 @@ export function readXml(input: string | Uint8Array, opts: ReadOptions = {}): Xml
 	// Two roots of the same name parse as one array; XMLValidator misses self-closing ones.
 	if (roots.length !== 1 || Array.isArray(tree[roots[0]])) throw new OtaMessageError('malformed', 'malformed XML: the message must have exactly one root element');
 	const root = roots[0];
-	return { root, node: asNode(decodeAndRedact(tree[root])) };
+	return { root, node: asNode(decodeAndRedact(tree[root])), text: xml };
 }
 
 function decode(input: string | Uint8Array): string {

@@ -297,6 +297,55 @@ export const migrations: Migration[] = [
 			);
 		`,
 	},
+	{
+		version: 8,
+		name: 'reservations hold rooms',
+		sql: `
+			-- A reservation holds one or more rooms, each with its own room type, rate plan, stay,
+			-- guests and prices (a family room and a double in one booking). Inventory is taken per
+			-- room line: sold = the units of the active lines of the reservations not cancelled.
+			-- The reservations row keeps its columns as a summary of its active rooms.
+			CREATE TABLE reservation_rooms (
+				reservation_id text        NOT NULL REFERENCES reservations (id),
+				line           integer     NOT NULL,
+				room_key       text        NOT NULL,
+				status         text        NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'cancelled')),
+				room_type_code text        NOT NULL,
+				rate_plan_code text,
+				arrival        date        NOT NULL,
+				departure      date        NOT NULL,
+				units          integer     NOT NULL CHECK (units > 0),
+				adults         integer     NOT NULL DEFAULT 0 CHECK (adults >= 0),
+				children       integer     NOT NULL DEFAULT 0 CHECK (children >= 0),
+				child_ages     jsonb       NOT NULL DEFAULT '[]',
+				guest_name     text,
+				amount         integer,
+				taxes          integer,
+				currency       text,
+				nightly        jsonb       NOT NULL DEFAULT '[]',
+				overbooked     boolean     NOT NULL DEFAULT false,
+				PRIMARY KEY (reservation_id, line),
+				UNIQUE (reservation_id, room_key),
+				CHECK (arrival < departure)
+			);
+			CREATE INDEX reservation_rooms_stay_idx ON reservation_rooms (room_type_code, arrival, departure) WHERE status = 'active';
+
+			-- Every reservation so far held one line: its own room type, stay and room count.
+			INSERT INTO reservation_rooms (reservation_id, line, room_key, room_type_code, rate_plan_code, arrival, departure, units,
+			                               adults, children, amount, currency, overbooked)
+			SELECT id, 1, '1', room_type_code, rate_plan_code, arrival, departure, rooms, adults, children, amount, currency, overbooked
+			FROM reservations;
+
+			-- What a channel tells about the reservation beyond its rooms: taxes, commission, payment
+			-- model, comments and special requests (no card data: that never reaches the store).
+			ALTER TABLE reservations ADD COLUMN details jsonb NOT NULL DEFAULT '{}';
+
+			-- A reservation a channel sent that could not be taken in is logged with the channel's id
+			-- for it and the reservation as it came (card data removed), for hotel IT to look at.
+			ALTER TABLE channel_sync_log ADD COLUMN reservation_id text;
+			ALTER TABLE channel_sync_log ADD COLUMN detail text;
+		`,
+	},
 ];
 
 // An arbitrary constant that names "schema migration" among advisory locks.

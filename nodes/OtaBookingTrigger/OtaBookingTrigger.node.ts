@@ -10,13 +10,15 @@ import { HotelService } from '../../lib/booking/hotelService';
 import { pullReservations } from '../../lib/channels/pull';
 import { describeError } from '../shared/nodeErrors';
 import { databaseParameter, hotelStore, storeCredentialTests } from '../shared/hotelStore';
-import { channelConnectionFrom, otaCredentialTests, reservationChangeItem } from '../shared/otaConnection';
+import { channelConnectionFrom, INTAKE_OUTPUT_NAMES, intakeItems, otaCredentialTests } from '../shared/otaConnection';
 
 /**
  * Pulls new, modified and cancelled reservations from a channel on a schedule (the channels' pull
  * pattern), stores each one idempotently, acknowledges it only then, and emits one item per
  * reservation change for the next steps (e-mail, calendar, pushing the new availability back to
- * the other channels). Never polls a channel more often than its profile allows.
+ * the other channels). A reservation that could not be taken in is reported to the channel as
+ * failed and leaves on the second output, named, so hotel IT sees it; the others are not held up.
+ * Never polls a channel more often than its profile allows.
  */
 export class OtaBookingTrigger implements INodeType {
 	description: INodeTypeDescription = {
@@ -30,7 +32,8 @@ export class OtaBookingTrigger implements INodeType {
 		defaults: { name: 'OTA Booking Trigger' },
 		polling: true,
 		inputs: [],
-		outputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main],
+		outputNames: INTAKE_OUTPUT_NAMES,
 		credentials: [
 			{ name: 'hotelOtaChannelApi', required: true, testedBy: 'otaChannelConnection' },
 			{ name: 'hotelPostgresApi', required: true, displayOptions: { show: { database: ['postgres'] } }, testedBy: 'hotelPostgresConnection' },
@@ -63,9 +66,10 @@ export class OtaBookingTrigger implements INodeType {
 		} catch (error) {
 			throw describeError(this.getNode(), error).nodeError;
 		}
-		this.logger.info('OTA reservations pulled', { integration: 'ota', channel: conn.channel, count: taken.length, failed: taken.filter((t) => !t.ack.ok).length });
-		const items = taken.map((t) => reservationChangeItem(conn.channel, t));
-		if (items.length === 0 && !manual) return null;
-		return [items.length ? items : [{ json: { channel: conn.channel, pulled: 0 } }]];
+		const [changes, failures] = intakeItems(conn.channel, taken);
+		for (const failure of failures) this.logger.warn('OTA reservation not taken in', { integration: 'ota', channel: conn.channel, ...failure.json });
+		this.logger.info('OTA reservations pulled', { integration: 'ota', channel: conn.channel, count: taken.length, failed: failures.length });
+		if (changes.length + failures.length === 0) return manual ? [[{ json: { channel: conn.channel, pulled: 0 } }], []] : null;
+		return [changes, failures];
 	}
 }

@@ -1,20 +1,19 @@
 import {
 	NodeConnectionTypes,
 	NodeOperationError,
-	type INodeExecutionData,
 	type INodeType,
 	type INodeTypeDescription,
 	type IWebhookFunctions,
 	type IWebhookResponseData,
 } from 'n8n-workflow';
 import { HotelService } from '../../lib/booking/hotelService';
-import { takeIn, type IntakeResult } from '../../lib/channels/intake';
+import { intakeLog, takeIn, type IntakeResult } from '../../lib/channels/intake';
 import type { ChannelConnection } from '../../lib/channels/channelClient';
 import { ChannelMappings } from '../../lib/channels/mapping';
-import type { ChannelReservation } from '../../lib/ota';
+import type { ReservationBatch } from '../../lib/ota';
 import { credentialsOf, databaseParameter, hotelStore, storeCredentialTests } from '../shared/hotelStore';
 import { noRegistration } from '../shared/noRegistration';
-import { channelConnectionFrom, otaCredentialTests, reservationChangeItem } from '../shared/otaConnection';
+import { channelConnectionFrom, INTAKE_OUTPUT_NAMES, intakeItems, otaCredentialTests } from '../shared/otaConnection';
 import { PushRefusal, refusalAnswer, reservationAnswer, type AnswerContext, type PushAnswer } from './pushAnswers';
 import { readPush, type Push } from './pushRequest';
 
@@ -28,8 +27,11 @@ import { readPush, type Push } from './pushRequest';
  * 3. The channel gets the matching RS straight away, before the workflow runs: our confirmation
  *    numbers, or Errors naming what could not be taken. If the store is down it gets a 500 (a SOAP
  *    fault for SOAP) and retries later; no execution starts then.
- * 4. Each reservation change that was applied leaves as one item, so the workflow can push the new
- *    availability to the other channels, send e-mails and update calendars.
+ * 4. Each reservation change that was applied leaves as one item on the first output, so the
+ *    workflow can push the new availability to the other channels, send e-mails and update
+ *    calendars. Each reservation that could not be taken in (unreadable, a room type not mapped)
+ *    leaves on the second output, named, and is in the channel's sync log: the others of the same
+ *    message are stored and confirmed all the same.
  */
 export class OtaWebhookTrigger implements INodeType {
 	description: INodeTypeDescription = {
@@ -42,7 +44,8 @@ export class OtaWebhookTrigger implements INodeType {
 		description: 'Receives reservations a channel pushes (OpenTravel XML or SOAP), stores them and answers with our confirmation numbers',
 		defaults: { name: 'OTA Webhook Trigger' },
 		inputs: [],
-		outputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main],
+		outputNames: INTAKE_OUTPUT_NAMES,
 		credentials: [
 			{ name: 'hotelOtaChannelApi', required: true, testedBy: 'otaChannelConnection' },
 			{ name: 'hotelPostgresApi', required: true, displayOptions: { show: { database: ['postgres'] } }, testedBy: 'hotelPostgresConnection' },
@@ -104,38 +107,34 @@ export class OtaWebhookTrigger implements INodeType {
 		}
 		let taken: IntakeResult[];
 		try {
-			taken = await storePush(this, conn, push.reservations);
+			taken = await storePush(this, conn, push.root, push.batch);
 		} catch (error) {
 			// The store failed, not a reservation: answer 500 so the channel sends it all again later.
-			this.logger.error('OTA push could not be stored', { integration: 'ota', channel: conn.channel, count: push.reservations.length, error: (error as Error).message });
+			this.logger.error('OTA push could not be stored', { integration: 'ota', channel: conn.channel, count: push.batch.reservations.length, error: (error as Error).message });
 			return refuse(new PushRefusal(500, 'The hotel system could not store the reservations right now; please send the message again later.'));
 		}
 
 		send(this, reservationAnswer(push.root, taken.map((t) => t.ack), { ...context, hotelCode: conn.hotelCode }));
-		const items = changeItems(conn.channel, taken);
+		// Only changes applied now: a redelivery must not send a second e-mail or calendar entry.
+		const [changes, failures] = intakeItems(conn.channel, taken.filter((t) => t.change?.applied || !t.ack.ok));
+		for (const failure of failures) this.logger.warn('OTA reservation not taken in', { integration: 'ota', channel: conn.channel, ...failure.json });
 		this.logger.info('OTA reservations pushed', {
 			integration: 'ota',
 			channel: conn.channel,
 			message: push.root,
 			count: taken.length,
-			failed: taken.filter((t) => !t.ack.ok).length,
-			applied: items.length,
+			failed: failures.length,
+			applied: changes.length,
 		});
-		// Nothing new (all failed, or a redelivery already applied): the answer was all it needed.
-		return items.length > 0 ? { noWebhookResponse: true, workflowData: [items] } : { noWebhookResponse: true };
+		// Nothing new (a redelivery already applied): the answer was all it needed.
+		return changes.length + failures.length > 0 ? { noWebhookResponse: true, workflowData: [changes, failures] } : { noWebhookResponse: true };
 	}
 }
 
-/** Stores every reservation; takeIn throws only when the store itself fails (not for a bad reservation). */
-async function storePush(ctx: IWebhookFunctions, conn: ChannelConnection, reservations: ChannelReservation[]): Promise<IntakeResult[]> {
+/** Stores every readable reservation; takeIn throws only when the store itself fails (not for a bad reservation). */
+async function storePush(ctx: IWebhookFunctions, conn: ChannelConnection, root: string, batch: ReservationBatch): Promise<IntakeResult[]> {
 	const db = await hotelStore(ctx);
-	return takeIn(new HotelService(db), new ChannelMappings(db, conn.channel), reservations);
-}
-
-/** One item per change applied now (a redelivery applies nothing and starts nothing), shaped like the OTA Booking Trigger's. */
-/** Only changes applied now: a redelivery must not send a second e-mail or calendar entry. */
-function changeItems(channel: string, taken: IntakeResult[]): INodeExecutionData[] {
-	return taken.filter((t) => t.change?.applied).map((t) => reservationChangeItem(channel, t));
+	return takeIn(new HotelService(db), new ChannelMappings(db, conn.channel), batch, intakeLog(db, conn.channel, root, 'webhook'));
 }
 
 function send(ctx: IWebhookFunctions, answer: PushAnswer): void {

@@ -5,7 +5,7 @@
  */
 import type { IWebhookFunctions } from 'n8n-workflow';
 import type { ChannelConnection } from '../../lib/channels/channelClient';
-import { DEFAULT_MAX_BYTES, OtaMessageError, parseOtaMessage, parseReservations, type ChannelReservation, type ParsedOtaMessage } from '../../lib/ota';
+import { OtaMessageError, parseOtaMessage, parseReservations, type ParsedOtaMessage, type ReservationBatch } from '../../lib/ota';
 import { PUSHED_MESSAGES, PushRefusal, isPushedMessage, type AnswerContext, type PushedMessage } from './pushAnswers';
 import { checkBasicAuth, checkSignature, checkUsernameToken } from './pushAuth';
 
@@ -13,7 +13,8 @@ type WebhookRequest = ReturnType<IWebhookFunctions['getRequestObject']>;
 
 export interface Push {
 	root: PushedMessage;
-	reservations: ChannelReservation[];
+	/** The readable reservations, and the ones that were not (each answered with an error). */
+	batch: ReservationBatch;
 }
 
 /**
@@ -34,7 +35,7 @@ async function rawBodyOf(req: WebhookRequest): Promise<Buffer> {
 			(error: unknown) => error as Error & { status?: number },
 		);
 		// raw-body refuses what is over n8n's own payload limit (N8N_PAYLOAD_SIZE_MAX) with status 413.
-		if (failure?.status === 413) throw new PushRefusal(413, `The message is larger than ${DEFAULT_MAX_BYTES} bytes.`);
+		if (failure?.status === 413) throw new PushRefusal(413, 'The message is larger than this n8n accepts (N8N_PAYLOAD_SIZE_MAX).');
 		if (failure) throw failure;
 	}
 	return req.rawBody ?? Buffer.alloc(0);
@@ -57,19 +58,22 @@ function checkPush(
 	secret: string,
 	context: AnswerContext,
 ): Push {
-	if (raw.length > DEFAULT_MAX_BYTES) throw new PushRefusal(413, `The message has ${raw.length} bytes; at most ${DEFAULT_MAX_BYTES} are accepted.`);
+	const maxBytes = conn.profile.limits.maxMessageBytes;
+	if (raw.length > maxBytes) throw new PushRefusal(413, `The message has ${raw.length} bytes; at most ${maxBytes} are accepted.`);
 	// Checked before the untrusted XML is parsed whenever the body alone can prove who sent it.
 	if (secret) checkSignature(raw, req.headers['x-ota-signature'], secret);
 	else if (!context.soap) checkBasicAuth(req.headers.authorization, credentialsFor(conn));
 
-	const message = readMessage(() => parseOtaMessage(raw));
+	const message = readMessage(() => parseOtaMessage(raw, { maxBytes }));
 	Object.assign(context, { soap: message.soap !== undefined, root: message.root, echoToken: message.echoToken });
 	if (!secret) authenticateTransport(message, req, conn);
 	if (!isPushedMessage(message.root)) throw new PushRefusal(400, `This URL takes ${PUSHED_MESSAGES.join(', ')}; got ${message.root}.`);
 
-	const reservations = readMessage(() => parseReservations(raw));
-	if (reservations.length === 0) throw new PushRefusal(400, `The ${message.root} holds no reservation.`);
-	return { root: message.root, reservations };
+	const batch = readMessage(() => parseReservations(raw, { maxBytes }));
+	if (batch.reservations.length + batch.failures.length === 0) throw new PushRefusal(400, `The ${message.root} holds no reservation.`);
+	// A cancellation request names one reservation: if it cannot be read, the message is refused as a whole.
+	if (message.root === 'OTA_CancelRQ' && batch.failures.length > 0) throw new PushRefusal(400, batch.failures[0].reason);
+	return { root: message.root, batch };
 }
 
 /** Without a webhook secret: the UsernameToken for SOAP, HTTP Basic for plain XML (again, now that parsing has settled which). */

@@ -35,17 +35,38 @@ async function otaChannelConnection(this: ICredentialTestFunctions, credential: 
 
 export const otaCredentialTests = { otaChannelConnection };
 
-/** The item both OTA triggers emit per reservation they took in (or failed to). */
-export function reservationChangeItem(channel: string, t: IntakeResult): INodeExecutionData {
-	return {
-		json: {
-			channel,
-			channelReservationId: t.ack.channelReservationId,
-			acknowledged: t.ack.ok,
-			action: t.change?.action ?? null,
-			applied: t.change?.applied ?? false,
-			reservation: (t.change?.reservation ?? null) as unknown as IDataObject,
-			error: t.error ?? null,
-		},
-	};
+/** Both OTA triggers' outputs: the reservations taken in, and the ones that could not be. */
+export const INTAKE_OUTPUT_NAMES = ['Reservation Changes', 'Not Taken In'];
+
+/** The items of both outputs: one per reservation change, and one per reservation not taken in (named, with the reason). */
+export function intakeItems(channel: string, taken: IntakeResult[]): [INodeExecutionData[], INodeExecutionData[]] {
+	const changes: INodeExecutionData[] = [];
+	const failures: INodeExecutionData[] = [];
+	for (const t of taken) {
+		if (t.ack.ok) {
+			changes.push({
+				json: {
+					channel,
+					channelReservationId: t.ack.channelReservationId,
+					acknowledged: true,
+					action: t.change?.action ?? null,
+					applied: t.change?.applied ?? false,
+					reservation: (t.change?.reservation ?? null) as unknown as IDataObject,
+				},
+			});
+			continue;
+		}
+		failures.push({
+			json: {
+				channel,
+				channelReservationId: t.ack.channelReservationId || null,
+				acknowledged: false,
+				positionInMessage: t.failure?.position ?? null,
+				where: t.failure?.path ?? null,
+				error: t.error ?? 'not taken in',
+				whatToDo: `${channel} was told this reservation failed and falls back to its own procedure (usually an e-mail to the property). Enter it by hand, or fix the cause (e.g. map the room type) and ask ${channel} to send it again. The sync log (OTA Channel → Get Sync Log) has it as it came.`,
+			},
+		});
+	}
+	return [changes, failures];
 }

@@ -33,6 +33,7 @@ import {
 	wrapSoap,
 	type AvailUpdate,
 	type ChannelReservation,
+	type ChannelRoomStay,
 	type RateUpdate,
 	type ReservationResult,
 } from '../../lib/ota';
@@ -40,24 +41,60 @@ import { validateOta, validateOtaMany } from '../support/xsd';
 
 const FIXED = { echoToken: 'echo-1', timeStamp: '2026-05-01T12:00:00Z' };
 
+/** A double and a family room (one cancelled double), nightly prices, taxes, a room guest: every part of a reservation message. */
 const booking: ChannelReservation = {
 	channelReservationId: 'BDC-4705913842',
 	version: '2026-05-01T10:00:00Z',
 	action: 'book',
 	hotelCode: 'HOTEL1',
-	roomType: 'DBL',
-	ratePlan: 'BAR-FLEXIBLE-BREAKFAST-INCLUDED',
 	arrival: '2026-06-01',
 	departure: '2026-06-04',
-	rooms: 2,
-	adults: 3,
-	children: 1,
+	roomStays: [
+		{
+			index: '1',
+			status: 'active',
+			roomType: 'DBL',
+			ratePlan: 'BAR-FLEXIBLE-BREAKFAST-INCLUDED',
+			arrival: '2026-06-01',
+			departure: '2026-06-04',
+			units: 1,
+			adults: 2,
+			children: 0,
+			childAges: [],
+			nightly: [
+				{ date: '2026-06-01', amount: 10000 },
+				{ date: '2026-06-02', amount: 10000 },
+				{ date: '2026-06-03', amount: 12050 },
+			],
+			amount: 32050,
+			taxes: 2050,
+			currency: 'EUR',
+		},
+		{
+			index: '2',
+			status: 'active',
+			roomType: 'FAM',
+			ratePlan: 'BAR',
+			arrival: '2026-06-01',
+			departure: '2026-06-03',
+			units: 1,
+			adults: 1,
+			children: 1,
+			childAges: [7],
+			guestName: 'Jonas Müller',
+			nightly: [],
+			amount: 13000,
+			currency: 'EUR',
+		},
+	],
 	amount: 45050,
 	currency: 'EUR',
+	taxes: 2050,
 	guest: { name: 'Anna Maria Müller', email: 'anna@example.com', phone: '+49 30 1234567' },
 	card: { brand: 'VI', last4: '1111' },
 	createdAt: '2026-05-01T10:00:00Z',
-	comments: 'Late arrival <after 22:00> & "quiet" room',
+	comments: ['Late arrival <after 22:00> & "quiet" room'],
+	specialRequests: ['Cot in the family room'],
 };
 
 function expectValid(xml: string): void {
@@ -125,10 +162,15 @@ describe('every builder produces a message that validates against its 2015B XSD'
 			'OTA_HotelResNotifRQ (bare cancellation, no hotel code)',
 			() =>
 				buildHotelResNotifRQ([
-					{ channelReservationId: 'X-1', version: '3', action: 'cancel', rooms: 0, adults: 0, children: 0, guest: { name: '' } },
+					{ channelReservationId: 'X-1', version: '3', action: 'cancel', roomStays: [], guest: { name: '' }, comments: [], specialRequests: [] },
 				]),
 		],
 		['OTA_HotelResModifyNotifRQ', () => buildHotelResModifyNotifRQ([{ ...booking, action: 'modify' }, { ...booking, action: 'cancel' }])],
+		['OTA_HotelResNotifRQ (dated by nightly rates only, Booking.com)', () => buildHotelResNotifRQ([booking], { stayDates: 'ratesOnly' })],
+		[
+			'OTA_HotelResModifyNotifRQ (one room cancelled)',
+			() => buildHotelResModifyNotifRQ([{ ...booking, action: 'modify', roomStays: [booking.roomStays[0], { ...booking.roomStays[1], status: 'cancelled' }] }]),
+		],
 	];
 
 	it.each(cases)('%s', (_name, build) => {
@@ -260,7 +302,7 @@ describe('message shapes', () => {
 		expect(request).toContain('<OTA_CancelRQ xmlns="http://www.opentravel.org/OTA/2003/05"');
 		expect(request).toContain('CancelType="Commit"');
 		expect(request).toContain('<UniqueID Type="14" ID="BDC-4705913842" Instance="2026-05-01T10:00:00Z"/>');
-		expect(parseReservations(request)).toEqual([
+		expect(parseReservations(request).reservations).toEqual([
 			{
 				channelReservationId: 'BDC-4705913842',
 				version: '2026-05-01T10:00:00Z',
@@ -268,11 +310,10 @@ describe('message shapes', () => {
 				hotelCode: 'HOTEL1',
 				arrival: '2026-06-01',
 				departure: '2026-06-04',
-				rooms: 0,
-				adults: 0,
-				children: 0,
+				roomStays: [],
 				guest: { name: 'Anna Maria Müller', email: 'anna@example.com', phone: '+49 30 1234567' },
-				comments: 'Guest changed plans',
+				comments: ['Guest changed plans'],
+				specialRequests: [],
 			},
 		]);
 		const answer = buildCancelRS({ channelReservationId: 'BDC-4705913842', ok: true, cancellationNumber: 'CXL-9' });
@@ -301,7 +342,9 @@ describe('builders refuse input that would not make a valid message, naming the 
 		['a bad currency', () => buildHotelRateAmountNotifRQ('H1', [{ roomType: 'D', ratePlan: 'B', start: '2026-06-01', end: '2026-06-01', amount: 1, currency: 'EURO' }]), 'rates[0].currency'],
 		['4 decimals (OTA Money has 3)', () => buildHotelRateAmountNotifRQ('H1', [{ roomType: 'D', ratePlan: 'B', start: '2026-06-01', end: '2026-06-01', amount: 1, currency: 'EUR', decimals: 4 }]), 'rates[0].decimals'],
 		['a surname over 64 characters', () => buildHotelResNotifRQ([{ ...booking, guest: { name: `Ann ${'x'.repeat(65)}` } }]), 'reservations[0].guest.name'],
-		['departure before arrival', () => buildHotelResNotifRQ([{ ...booking, departure: '2026-05-30' }]), 'reservations[0].departure'],
+		['departure before arrival', () => buildHotelResNotifRQ([{ ...booking, roomStays: [{ ...booking.roomStays[0], departure: '2026-05-30' }] }]), 'reservations[0].roomStays[0].departure'],
+		['a room index IndexNumber cannot carry', () => buildHotelResNotifRQ([{ ...booking, roomStays: [{ ...booking.roomStays[0], index: '2184761385' }] }]), 'reservations[0].roomStays[0].index'],
+		['nightly prices without a currency', () => buildHotelResNotifRQ([{ ...booking, roomStays: [{ ...booking.roomStays[0], currency: undefined }] }]), 'reservations[0].roomStays[0].currency'],
 		['a reservation id over 32 characters', () => buildHotelResNotifRQ([{ ...booking, channelReservationId: 'R'.repeat(33) }]), 'reservations[0].channelReservationId'],
 		['a stay without nights', () => buildHotelAvailRQ('H1', { arrival: '2026-06-01', departure: '2026-06-01', adults: 1 }), 'departure'],
 	])('%s', (_name, build, path) => {
@@ -432,31 +475,65 @@ function reservation(g: Generator, actions: readonly ChannelReservation['action'
 		channelReservationId: g.code(32),
 		version: g.chance(0.5) ? `${g.date()}T${String(g.int(10, 23))}:00:00Z` : g.code(32),
 		action,
-		rooms: 0,
-		adults: 0,
-		children: 0,
+		roomStays: [],
 		guest: { name: g.words(g.int(1, 3)) },
+		comments: [],
+		specialRequests: [],
 	};
 	if (g.chance(0.7)) base.hotelCode = g.code(16);
 	if (g.chance(0.5)) base.guest.email = `${g.code(10)}@example.com`;
 	if (g.chance(0.5)) base.guest.phone = `+${g.int(1, 99)} ${g.int(100, 999)} ${g.int(1000, 99999)}`;
 	if (g.chance(0.5)) base.createdAt = `${g.date()}T08:30:00+02:00`;
-	if (g.chance(0.4)) base.comments = `${g.words(g.int(1, 6))}\n${g.words(2)}`;
+	// Distinct lines: a channel repeating a comment word for word gets it once.
+	if (g.chance(0.4)) base.comments = Array.from({ length: g.int(1, 3) }, (_, i) => `${i}: ${g.words(g.int(1, 6))}\n${g.words(2)}`);
+	if (g.chance(0.3)) base.specialRequests = Array.from({ length: g.int(1, 2) }, (_, i) => `request ${i} ${g.words(2)}`);
 	if (action === 'cancel' && g.chance(0.5)) return base; // a bare cancellation
 	const arrival = g.date();
+	const departure = addDays(arrival, g.int(1, 21));
+	const currency = g.pick(CURRENCIES);
+	const priced = g.chance(0.8);
+	const indexes = new Set<number>();
+	const roomStays = Array.from({ length: g.int(1, 4) }, (): ChannelRoomStay => {
+		let index = g.int(1, 999);
+		while (indexes.has(index)) index = (index % 999) + 1;
+		indexes.add(index);
+		// Most rooms share the reservation's dates; some leave early.
+		const roomDeparture = g.chance(0.8) ? departure : addDays(arrival, g.int(1, 21));
+		const children = g.int(0, 3);
+		const room: ChannelRoomStay = {
+			index: String(index),
+			status: action === 'modify' && g.chance(0.2) ? 'cancelled' : 'active',
+			roomType: g.code(16),
+			arrival,
+			departure: roomDeparture,
+			units: g.int(1, 3),
+			adults: g.int(1, 6),
+			children,
+			childAges: Array.from({ length: g.int(0, children) }, () => g.int(0, 17)),
+			nightly: [],
+		};
+		if (g.chance(0.8)) room.ratePlan = g.code(64);
+		if (g.chance(0.3)) room.guestName = g.words(g.int(1, 3));
+		if (priced) {
+			room.currency = currency;
+			if (g.chance(0.6)) {
+				for (let night = arrival; night < roomDeparture; night = addDays(night, 1)) room.nightly.push({ date: night, amount: g.int(0, 500_000) });
+				room.amount = room.nightly.reduce((sum, night) => sum + night.amount, 0);
+			} else room.amount = g.int(0, 5_000_000);
+			if (g.chance(0.4)) room.taxes = g.int(0, room.amount);
+		}
+		return room;
+	});
 	const stay: ChannelReservation = {
 		...base,
-		roomType: g.code(16),
 		arrival,
-		departure: addDays(arrival, g.int(1, 21)),
-		rooms: g.int(1, 5),
-		adults: g.int(1, 6),
-		children: g.int(0, 3),
+		departure: roomStays.map((room) => room.departure!).reduce((a, b) => (b > a ? b : a)),
+		roomStays,
 	};
-	if (g.chance(0.8)) stay.ratePlan = g.code(64);
-	if (g.chance(0.8)) {
-		stay.currency = g.pick(CURRENCIES);
+	if (priced) {
+		stay.currency = currency;
 		stay.amount = g.int(0, 5_000_000);
+		if (g.chance(0.4)) stay.taxes = g.int(0, stay.amount);
 	}
 	if (g.chance(0.6)) {
 		stay.card = { last4: String(g.int(0, 9999)).padStart(4, '0') };
@@ -494,18 +571,18 @@ describe('property: generated messages validate and round-trip', () => {
 
 			const booked = Array.from({ length: g.int(1, 5) }, () => reservation(g, ['book', 'modify', 'cancel']));
 			for (const [root, xml] of [
-				['OTA_HotelResNotifRQ', buildHotelResNotifRQ(booked)],
+				['OTA_HotelResNotifRQ', buildHotelResNotifRQ(booked, { stayDates: g.pick(['timeSpan', 'ratesOnly'] as const) })],
 				['OTA_ResRetrieveRS', buildResRetrieveRS(booked)],
 			] as const) {
 				add(xml);
-				expect(parseReservations(xml)).toEqual(booked.map((each) => readBack(each, root)));
+				expect(parseReservations(xml)).toEqual({ root, echoToken: expect.any(String), reservations: booked.map((each) => readBack(each, root)), failures: [] });
 			}
 			const changed = Array.from({ length: g.int(1, 5) }, () => reservation(g, ['modify', 'cancel']));
 			const modifyXml = buildHotelResModifyNotifRQ(changed);
 			add(modifyXml);
-			expect(parseReservations(modifyXml)).toEqual(changed);
+			expect(parseReservations(modifyXml).reservations).toEqual(changed);
 
-			const cancel = parseReservations(buildCancelRQ(booked[0]))[0];
+			const cancel = parseReservations(buildCancelRQ(booked[0])).reservations[0];
 			expect(cancel).toMatchObject({ channelReservationId: booked[0].channelReservationId, version: booked[0].version, action: 'cancel', guest: { name: booked[0].guest.name } });
 
 			const ok = g.chance(0.5);

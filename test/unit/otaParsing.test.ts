@@ -36,6 +36,13 @@ function expectRefused(run: () => unknown, kind: OtaErrorKind, message: RegExp):
 	expect(error.message).toMatch(message);
 }
 
+/** The reservations of a message that holds no unreadable one. */
+function reservationsOf(xml: string | Buffer) {
+	const batch = parseReservations(xml);
+	expect(batch.failures).toEqual([]);
+	return batch.reservations;
+}
+
 /** A minimal OTA_HotelResNotifRQ around the given HotelReservation elements. */
 const resNotif = (...reservations: string[]) =>
 	`<OTA_HotelResNotifRQ ${OTA} Version="1.0"><HotelReservations>${reservations.join('')}</HotelReservations></OTA_HotelResNotifRQ>`;
@@ -45,32 +52,52 @@ const stay = (timeSpan: string) =>
 
 describe('channel samples', () => {
 	it('reads a Booking.com push without BasicPropertyInfo, amounts in implied decimals', () => {
-		const [first, second] = parseReservations(fixture('bookingcom-hotelresnotif-rq.xml'));
+		const [first, second] = reservationsOf(fixture('bookingcom-hotelresnotif-rq.xml'));
 		expect(first).toEqual({
 			channelReservationId: '4705913842',
 			version: '2026-05-02T09:13:58+00:00',
 			action: 'book',
-			roomType: 'DBL-SEA',
-			ratePlan: 'BAR-FLEX',
 			arrival: '2026-07-10',
 			departure: '2026-07-12',
-			rooms: 1,
-			adults: 2,
-			children: 1,
+			roomStays: [
+				{
+					index: '460',
+					status: 'active',
+					roomType: 'DBL-SEA',
+					ratePlan: 'BAR-FLEX',
+					arrival: '2026-07-10',
+					departure: '2026-07-12',
+					units: 1,
+					adults: 2,
+					children: 1,
+					childAges: [6],
+					nightly: [
+						{ date: '2026-07-10', amount: 18500 },
+						{ date: '2026-07-11', amount: 18500 },
+					],
+					amount: 37000,
+					currency: 'EUR',
+				},
+			],
 			amount: 37000,
 			currency: 'EUR',
 			guest: { name: "Søren O'Brien-Kierkegaard", email: 'soren.obrien@guest.booking.example', phone: '+45 31 12 34 56' },
 			card: { brand: 'VI', last4: '1111' },
 			createdAt: '2026-05-02T09:13:58+00:00',
-			comments: 'Arrival around 22:00 <late check-in>\nCot please & a quiet room. Charge my other card xxxxxxxxxxxx4444 instead.',
+			comments: ['Arrival around 22:00 <late check-in>'],
+			specialRequests: ['Cot please & a quiet room. Charge my other card xxxxxxxxxxxx4444 instead.'],
 		});
 		expect(first.hotelCode).toBeUndefined();
 		// Two room stays (one room each, different departures), ResStatus "Commit" is a booking.
-		expect(second).toMatchObject({ action: 'book', roomType: 'SGL', ratePlan: 'NREF', rooms: 2, adults: 2, arrival: '2026-08-01', departure: '2026-08-03', amount: 29700 });
+		expect(second).toMatchObject({ action: 'book', arrival: '2026-08-01', departure: '2026-08-03', amount: 29700 });
+		expect(second.roomStays.map(({ index, roomType, ratePlan, units, adults, departure, amount }) => ({ index, roomType, ratePlan, units, adults, departure, amount }))).toEqual([
+			{ index: '461', roomType: 'SGL', ratePlan: 'NREF', units: 1, adults: 1, departure: '2026-08-02', amount: 9900 },
+			{ index: '462', roomType: 'SGL', ratePlan: 'NREF', units: 1, adults: 1, departure: '2026-08-03', amount: 19800 },
+		]);
 	});
 
 	it('reads a SiteMinder ResRetrieveRS in SOAP with Book, Modify and Cancel', () => {
-		const reservations = parseReservations(fixture('siteminder-resretrieve-rs.xml'));
+		const reservations = reservationsOf(fixture('siteminder-resretrieve-rs.xml'));
 		expect(reservations.map(({ channelReservationId, action, version }) => [channelReservationId, action, version])).toEqual([
 			['SM-88231', 'book', '2026-05-03T07:58:12+10:00'],
 			['SM-87002', 'modify', '2026-05-03T07:59:30+10:00'],
@@ -78,30 +105,43 @@ describe('channel samples', () => {
 		]);
 		expect(reservations[0]).toMatchObject({ hotelCode: 'SYD-HARBOUR', amount: 69000, currency: 'AUD', guest: { name: 'Mei Chen' }, card: { brand: 'MC', last4: '4444' } });
 		// Duration P2N instead of End; AmountAfterTax preferred over AmountBeforeTax.
-		expect(reservations[1]).toMatchObject({ arrival: '2026-10-01', departure: '2026-10-03', rooms: 2, adults: 4, amount: 88000 });
-		expect(reservations[2]).toMatchObject({ roomType: 'KING', guest: { name: 'Okafor' } });
+		expect(reservations[1]).toMatchObject({ arrival: '2026-10-01', departure: '2026-10-03', amount: 88000 });
+		expect(reservations[1].roomStays).toMatchObject([{ units: 2, adults: 4, arrival: '2026-10-01', departure: '2026-10-03' }]);
+		expect(reservations[2].roomStays).toMatchObject([{ roomType: 'KING' }]);
+		expect(reservations[2].guest).toEqual({ name: 'Okafor' });
 	});
 
 	it('reads an Expedia modification (SOAP, ota: prefixes, date-times in TimeSpan)', () => {
-		expect(parseReservations(fixture('expedia-hotelresmodifynotif-rq.xml'))).toEqual([
+		expect(reservationsOf(fixture('expedia-hotelresmodifynotif-rq.xml'))).toEqual([
 			{
 				channelReservationId: '1177045512',
 				version: '2026-05-04T15:19:55-07:00',
 				action: 'modify',
 				hotelCode: '4412003',
-				roomType: '200145678',
-				ratePlan: '205678901A',
 				arrival: '2026-12-20',
 				departure: '2026-12-27',
-				rooms: 1,
-				adults: 2,
-				children: 2,
+				roomStays: [
+					expect.objectContaining({
+						index: '1',
+						status: 'active',
+						roomType: '200145678',
+						ratePlan: '205678901A',
+						arrival: '2026-12-20',
+						departure: '2026-12-27',
+						units: 1,
+						adults: 2,
+						children: 2,
+					}),
+				],
 				amount: 156800,
 				currency: 'USD',
+				// AmountAfterTax − AmountBeforeTax, where no Taxes element says it.
+				taxes: 16800,
 				guest: { name: 'José Luis García', email: 'jgarcia@m.expediapartnercentral.example', phone: '+1 415 555 0101' },
 				card: { brand: 'AX', last4: '0005' },
 				createdAt: '2026-03-30T10:11:12-07:00',
-				comments: 'Non-smoking, 2 queen beds requested.',
+				comments: ['Non-smoking, 2 queen beds requested.'],
+				specialRequests: [],
 			},
 		]);
 		const message = parseOtaMessage(fixture('expedia-hotelresmodifynotif-rq.xml'));
@@ -109,16 +149,16 @@ describe('channel samples', () => {
 	});
 
 	it('reads an Expedia OTA_CancelRQ', () => {
-		const [cancel] = parseReservations(fixture('expedia-cancel-rq.xml'));
+		const [cancel] = reservationsOf(fixture('expedia-cancel-rq.xml'));
 		expect(cancel).toMatchObject({
 			channelReservationId: '1177045512',
 			action: 'cancel',
 			hotelCode: '4412003',
 			arrival: '2026-12-20',
 			departure: '2026-12-27',
-			rooms: 0,
+			roomStays: [],
 			guest: { name: 'José García' },
-			comments: 'Guest changed travel plans',
+			comments: ['Guest changed travel plans'],
 		});
 		expect(cancel.version).toMatch(/^sha256:[0-9a-f]{16}$/);
 	});
@@ -187,7 +227,7 @@ describe('card data never survives parsing', () => {
 		</HotelReservation>`);
 
 	it('keeps only brand and last four digits from every PaymentCard form', () => {
-		const [reservation] = parseReservations(everyForm);
+		const [reservation] = reservationsOf(everyForm);
 		expect(reservation.card).toEqual({ brand: 'VI', last4: '1111' });
 		expectNoCardData(reservation);
 		expect(JSON.stringify(reservation)).not.toContain('DE89370400440532013000');
@@ -292,47 +332,123 @@ describe('hostile input is refused before parsing', () => {
 
 describe('lenient, but precise about what it cannot use', () => {
 	it('parses a reservation with nothing but an id, dates and a room', () => {
-		const [reservation] = parseReservations(resNotif(`<HotelReservation><UniqueID Type="14" ID="R-1"/>${stay('<TimeSpan Start="2026-06-01" End="2026-06-03"/>')}</HotelReservation>`));
+		const [reservation] = reservationsOf(resNotif(`<HotelReservation><UniqueID Type="14" ID="R-1"/>${stay('<TimeSpan Start="2026-06-01" End="2026-06-03"/>')}</HotelReservation>`));
 		expect(reservation).toEqual({
 			channelReservationId: 'R-1',
 			version: expect.stringMatching(/^sha256:/),
 			action: 'book',
-			roomType: 'DBL',
 			arrival: '2026-06-01',
 			departure: '2026-06-03',
-			rooms: 1,
-			adults: 2,
-			children: 0,
+			roomStays: [{ index: '1', status: 'active', roomType: 'DBL', arrival: '2026-06-01', departure: '2026-06-03', units: 1, adults: 2, children: 0, childAges: [], nightly: [] }],
 			guest: { name: '' },
+			comments: [],
+			specialRequests: [],
 		});
 	});
 
-	it('names the element at fault', () => {
+	it('names the reservation and the element at fault, and still reads the others', () => {
 		const ok = `<HotelReservation><UniqueID Type="14" ID="R-1"/>${stay('<TimeSpan Start="2026-06-01" End="2026-06-03"/>')}</HotelReservation>`;
 		const cases: Array<[string, string]> = [
-			[`<HotelReservation><UniqueID Type="14" ID="R-2"/>${stay('<TimeSpan End="2026-06-03"/>')}</HotelReservation>`, 'HotelReservation[2]/RoomStays/RoomStay[1]: missing TimeSpan Start'],
-			[`<HotelReservation><UniqueID Type="14" ID="R-2"/>${stay('')}</HotelReservation>`, 'HotelReservation[2]/RoomStays/RoomStay[1]: missing TimeSpan Start'],
-			[`<HotelReservation><UniqueID Type="14" ID="R-2"/>${stay('<TimeSpan Start="2026-06-03"/>')}</HotelReservation>`, 'HotelReservation[2]/RoomStays/RoomStay[1]: missing TimeSpan End'],
+			[`<HotelReservation><UniqueID Type="14" ID="R-2"/>${stay('<TimeSpan End="2026-06-03"/>')}</HotelReservation>`, 'HotelReservation[2]/RoomStays/RoomStay[1]: no stay dates'],
+			[`<HotelReservation><UniqueID Type="14" ID="R-2"/>${stay('')}</HotelReservation>`, 'HotelReservation[2]/RoomStays/RoomStay[1]: no stay dates'],
+			[`<HotelReservation><UniqueID Type="14" ID="R-2"/>${stay('<TimeSpan Start="2026-06-03"/>')}</HotelReservation>`, 'HotelReservation[2]/RoomStays/RoomStay[1]/TimeSpan: has a Start but neither End nor Duration'],
 			[`<HotelReservation><UniqueID Type="14" ID="R-2"/>${stay('<TimeSpan Start="2026-06-31" End="2026-07-02"/>')}</HotelReservation>`, 'HotelReservation[2]/RoomStays/RoomStay[1]/TimeSpan: Start "2026-06-31" is not a date'],
 			[`<HotelReservation><UniqueID Type="14" ID="R-2"/>${stay('<TimeSpan Start="2026-06-03" End="2026-06-03"/>')}</HotelReservation>`, 'HotelReservation[2]/RoomStays/RoomStay[1]/TimeSpan: End 2026-06-03 is not after Start 2026-06-03'],
 			[`<HotelReservation>${stay('<TimeSpan Start="2026-06-01" End="2026-06-03"/>')}</HotelReservation>`, 'HotelReservation[2]: missing UniqueID ID'],
-			[`<HotelReservation><UniqueID Type="14" ID="R-2"/></HotelReservation>`, 'HotelReservation[2]: missing TimeSpan Start'],
+			[`<HotelReservation><UniqueID Type="14" ID="R-2"/></HotelReservation>`, 'HotelReservation[2]: no RoomStay'],
+			[`<HotelReservation><UniqueID Type="14" ID="R-2"/>${stay('<TimeSpan Start="2026-06-01" End="2029-06-03"/>')}</HotelReservation>`, 'HotelReservation[2]/RoomStays/RoomStay[1]/TimeSpan: a stay from 2026-06-01 to 2029-06-03 is longer than 731 nights'],
 			[
 				`<HotelReservation><UniqueID Type="14" ID="R-2"/>${stay('<TimeSpan Start="2026-06-01" End="2026-06-03"/>')}<ResGlobalInfo><Total AmountAfterTax="12,50" CurrencyCode="EUR"/></ResGlobalInfo></HotelReservation>`,
 				'HotelReservation[2]/ResGlobalInfo/Total: amount "12,50" is not a number',
 			],
 		];
 		for (const [bad, message] of cases) {
-			const error = caught(() => parseReservations(resNotif(ok, bad)));
-			expect(error.kind).toBe('invalid_content');
-			expect(error.message).toBe(message);
+			const batch = parseReservations(resNotif(ok, bad, ok.replace('R-1', 'R-3')));
+			expect(batch.reservations.map((r) => r.channelReservationId)).toEqual(['R-1', 'R-3']);
+			expect(batch.failures).toHaveLength(1);
+			const [failure] = batch.failures;
+			expect(failure.reason.startsWith(message)).toBe(true);
+			expect(failure).toMatchObject({ position: 2, action: 'book' });
+			if (!message.includes('missing UniqueID')) expect(failure.channelReservationId).toBe('R-2');
+			// The reservation as it came, for the sync log.
+			expect(failure.excerpt).toMatch(/^<HotelReservation>/);
 		}
+	});
+
+	it('takes the stay from the nightly rates when there is no TimeSpan (Booking.com), ExpireDate being the departure morning', () => {
+		const rates = (inner: string) =>
+			resNotif(
+				`<HotelReservation><UniqueID Type="14" ID="R-1"/><RoomStays><RoomStay><RoomRates><RoomRate RoomTypeCode="DBL" RatePlanCode="BAR"><Rates>${inner}</Rates></RoomRate></RoomRates></RoomStay></RoomStays></HotelReservation>`,
+			);
+		const perNight = rates(
+			'<Rate EffectiveDate="2026-06-01" ExpireDate="2026-06-02"><Base AmountAfterTax="10000" CurrencyCode="EUR" DecimalPlaces="2"/></Rate><Rate EffectiveDate="2026-06-02" ExpireDate="2026-06-03"><Base AmountAfterTax="12000" CurrencyCode="EUR" DecimalPlaces="2"/></Rate>',
+		);
+		expect(reservationsOf(perNight)[0].roomStays[0]).toMatchObject({
+			arrival: '2026-06-01',
+			departure: '2026-06-03',
+			nightly: [
+				{ date: '2026-06-01', amount: 10000 },
+				{ date: '2026-06-02', amount: 12000 },
+			],
+			amount: 22000,
+			currency: 'EUR',
+		});
+		// One rate over a range: its Base is per night; a Total is shared out over the nights.
+		const range = rates('<Rate EffectiveDate="2026-06-01" ExpireDate="2026-06-04"><Base AmountAfterTax="90.00" CurrencyCode="EUR"/></Rate>');
+		expect(reservationsOf(range)[0].roomStays[0]).toMatchObject({ arrival: '2026-06-01', departure: '2026-06-04', amount: 27000 });
+		const total = rates('<Rate EffectiveDate="2026-06-01" ExpireDate="2026-06-04"><Total AmountAfterTax="100.00" CurrencyCode="EUR"/></Rate>');
+		expect(reservationsOf(total)[0].roomStays[0].nightly).toEqual([
+			{ date: '2026-06-01', amount: 3334 },
+			{ date: '2026-06-02', amount: 3333 },
+			{ date: '2026-06-03', amount: 3333 },
+		]);
+		// Without ExpireDate a rate covers UnitMultiplier nights; an ExpireDate equal to the EffectiveDate is one night.
+		const multiplier = rates('<Rate EffectiveDate="2026-06-01" UnitMultiplier="3" RateTimeUnit="Day"><Base AmountAfterTax="50" CurrencyCode="EUR"/></Rate>');
+		expect(reservationsOf(multiplier)[0].roomStays[0]).toMatchObject({ arrival: '2026-06-01', departure: '2026-06-04', amount: 15000 });
+		const inclusive = rates('<Rate EffectiveDate="2026-06-01" ExpireDate="2026-06-01"><Base AmountAfterTax="50" CurrencyCode="EUR"/></Rate>');
+		expect(reservationsOf(inclusive)[0].roomStays[0]).toMatchObject({ arrival: '2026-06-01', departure: '2026-06-02' });
+		// ResGlobalInfo's TimeSpan dates rooms that have neither.
+		const global = resNotif(
+			`<HotelReservation><UniqueID Type="14" ID="R-1"/><RoomStays><RoomStay><RoomTypes><RoomType RoomTypeCode="DBL"/></RoomTypes></RoomStay></RoomStays><ResGlobalInfo><TimeSpan Start="2026-06-05" Duration="P2N"/></ResGlobalInfo></HotelReservation>`,
+		);
+		expect(reservationsOf(global)[0]).toMatchObject({ arrival: '2026-06-05', departure: '2026-06-07' });
+	});
+
+	it('keeps every room of a multi-room reservation, with its own type, guests, guest name and status', () => {
+		const xml = resNotif(`<HotelReservation ResStatus="Modify"><UniqueID Type="14" ID="R-1" Instance="2"/><RoomStays>
+			<RoomStay IndexNumber="11"><RoomTypes><RoomType RoomTypeCode="DBL"/></RoomTypes><GuestCounts><GuestCount AgeQualifyingCode="10" Count="2"/></GuestCounts><TimeSpan Start="2026-06-01" End="2026-06-03"/><ResGuestRPHs><ResGuestRPH RPH="2"/></ResGuestRPHs></RoomStay>
+			<RoomStay IndexNumber="12"><RoomTypes><RoomType RoomTypeCode="FAM"/></RoomTypes><GuestCounts><GuestCount AgeQualifyingCode="10" Count="2"/><GuestCount AgeQualifyingCode="8" Age="4" Count="2"/></GuestCounts><TimeSpan Start="2026-06-01" End="2026-06-04"/></RoomStay>
+			<RoomStay IndexNumber="13" RoomStayStatus="Cancelled"><RoomTypes><RoomType RoomTypeCode="DBL"/></RoomTypes></RoomStay>
+		</RoomStays><ResGuests>
+			<ResGuest ResGuestRPH="1"><Profiles><ProfileInfo><Profile><Customer><PersonName><GivenName>First</GivenName><Surname>Listed</Surname></PersonName></Customer></Profile></ProfileInfo></Profiles></ResGuest>
+			<ResGuest ResGuestRPH="2" PrimaryIndicator="true"><Profiles><ProfileInfo><Profile><Customer><PersonName><GivenName>Zoë</GivenName><Surname>Ångström</Surname></PersonName><Email>zoe@example.com</Email></Customer></Profile></ProfileInfo></Profiles></ResGuest>
+		</ResGuests><ResGlobalInfo><Guarantee><GuaranteesAccepted><GuaranteeAccepted><PaymentCard CardCode="VI" CardNumber="4111111111111111"><CardHolderName>CARD HOLDER</CardHolderName></PaymentCard></GuaranteeAccepted></GuaranteesAccepted></Guarantee></ResGlobalInfo></HotelReservation>`);
+		const [reservation] = reservationsOf(xml);
+		expect(reservation.guest).toEqual({ name: 'Zoë Ångström', email: 'zoe@example.com' });
+		expect(reservation).toMatchObject({ action: 'modify', version: '2', arrival: '2026-06-01', departure: '2026-06-04' });
+		expect(reservation.roomStays.map(({ index, status, roomType, adults, children, childAges, guestName }) => ({ index, status, roomType, adults, children, childAges, guestName }))).toEqual([
+			{ index: '11', status: 'active', roomType: 'DBL', adults: 2, children: 0, childAges: [], guestName: 'Zoë Ångström' },
+			{ index: '12', status: 'active', roomType: 'FAM', adults: 2, children: 2, childAges: [4, 4], guestName: undefined },
+			{ index: '13', status: 'cancelled', roomType: 'DBL', adults: 0, children: 0, childAges: [], guestName: undefined },
+		]);
+	});
+
+	it('refuses an element named like an OTA message in another namespace', () => {
+		const foreign = `<OTA_HotelResNotifRQ xmlns="http://example.com/not-ota" Version="1.0"><HotelReservations/></OTA_HotelResNotifRQ>`;
+		expectRefused(() => parseReservations(foreign), 'unexpected_root', /OTA_HotelResNotifRQ in the OpenTravel namespace .* got namespace "http:\/\/example.com\/not-ota"/);
+		const prefixed = `<x:OTA_HotelResNotifRQ xmlns:x="urn:other" xmlns="http://www.opentravel.org/OTA/2003/05" Version="1.0"/>`;
+		expectRefused(() => parseReservations(prefixed), 'unexpected_root', /namespace "urn:other"/);
+		const inSoap = `<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/" xmlns:o="urn:other"><s:Header><o:Security/></s:Header><s:Body><o:OTA_CancelRQ Version="1.0"><o:UniqueID Type="14" ID="1"/></o:OTA_CancelRQ></s:Body></s:Envelope>`;
+		expectRefused(() => parseReservations(inSoap), 'unexpected_root', /namespace "urn:other"/);
+		// No namespace at all is taken: channels in the field leave it out.
+		expect(parseReservations(`<OTA_HotelResNotifRQ Version="1.0"><HotelReservations/></OTA_HotelResNotifRQ>`).reservations).toEqual([]);
+		expect(parseReservations(inSoap.replace(/xmlns:o="urn:other"/, 'xmlns:o="http://www.opentravel.org/OTA/2003/05"')).reservations).toHaveLength(1);
 	});
 
 	it('accepts a cancellation that names only the reservation', () => {
 		const xml = `<OTA_HotelResModifyNotifRQ ${OTA} Version="1.0"><HotelResModifies><HotelResModify ResStatus="Cancelled"><UniqueID Type="14" ID="R-9"/></HotelResModify></HotelResModifies></OTA_HotelResModifyNotifRQ>`;
-		expect(parseReservations(xml)).toEqual([
-			{ channelReservationId: 'R-9', version: expect.stringMatching(/^sha256:/), action: 'cancel', rooms: 0, adults: 0, children: 0, guest: { name: '' } },
+		expect(reservationsOf(xml)).toEqual([
+			{ channelReservationId: 'R-9', version: expect.stringMatching(/^sha256:/), action: 'cancel', roomStays: [], guest: { name: '' }, comments: [], specialRequests: [] },
 		]);
 	});
 
@@ -347,14 +463,14 @@ describe('lenient, but precise about what it cannot use', () => {
 			<ota:ResGuests><ota:ResGuest><ota:Profiles><ota:ProfileInfo><ota:Profile><ota:Customer><ota:PersonName><ota:GivenName>Ren&#233;e</ota:GivenName><ota:Surname>D&apos;Arc &amp; Co &#x1F3E8;</ota:Surname></ota:PersonName></ota:Customer></ota:Profile></ota:ProfileInfo></ota:Profiles></ota:ResGuest></ota:ResGuests>
 			<ota:ResGlobalInfo><ota:Comments><ota:Comment><ota:Text><![CDATA[Literal &amp; <tags>]]></ota:Text></ota:Comment></ota:Comments></ota:ResGlobalInfo>
 		</ota:HotelReservation></ota:HotelReservations></ota:OTA_HotelResNotifRQ>`;
-		expect(parseReservations(xml)[0]).toMatchObject({ channelReservationId: 'R-1', guest: { name: "Renée D'Arc & Co 🏨" }, comments: 'Literal &amp; <tags>' });
+		expect(reservationsOf(xml)[0]).toMatchObject({ channelReservationId: 'R-1', guest: { name: "Renée D'Arc & Co 🏨" }, comments: ['Literal &amp; <tags>'] });
 	});
 });
 
 describe('versions', () => {
 	const reservation = (attributes: string, uniqueId = '<UniqueID Type="14" ID="R-1"/>', ids = '') =>
 		resNotif(`<HotelReservation ${attributes}>${uniqueId}${stay('<TimeSpan Start="2026-06-01" End="2026-06-02"/>')}<ResGlobalInfo>${ids}</ResGlobalInfo></HotelReservation>`);
-	const version = (xml: string) => parseReservations(xml)[0].version;
+	const version = (xml: string) => reservationsOf(xml)[0].version;
 
 	it('prefers UniqueID/@Instance, then LastModifyDateTime, CreateDateTime, ResID_Date', () => {
 		const dates = 'CreateDateTime="2026-05-01T10:00:00Z" LastModifyDateTime="2026-05-02T10:00:00Z"';

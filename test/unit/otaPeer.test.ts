@@ -103,6 +103,13 @@ const THREE_RANGES = buildHotelAvailNotifRQ(HOTEL, [
 	{ roomType: 'DBL', start: '2026-03-08', end: '2026-03-10', stopSell: true, closedToArrival: true },
 ]);
 
+/** The reservations the peer sent; it never sends one we cannot read. */
+function readReservations(xml: string): ChannelReservation[] {
+	const batch = parseReservations(xml);
+	expect(batch.failures).toEqual([]);
+	return batch.reservations;
+}
+
 function dblNights(peer: OtaPeer): string[] {
 	return [...peer.view.availability.keys()].filter((key) => key.startsWith('DBL|')).sort();
 }
@@ -241,7 +248,7 @@ describe('booking profile', () => {
 		expectValidOta(fresh);
 		// The channel sends the full card, as Booking.com does; the parser must keep only brand and last four.
 		expect(fresh.body).toContain(testCardNumber('VI', '1111'));
-		const news = parseReservations(fresh.body);
+		const news = readReservations(fresh.body);
 		expect(news.map((r) => [r.channelReservationId, r.action, r.version])).toEqual([
 			['R1', 'book', '1'],
 			['R2', 'book', '1'],
@@ -251,7 +258,7 @@ describe('booking profile', () => {
 
 		const changed = await call(`${peer.url}${paths.pullModified}`, { auth: basic() });
 		expectValidOta(changed);
-		const changes = parseReservations(changed.body);
+		const changes = readReservations(changed.body);
 		expect(changes.map((r) => [r.channelReservationId, r.action, r.version])).toEqual([
 			['R2', 'modify', '2'],
 			['R3', 'cancel', '1'],
@@ -260,7 +267,7 @@ describe('booking profile', () => {
 
 		// R2's booking is not acknowledged: it comes back on the next GET.
 		expect(ackOf(await postXml(peer, paths.pullNew!, buildHotelResNotifRS(success(['R1']), { hotelCode: HOTEL }))).ok).toBe(true);
-		expect(parseReservations((await call(`${peer.url}${paths.pullNew}`, { auth: basic() })).body).map((r) => r.channelReservationId)).toEqual(['R2']);
+		expect(readReservations((await call(`${peer.url}${paths.pullNew}`, { auth: basic() })).body).map((r) => r.channelReservationId)).toEqual(['R2']);
 		await postXml(peer, paths.pullNew!, buildHotelResNotifRS(success(['R2'])));
 		await postXml(peer, paths.pullModified!, buildHotelResModifyNotifRS(success(['R2', 'R3'])));
 		// A repeated acknowledgement (the hotel retried) is counted, and harmless.
@@ -268,8 +275,8 @@ describe('booking profile', () => {
 
 		const emptyNew = await call(`${peer.url}${paths.pullNew}`, { auth: basic() });
 		expectValidOta(emptyNew);
-		expect(parseReservations(emptyNew.body)).toEqual([]);
-		expect(parseReservations((await call(`${peer.url}${paths.pullModified}`, { auth: basic() })).body)).toEqual([]);
+		expect(readReservations(emptyNew.body)).toEqual([]);
+		expect(readReservations((await call(`${peer.url}${paths.pullModified}`, { auth: basic() })).body)).toEqual([]);
 		expect(Object.fromEntries(peer.acknowledged)).toEqual({ R1: 2, R2: 2, R3: 1 });
 		expect(peer.rejected.size).toBe(0);
 	});
@@ -281,7 +288,7 @@ describe('booking profile', () => {
 		const answer = await postXml(peer, paths.pullNew!, buildHotelResNotifRS(failure('R9', 'room type DBL is not mapped')));
 		expect(ackOf(answer).ok).toBe(true);
 		expect(peer.rejected.get('R9')).toBe('room type DBL is not mapped');
-		expect(parseReservations((await call(`${peer.url}${paths.pullNew}`, { auth: basic() })).body)).toEqual([]);
+		expect(readReservations((await call(`${peer.url}${paths.pullNew}`, { auth: basic() })).body)).toEqual([]);
 	});
 
 	it('does not settle a change queued after the pull that the acknowledgement could not have seen', async () => {
@@ -290,7 +297,7 @@ describe('booking profile', () => {
 		await call(`${peer.url}${paths.pullModified}`, { auth: basic() });
 		const later = peer.queueReservation(reservation('R5', 'cancel'));
 		await postXml(peer, paths.pullModified!, buildHotelResModifyNotifRS(success(['R5'])));
-		const next = parseReservations((await call(`${peer.url}${paths.pullModified}`, { auth: basic() })).body);
+		const next = readReservations((await call(`${peer.url}${paths.pullModified}`, { auth: basic() })).body);
 		expect(next.map((r) => [r.action, r.version])).toEqual([['cancel', later.version]]);
 		expect(later.version).toBe('2');
 	});
@@ -348,7 +355,7 @@ describe('siteminder profile', () => {
 
 		const first = await postSoap(peer, buildReadRQ(HOTEL));
 		expectValidOta(first);
-		const delivered = parseReservations(first.body);
+		const delivered = readReservations(first.body);
 		expect(delivered.map((r) => [r.channelReservationId, r.action])).toEqual([
 			['S1', 'book'],
 			['S2', 'modify'],
@@ -362,11 +369,11 @@ describe('siteminder profile', () => {
 		await postSoap(peer, buildNotifReportRQ(failure('S3', 'unknown rate plan')));
 
 		// S2 was neither acknowledged nor rejected: pmsXchange delivers it again.
-		expect(parseReservations((await postSoap(peer, buildReadRQ(HOTEL))).body).map((r) => r.channelReservationId)).toEqual(['S2']);
+		expect(readReservations((await postSoap(peer, buildReadRQ(HOTEL))).body).map((r) => r.channelReservationId)).toEqual(['S2']);
 		await postSoap(peer, buildNotifReportRQ(success(['S2'])));
 		const empty = await postSoap(peer, buildReadRQ(HOTEL));
 		expectValidOta(empty);
-		expect(parseReservations(empty.body)).toEqual([]);
+		expect(readReservations(empty.body)).toEqual([]);
 		expect(Object.fromEntries(peer.acknowledged)).toEqual({ S1: 1, S2: 1 });
 		expect(Object.fromEntries(peer.rejected)).toEqual({ S3: 'unknown rate plan' });
 	});
@@ -401,9 +408,9 @@ describe('generic profile', () => {
 		const read = await postXml(peer, paths.read!, buildReadRQ(HOTEL));
 		expectValidOta(read);
 		expect(read.body).not.toContain('Envelope');
-		expect(parseReservations(read.body).map((r) => r.channelReservationId)).toEqual(['G1', 'G2']);
+		expect(readReservations(read.body).map((r) => r.channelReservationId)).toEqual(['G1', 'G2']);
 		await postXml(peer, paths.notifReport!, buildNotifReportRQ(success(['G1', 'G2'])));
-		expect(parseReservations((await postXml(peer, paths.read!, buildReadRQ(HOTEL))).body)).toEqual([]);
+		expect(readReservations((await postXml(peer, paths.read!, buildReadRQ(HOTEL))).body)).toEqual([]);
 		expect(Object.fromEntries(peer.acknowledged)).toEqual({ G1: 1, G2: 1 });
 		expect((await call(`${peer.url}${paths.read}`, { auth: basic() })).status).toBe(405);
 	});
@@ -486,7 +493,7 @@ async function startReceiver(secret?: string): Promise<{ url: string; deliveries
 			const signed = secret !== undefined && signatureMatches(raw, String(req.headers['x-ota-signature'] ?? ''), secret);
 			if (secret !== undefined && !signed) return void res.writeHead(401, { 'Content-Type': 'text/plain' }).end('bad signature');
 			const message = parseOtaMessage(raw);
-			const reservations = parseReservations(raw);
+			const reservations = readReservations(raw);
 			deliveries.push({ soap: message.soap !== undefined, root: message.root, signed, usernameToken: message.soap?.usernameToken, reservations, raw });
 			const answer = acknowledge(message.root, reservations[0]);
 			res.writeHead(200, { 'Content-Type': 'text/xml' }).end(message.soap ? wrapSoap(answer) : answer);

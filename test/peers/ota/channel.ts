@@ -133,7 +133,8 @@ export class Channel {
 		const root = category === 'new' ? 'OTA_HotelResNotifRQ' : 'OTA_HotelResModifyNotifRQ';
 		if (reservations.length === 0) return emptyPull(root);
 		const build = category === 'new' ? buildHotelResNotifRQ : buildHotelResModifyNotifRQ;
-		return this.withCards(build(reservations));
+		// Booking.com dates a stay by its nightly rates only: no TimeSpan.
+		return this.withCards(build(reservations, { stayDates: 'ratesOnly' }));
 	}
 
 	withCards(xml: string): string {

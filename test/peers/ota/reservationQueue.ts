@@ -4,13 +4,28 @@
  * as failed. That is the contract both Booking.com (unacknowledged reservations come back on the
  * next GET) and SiteMinder pmsXchange (redelivered until an OTA_NotifReportRQ names them) keep.
  */
-import type { ChannelReservation } from '../../../lib/ota';
+import type { ChannelReservation, ChannelRoomStay } from '../../../lib/ota';
 
 /** Booking.com pulls new reservations and changes separately; ReadRQ takes everything. */
 export type Category = 'new' | 'changes' | 'all';
 
-/** A reservation to queue; without a version the peer assigns the next one for its id. */
-export type QueuedReservation = Omit<ChannelReservation, 'version'> & { version?: string };
+/** One room, the short way tests and `npm start` queue most bookings (several rooms go in roomStays). */
+export interface OneRoom {
+	roomType?: string;
+	ratePlan?: string;
+	rooms?: number;
+	adults?: number;
+	children?: number;
+}
+
+/**
+ * A reservation to queue; without a version the peer assigns the next one for its id. Rooms come
+ * in `roomStays`, or as one room in the OneRoom fields; nightly prices are shared out of the
+ * amount, as channels send them, when a room has none.
+ */
+export type QueuedReservation = Omit<ChannelReservation, 'version' | 'roomStays' | 'comments' | 'specialRequests'> &
+	Partial<Pick<ChannelReservation, 'roomStays' | 'comments' | 'specialRequests'>> &
+	OneRoom & { version?: string };
 
 interface Entry {
 	reservation: ChannelReservation;
@@ -43,7 +58,9 @@ export class ReservationQueue {
 	complete(input: QueuedReservation): ChannelReservation {
 		const sequence = (this.versions.get(input.channelReservationId) ?? 0) + 1;
 		this.versions.set(input.channelReservationId, sequence);
-		return { ...structuredClone(input), hotelCode: input.hotelCode ?? this.hotelCode, version: input.version || String(sequence) };
+		const { roomType, ratePlan, rooms, adults, children, ...rest } = structuredClone(input);
+		const roomStays = (rest.roomStays ?? (roomType !== undefined ? [oneRoom(input)] : [])).map((room) => withNightly(room, rest.currency));
+		return { comments: [], specialRequests: [], ...rest, roomStays, hotelCode: input.hotelCode ?? this.hotelCode, version: input.version || String(sequence) };
 	}
 
 	/** Everything not yet settled in the category, in queue order; each is now delivered. */
@@ -85,4 +102,37 @@ export class ReservationQueue {
 			if (entry.delivered && entry.reservation.channelReservationId === id && inCategory(entry, category)) entry.settled = true;
 		}
 	}
+}
+
+function oneRoom(input: QueuedReservation): ChannelRoomStay {
+	return {
+		index: '1',
+		status: 'active',
+		roomType: input.roomType,
+		ratePlan: input.ratePlan,
+		arrival: input.arrival,
+		departure: input.departure,
+		units: input.rooms ?? 1,
+		adults: input.adults ?? 0,
+		children: input.children ?? 0,
+		childAges: [],
+		nightly: [],
+		amount: input.amount,
+		currency: input.currency,
+	};
+}
+
+/** Nightly prices shared out of the room's amount (any remainder on the first night), as channels list them. */
+function withNightly(room: ChannelRoomStay, currency: string | undefined): ChannelRoomStay {
+	const roomCurrency = room.currency ?? currency;
+	if (room.nightly.length > 0 || room.amount === undefined || !roomCurrency || !room.arrival || !room.departure) return room;
+	const nights: string[] = [];
+	for (let night = room.arrival; night < room.departure; night = nextDay(night)) nights.push(night);
+	const each = Math.floor(room.amount / nights.length);
+	const nightly = nights.map((date, i) => ({ date, amount: each + (i === 0 ? room.amount! - each * nights.length : 0) }));
+	return { ...room, currency: roomCurrency, nightly };
+}
+
+function nextDay(day: string): string {
+	return new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
 }
