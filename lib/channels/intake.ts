@@ -29,7 +29,7 @@ export interface IntakeResult {
 /** Stores every readable reservation of the batch; throws only when the store itself fails (then nothing must be acknowledged). */
 export async function takeIn(hotel: HotelService, mappings: ChannelMappings, batch: ReservationBatch, log?: IntakeLog): Promise<IntakeResult[]> {
 	const results: IntakeResult[] = [];
-	for (const [index, r] of batch.reservations.entries()) {
+	for (const r of batch.reservations) {
 		try {
 			const { reservation, applied } = await hotel.applyChannelChange({
 				channel: mappings.channel,
@@ -45,7 +45,15 @@ export async function takeIn(hotel: HotelService, mappings: ChannelMappings, bat
 		} catch (error) {
 			// A store that is down must not look like a bad reservation: rethrow, nothing is acknowledged.
 			if (!(error instanceof HotelError)) throw error;
-			const failure = { position: index + 1, channelReservationId: r.channelReservationId, action: r.action, path: `reservation ${r.channelReservationId}`, reason: error.message };
+			const source = batch.sourceOf?.(r);
+			const failure = {
+				position: source?.position ?? 0,
+				channelReservationId: r.channelReservationId,
+				action: r.action,
+				path: `reservation ${r.channelReservationId}`,
+				reason: error.message,
+				excerpt: source?.excerpt,
+			};
 			results.push(failed(failure));
 			await log?.(failure);
 		}

@@ -93,8 +93,22 @@ function summarizeCard(card: XmlNode): XmlNode {
 	const summary: XmlNode = { '@_Redacted': 'true' };
 	if (brand) summary['@_CardCode'] = maskCardNumbers(brand).slice(0, 32);
 	if (last4) summary['@_Last4'] = last4;
+	// The one more fact that survives: whether the channel pays by virtual card (its payment model).
+	if (isVirtualCard(card)) summary['@_Virtual'] = 'true';
 	return summary;
 }
+
+/**
+ * Booking.com's virtual cards carry a balance and activation/expiry dates of their own; Expedia's
+ * are held by "Expedia VirtualCard". Read here, before the holder name is dropped.
+ */
+function isVirtualCard(card: XmlNode): boolean {
+	if (VIRTUAL_CARD_ATTRIBUTES.some((name) => attr(card, name) !== undefined)) return true;
+	const holder = [attr(card, 'CardHolderName'), text(children(card, 'CardHolderName')[0])].join(' ');
+	return /virtual\s*card/i.test(holder);
+}
+
+const VIRTUAL_CARD_ATTRIBUTES = ['VCCExpirationDate', 'VCCActivationDate', 'CurrentBalance'];
 
 /** Replaces anything that looks like a card number (13–19 digits passing Luhn) by x's and its last four digits. */
 export function maskCardNumbers(textValue: string): string {

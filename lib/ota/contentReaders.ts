@@ -7,7 +7,8 @@ import { invalidContent } from './errors';
 import type { XmlNode } from './types';
 import { attr } from './xmlTree';
 
-const DATE_PREFIX = /^(\d{4})-(\d{2})-(\d{2})(?:$|T)/;
+/** xs:date (optionally with a zone: 2026-10-01Z, 2026-10-01-05:00) or xs:dateTime. */
+const DATE_PREFIX = /^(\d{4})-(\d{2})-(\d{2})(?:$|T|Z$|[+-]\d{2}:\d{2}$)/;
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 /** A calendar date from an xs:date or xs:dateTime. */

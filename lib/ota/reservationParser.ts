@@ -19,9 +19,9 @@
  * covers UnitMultiplier nights), else ResGlobalInfo's TimeSpan.
  *
  * Version (to de-duplicate redeliveries): UniqueID/@Instance, else the reservation's
- * @LastModifyDateTime, else @CreateDateTime, else a HotelReservationID/@ResID_Date; when the message
- * carries none of these, "sha256:" + a hash of the parsed reservation, so an identical redelivery
- * gets the same version and any change a new one.
+ * @LastModifyDateTime, else — for a booking only — @CreateDateTime or a HotelReservationID/@ResID_Date;
+ * otherwise "sha256:" + a hash of the parsed reservation, so an identical redelivery gets the same
+ * version and any change a new one (a modification carries its booking's creation date too).
  *
  * Card data has already been reduced to brand + last four digits by the XML reader.
  */
@@ -111,13 +111,21 @@ export function parseReservations(xml: string | Uint8Array, opts?: ParseOptions)
 			entries = [{ node: body, path: 'OTA_CancelRQ', action: 'cancel' }];
 	}
 	const element = ELEMENT_OF_ROOT[message.root];
+	const sources = new WeakMap<ChannelReservation, { node: XmlNode; position: number }>();
 	entries.forEach((entry, index) => {
 		try {
-			batch.reservations.push(message.root === 'OTA_CancelRQ' ? readCancelRequest(entry.node) : readReservation(entry.node, entry.path, entry.action));
+			const reservation = message.root === 'OTA_CancelRQ' ? readCancelRequest(entry.node) : readReservation(entry.node, entry.path, entry.action);
+			sources.set(reservation, { node: entry.node, position: index + 1 });
+			batch.reservations.push(reservation);
 		} catch (error) {
 			batch.failures.push(failureOf(entry, index, error, element));
 		}
 	});
+	const sourceOf = (reservation: ChannelReservation) => {
+		const source = sources.get(reservation);
+		return { position: source?.position ?? 0, excerpt: excerptOf(element, source?.node) };
+	};
+	Object.defineProperty(batch, 'sourceOf', { value: sourceOf, enumerable: false });
 	return batch;
 }
 
@@ -144,7 +152,8 @@ const ELEMENT_OF_ROOT: Record<string, string> = {
 };
 
 /** The element as read (card data was removed by the reader), written back as XML, at most 64 KB. */
-function excerptOf(element: string, node: XmlNode): string | undefined {
+function excerptOf(element: string, node: XmlNode | undefined): string | undefined {
+	if (!node) return undefined;
 	try {
 		return serializeElement(element, cdataAsText(node) as XmlBody).slice(0, 65_536);
 	} catch {
@@ -184,7 +193,9 @@ function readReservation(node: XmlNode, path: string, action: ReservationAction)
 	const dated = roomStays.filter((room) => room.arrival !== undefined);
 	const money = reservationMoney(globalInfo, roomStays, `${path}/ResGlobalInfo/Total`);
 	const hotelCode =
-		roomStayNodes.map((roomStay) => attr(child(roomStay, 'BasicPropertyInfo'), 'HotelCode')).find(Boolean) ?? attr(child(globalInfo, 'BasicPropertyInfo'), 'HotelCode');
+		roomStayNodes.map((roomStay) => attr(child(roomStay, 'BasicPropertyInfo'), 'HotelCode')).find(Boolean) ??
+		attr(child(globalInfo, 'BasicPropertyInfo'), 'HotelCode') ??
+		attr(child(node, 'BasicPropertyInfo'), 'HotelCode');
 	const notes = readNotes(node);
 	const reservation: ChannelReservation = {
 		channelReservationId,
@@ -197,8 +208,8 @@ function readReservation(node: XmlNode, path: string, action: ReservationAction)
 		amount: money.amount,
 		currency: money.currency,
 		taxes: money.taxes,
-		commission: readCommission(node, globalInfo, money.currency, path),
-		paymentModel: readPaymentModel(node, globalInfo),
+		commission: readCommission(roomStayNodes, globalInfo, money.currency, path),
+		paymentModel: readPaymentModel(node, notes),
 		guest: readGuest(resGuests, globalInfo),
 		card: readCard(node),
 		createdAt: attr(node, 'CreateDateTime'),
@@ -206,14 +217,10 @@ function readReservation(node: XmlNode, path: string, action: ReservationAction)
 		specialRequests: notes.specialRequests,
 	};
 	const uniqueId = pickUniqueId(children(node, 'UniqueID'));
-	reservation.version =
-		attr(uniqueId, 'Instance') ??
-		attr(node, 'LastModifyDateTime') ??
-		attr(node, 'CreateDateTime') ??
-		descendAll(globalInfo, 'HotelReservationIDs', 'HotelReservationID')
-			.map((id) => attr(id, 'ResID_Date'))
-			.find(Boolean) ??
-		contentVersion(reservation);
+	// When the booking was made says which version a booking is, not a modification of it:
+	// Booking.com keeps the creation date in every later message, so a change must be told apart by its content.
+	const created = action === 'book' ? (attr(node, 'CreateDateTime') ?? descendAll(globalInfo, 'HotelReservationIDs', 'HotelReservationID').map((id) => attr(id, 'ResID_Date')).find(Boolean)) : undefined;
+	reservation.version = attr(uniqueId, 'Instance') ?? attr(node, 'LastModifyDateTime') ?? created ?? contentVersion(reservation);
 	return withoutUndefined(reservation);
 }
 
@@ -242,12 +249,13 @@ interface RoomContext {
 function readRoomStay(node: XmlNode, index: number, path: string, context: RoomContext): ChannelRoomStay {
 	const roomType = descend(node, 'RoomTypes', 'RoomType');
 	const roomRates = descendAll(node, 'RoomRates', 'RoomRate');
-	const status = statusAction(attr(node, 'RoomStayStatus')) === 'cancel' ? 'cancelled' : 'active';
+	// RoomStayStatus (2015B); HotelTrader writes RoomStatus.
+	const status = statusAction(attr(node, 'RoomStayStatus') ?? attr(node, 'RoomStatus')) === 'cancel' ? 'cancelled' : 'active';
 	const units = attr(roomType, 'NumberOfUnits') ?? attr(roomRates[0], 'NumberOfUnits');
-	const rates = readNightlyRates(roomRates, `${path}/RoomRates`);
-	const stay = readRoomDates(node, rates, path, context, status);
 	const total = child(node, 'Total');
 	const totalMoney = total ? readMoney(total, `${path}/Total`) : undefined;
+	const rates = readNightlyRates(roomRates, `${path}/RoomRates`, totalMoney?.amount);
+	const stay = readRoomDates(node, rates, path, context, status);
 	const guests = countGuests(descendAll(node, 'GuestCounts', 'GuestCount'), context.globalGuestCounts, `${path}/GuestCounts/GuestCount`);
 	const guestName = guestRphs(node)
 		.map((rph) => context.guestsByRph.get(rph))
@@ -257,8 +265,8 @@ function readRoomStay(node: XmlNode, index: number, path: string, context: RoomC
 	return withoutUndefined({
 		index: attr(node, 'IndexNumber') ?? attr(node, 'RoomStayCandidateRPH') ?? String(index + 1),
 		status,
-		roomType: attr(roomType, 'RoomTypeCode') ?? attr(roomRates[0], 'RoomTypeCode') ?? attr(roomType, 'RoomType'),
-		ratePlan: attr(descend(node, 'RatePlans', 'RatePlan'), 'RatePlanCode') ?? attr(roomRates[0], 'RatePlanCode'),
+		roomType: attr(roomType, 'RoomTypeCode') ?? attr(roomRates[0], 'RoomTypeCode') ?? attr(roomType, 'RoomType') ?? attr(roomType, 'RoomID'),
+		ratePlan: attr(descend(node, 'RatePlans', 'RatePlan'), 'RatePlanCode') ?? attr(roomRates[0], 'RatePlanCode') ?? attr(roomRates[0], 'RatePlanID'),
 		arrival: stay.arrival,
 		departure: stay.departure,
 		units: units === undefined ? 1 : readCount(units, `${path}/RoomTypes/RoomType`, 'NumberOfUnits'),
@@ -268,9 +276,17 @@ function readRoomStay(node: XmlNode, index: number, path: string, context: RoomC
 		guestName,
 		nightly,
 		amount,
-		taxes: totalMoney?.taxes,
+		taxes: totalMoney?.taxes ?? priceDetailTaxes(node, `${path}/PriceDetails`),
 		currency: totalMoney?.currency ?? rates.currency,
 	});
+}
+
+/** Booking.com's price details (HotelView, else GuestView): the taxes of the room, where the room's Total does not say them. */
+function priceDetailTaxes(roomStay: XmlNode, path: string): number | undefined {
+	const view = descend(roomStay, 'PriceDetails', 'HotelView') ?? descend(roomStay, 'PriceDetails', 'GuestView');
+	const taxes = descendAll(view, 'Taxes', 'Tax');
+	if (taxes.length === 0) return undefined;
+	return taxes.reduce((sum, tax) => sum + (readMoney({ ...tax, '@_AmountAfterTax': attr(tax, 'Amount') ?? '0' }, `${path}/Taxes/Tax`).amount ?? 0), 0);
 }
 
 /** The room's TimeSpan, else its nightly rates' span, else the reservation's TimeSpan. */
@@ -310,12 +326,15 @@ interface NightlyRates {
 
 /**
  * RoomRate/Rates/Rate: each covers EffectiveDate up to (not including) ExpireDate, or UnitMultiplier
- * nights (default 1) without an ExpireDate. Its Base is the price per night; a Total without a Base
- * is the price of all its nights, shared out evenly (any remainder on the first night, so the sum is exact).
+ * nights (default 1) without an ExpireDate. Channels disagree on what the amount of a rate over
+ * several nights is: OTA and SiteMinder's older examples give a Base per night and a Total for all
+ * the nights; SiteConnect accumulates the Base; SiteMinder's cancellation example gives a Total per
+ * night. So: Base per night and Total shared out (any remainder on the first night) — unless that
+ * does not add up to the room's own Total and the other reading does; then the other reading.
  * Two rates for one night (a room price and an extra-person charge) add up.
  */
-function readNightlyRates(roomRates: XmlNode[], path: string): NightlyRates {
-	const byNight = new Map<string, number>();
+function readNightlyRates(roomRates: XmlNode[], path: string, roomTotal: number | undefined): NightlyRates {
+	const spans: RateSpan[] = [];
 	const result: NightlyRates = { nights: [] };
 	roomRates.forEach((roomRate, rateIndex) => {
 		const ratePath = `${path}/${indexed('RoomRate', rateIndex)}`;
@@ -338,14 +357,38 @@ function readNightlyRates(roomRates: XmlNode[], path: string): NightlyRates {
 			result.currency ??= price.currency;
 			const nights: string[] = [];
 			for (let night = start; night < end; night = addDays(night, 1)) nights.push(night);
-			const each = price.perNight ? price.amount : Math.floor(price.amount / nights.length);
-			const remainder = price.perNight ? 0 : price.amount - each * nights.length;
-			nights.forEach((night, i) => byNight.set(night, (byNight.get(night) ?? 0) + each + (i === 0 ? remainder : 0)));
+			spans.push({ nights, amount: price.amount, perNight: price.perNight });
 		}
 	});
+	let byNight = spreadOver(spans, false);
+	if (roomTotal !== undefined && sum(byNight) !== roomTotal) {
+		const other = spreadOver(spans, true);
+		if (sum(other) === roomTotal) byNight = other;
+	}
 	result.nights = [...byNight.keys()].sort().map((date) => ({ date, amount: byNight.get(date)! }));
 	return result;
 }
+
+interface RateSpan {
+	nights: string[];
+	amount: number;
+	/** A Base (per night) rather than a Total (for the span), in the usual reading. */
+	perNight: boolean;
+}
+
+/** Each night's price; `flipped` reads a Base as the span's total and a Total as per night. */
+function spreadOver(spans: RateSpan[], flipped: boolean): Map<string, number> {
+	const byNight = new Map<string, number>();
+	for (const span of spans) {
+		const perNight = span.perNight !== flipped || span.nights.length === 1;
+		const each = perNight ? span.amount : Math.floor(span.amount / span.nights.length);
+		const remainder = perNight ? 0 : span.amount - each * span.nights.length;
+		span.nights.forEach((night, i) => byNight.set(night, (byNight.get(night) ?? 0) + each + (i === 0 ? remainder : 0)));
+	}
+	return byNight;
+}
+
+const sum = (byNight: Map<string, number>) => [...byNight.values()].reduce((total, amount) => total + amount, 0);
 
 /** A rate's price: Base per night, else Total for all its nights. */
 function ratePrice(rate: XmlNode, path: string): { amount: number; perNight: boolean; currency?: string } | undefined {
@@ -407,76 +450,62 @@ function reservationMoney(globalInfo: XmlNode | undefined, rooms: ChannelRoomSta
 	const globalTotal = child(globalInfo, 'Total');
 	if (globalTotal) {
 		const money = readMoney(globalTotal, path);
-		if (money.amount !== undefined || money.currency !== undefined) return { ...money, currency: money.currency ?? rooms.find((room) => room.currency)?.currency };
+		if (money.amount !== undefined || money.currency !== undefined) {
+			return { ...money, currency: money.currency ?? rooms.find((room) => room.currency)?.currency, taxes: money.taxes ?? roomTaxes(rooms) };
+		}
 	}
 	const active = rooms.filter((room) => room.status === 'active');
 	const currencies = new Set(active.map((room) => room.currency).filter(Boolean));
 	if (currencies.size > 1) throw invalidContent(path.replace(/\/ResGlobalInfo\/Total$/, '/RoomStays'), 'room stay totals are in different currencies');
 	const priced = active.length > 0 && active.every((room) => room.amount !== undefined);
-	const taxed = active.filter((room) => room.taxes !== undefined);
 	return {
 		amount: priced ? active.reduce((sum, room) => sum + room.amount!, 0) : undefined,
 		currency: [...currencies][0] as string | undefined,
-		taxes: taxed.length > 0 ? taxed.reduce((sum, room) => sum + room.taxes!, 0) : undefined,
+		taxes: roomTaxes(rooms),
 	};
 }
 
+/** The active rooms' taxes added up, when any room states them. */
+function roomTaxes(rooms: ChannelRoomStay[]): number | undefined {
+	const taxed = rooms.filter((room) => room.status === 'active' && room.taxes !== undefined);
+	return taxed.length > 0 ? taxed.reduce((sum, room) => sum + room.taxes!, 0) : undefined;
+}
+
 /**
- * The channel's commission: a Commission element with CommissionPayableAmount (Booking.com), else
- * its own Amount; on the reservation, in ResGlobalInfo, or per room (then summed).
+ * The channel's commission, as an amount: ResGlobalInfo/TotalCommissions (Booking.com) or
+ * ResGlobalInfo/Commission, else the rooms' RatePlan/Commission (Booking.com, SiteMinder) summed.
+ * A commission given only as a percentage (Expedia) is left out: the amount is not in the message.
  */
-function readCommission(node: XmlNode, globalInfo: XmlNode | undefined, currency: string | undefined, path: string): number | undefined {
-	const holders = [child(globalInfo, 'Commission'), ...descendAll(node, 'RoomStays', 'RoomStay', 'Commission'), ...descendAll(node, 'RoomStays', 'RoomStay', 'RoomRates', 'RoomRate', 'Commission')].filter(
-		(holder): holder is XmlNode => holder !== undefined,
-	);
-	const amounts = holders
-		.map((commission) => {
-			const payable = child(commission, 'CommissionPayableAmount') ?? commission;
-			const value = attr(payable, 'Amount');
-			if (value === undefined) return undefined;
-			const code = attr(payable, 'CurrencyCode')?.toUpperCase() ?? currency;
-			const places = parseDecimalPlaces(attr(payable, 'DecimalPlaces'), `${path}/Commission`);
-			return parseAmount(value, places, code ? currencyDecimals(code) : (places ?? 2), `${path}/Commission`);
-		})
+function readCommission(roomStays: XmlNode[], globalInfo: XmlNode | undefined, currency: string | undefined, path: string): number | undefined {
+	const amountOf = (commission: XmlNode | undefined): number | undefined => {
+		const payable = child(commission, 'CommissionPayableAmount') ?? commission;
+		const value = attr(payable, 'Amount');
+		if (value === undefined) return undefined;
+		const code = attr(payable, 'CurrencyCode')?.toUpperCase() ?? currency;
+		const places = parseDecimalPlaces(attr(payable, 'DecimalPlaces'), `${path}/Commission`);
+		return parseAmount(value, places, code ? currencyDecimals(code) : (places ?? 2), `${path}/Commission`);
+	};
+	const total = amountOf(child(globalInfo, 'TotalCommissions')) ?? amountOf(child(globalInfo, 'Commission'));
+	if (total !== undefined) return total;
+	const perRoom = roomStays
+		.map((roomStay) => amountOf(descend(roomStay, 'RatePlans', 'RatePlan', 'Commission')) ?? amountOf(child(roomStay, 'Commission')))
 		.filter((amount): amount is number => amount !== undefined);
-	if (amounts.length === 0) return undefined;
-	// A commission stated once for the reservation is the whole; per-room ones add up.
-	return child(globalInfo, 'Commission') && amounts.length > 0 ? amounts[0] : amounts.reduce((sum, amount) => sum + amount, 0);
+	return perRoom.length > 0 ? perRoom.reduce((a, b) => a + b, 0) : undefined;
 }
 
 /**
- * How the guest pays, where the message says it: a virtual card (a PaymentCard flagged virtual, or
- * a guarantee/deposit code saying so), the channel collecting (prepaid to the channel), or the hotel
- * collecting (a guarantee by the guest's own card). Absent when the message does not say.
+ * How the guest pays, where the message says it: a virtual card (the card summary says so:
+ * Booking.com's card balance, Expedia's "VirtualCard" holder; or the channel's own note), the
+ * channel collecting (prepaid), or the hotel collecting (Expedia's "Hotel Collect" instruction).
+ * Absent when the message does not say.
  */
-function readPaymentModel(node: XmlNode, globalInfo: XmlNode | undefined): PaymentModel | undefined {
-	const markers = [
-		...['Guarantee', 'DepositPayments'].flatMap((name) => collectAttributes(child(globalInfo, name))),
-		...collectAttributes(child(node, 'TPA_Extensions')),
-		...collectAttributes(child(globalInfo, 'TPA_Extensions')),
-	].map((value) => value.toLowerCase());
-	if (markers.some((value) => /virtual|vcc/.test(value))) return 'virtual_card';
-	if (markers.some((value) => /(channel|agency|expedia|ota|merchant)[ _-]?collect|prepaid|prepay/.test(value))) return 'channel_collect';
-	if (markers.some((value) => /hotel[ _-]?collect|pay[ _-]?at[ _-]?hotel|property[ _-]?collect/.test(value))) return 'hotel_collect';
+function readPaymentModel(node: XmlNode, notes: { comments: string[]; specialRequests: string[] }): PaymentModel | undefined {
+	if (findElement(node, 'PaymentCard')?.['@_Virtual'] === 'true') return 'virtual_card';
+	const said = [...notes.comments, ...notes.specialRequests].join('\n');
+	if (/virtual (credit )?card|\bVCC\b/i.test(said)) return 'virtual_card';
+	if (/hotel[ -]collect|pay(ment)? at (the )?(hotel|property)/i.test(said)) return 'hotel_collect';
+	if (/(expedia|channel|agency|merchant)[ -]collect|prepaid by|already paid/i.test(said)) return 'channel_collect';
 	return undefined;
-}
-
-/** Every attribute value and text inside an element (a small subtree: a guarantee, an extension). */
-function collectAttributes(value: XmlValue | undefined, out: string[] = []): string[] {
-	if (value === undefined) return out;
-	if (typeof value === 'string') {
-		out.push(value);
-		return out;
-	}
-	if (Array.isArray(value)) {
-		for (const each of value) collectAttributes(each, out);
-		return out;
-	}
-	for (const key of Object.keys(value)) {
-		if (key.startsWith('@_')) out.push(`${key.slice(2)}=${String(value[key])}`);
-		else collectAttributes(value[key], out);
-	}
-	return out;
 }
 
 /** The guests a room points at: ResGuestRPHs as a list ("1 2", OTA 2015B) or as ResGuestRPH elements (older versions, SiteMinder). */
@@ -501,17 +530,30 @@ function customerOf(holder: XmlNode | undefined): XmlNode | undefined {
 	return descend(holder, 'Profiles', 'ProfileInfo', 'Profile', 'Customer');
 }
 
-/** The primary ResGuest (PrimaryIndicator), else the first; else ResGlobalInfo's profile. Never payment data. */
+/**
+ * The primary ResGuest (PrimaryIndicator), else the first named one; else ResGlobalInfo's profile
+ * (the booker). Contact details from the guest, else from the booker: Booking.com gives the
+ * booker's only. Never from payment data.
+ */
 function readGuest(resGuests: XmlNode[], globalInfo: XmlNode | undefined): ChannelReservation['guest'] {
 	const named = resGuests.filter((guest) => personName(child(customerOf(guest), 'PersonName')));
 	const primary = named.find((guest) => attr(guest, 'PrimaryIndicator') === 'true' || attr(guest, 'PrimaryIndicator') === '1') ?? named[0];
-	const customer = customerOf(primary) ?? customerOf(globalInfo);
+	const booker = customerOf(globalInfo);
+	const customer = customerOf(primary) ?? booker;
 	const guest: ChannelReservation['guest'] = { name: personName(child(customer, 'PersonName')) };
-	const email = text(child(customer, 'Email'));
-	const phone = attr(child(customer, 'Telephone'), 'PhoneNumber');
+	const email = text(child(customer, 'Email')) ?? text(child(booker, 'Email'));
+	const phone = phoneOf(child(customer, 'Telephone')) ?? phoneOf(child(booker, 'Telephone'));
 	if (email) guest.email = email;
 	if (phone) guest.phone = phone;
 	return guest;
+}
+
+/** A phone number, whole or in parts (Expedia: CountryAccessCode, AreaCityCode, PhoneNumber). */
+function phoneOf(telephone: XmlNode | undefined): string | undefined {
+	const number = attr(telephone, 'PhoneNumber');
+	if (!number) return undefined;
+	const country = attr(telephone, 'CountryAccessCode');
+	return [country ? `+${country.replace(/^\+/, '')}` : undefined, attr(telephone, 'AreaCityCode'), number].filter(Boolean).join(' ');
 }
 
 function personName(node: XmlNode | undefined): string {
@@ -603,14 +645,16 @@ function readCancelRequest(body: XmlNode): ChannelReservation {
 	const end = attr(span, 'End');
 	const guest: ChannelReservation['guest'] = { name: personName(child(verification, 'PersonName')) };
 	const email = text(child(verification, 'Email'));
-	const phone = attr(child(verification, 'TelephoneInfo'), 'PhoneNumber');
+	const phone = phoneOf(child(verification, 'TelephoneInfo'));
 	if (email) guest.email = email;
 	if (phone) guest.phone = phone;
 	const reservation: ChannelReservation = {
 		channelReservationId,
 		version: '',
 		action: 'cancel',
-		hotelCode: attr(descend(verification, 'TPA_Extensions', 'BasicPropertyInfo'), 'HotelCode'),
+		hotelCode:
+			attr(descend(verification, 'TPA_Extensions', 'BasicPropertyInfo'), 'HotelCode') ??
+			text(children(verification, 'Vendor').find((vendor) => attr(vendor, 'CodeContext') === 'HotelCode')),
 		arrival: start ? readDate(start, 'OTA_CancelRQ/Verification/ReservationTimeSpan', 'Start') : undefined,
 		departure: end ? readDate(end, 'OTA_CancelRQ/Verification/ReservationTimeSpan', 'End') : undefined,
 		roomStays: [],

@@ -142,6 +142,11 @@ export interface ReservationBatch {
 	echoToken?: string;
 	reservations: ChannelReservation[];
 	failures: ReservationFailure[];
+	/**
+	 * Where a reservation of this batch stood in the message, and its XML as it came (card data
+	 * removed): for the sync log when the store refuses it. Not enumerable: the batch stays plain data.
+	 */
+	readonly sourceOf?: (reservation: ChannelReservation) => { position: number; excerpt?: string };
 }
 
 /** Attributes every OTA message carries on its root element. */

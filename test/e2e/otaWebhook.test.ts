@@ -2,7 +2,8 @@
  * The shipped OTA webhook workflow in a real n8n, fed by the local OTA peer pushing reservations
  * (Expedia-style, signed with the webhook secret): each push is stored once and answered with the
  * matching RS and our confirmation number, plain XML or SOAP; redeliveries change nothing; bad
- * signatures, broken XML and unmapped room types store nothing and start no execution.
+ * signatures and broken XML store nothing and start no execution; a reservation that cannot be
+ * taken in (an unmapped room type) is refused to the channel and shown to hotel IT.
  */
 import { HotelService } from '../../lib/booking/hotelService';
 import { ChannelMappings } from '../../lib/channels/mapping';
@@ -221,13 +222,28 @@ it('answers 500 when the store itself fails, so the channel retries, and starts 
 	expect(await stored('EXP-OUTAGE')).toHaveLength(1);
 });
 
-it('answers an unmapped room type with an Errors RS naming it, and stores nothing', async () => {
+it('answers an unmapped room type with an Errors RS naming it, stores nothing, and shows hotel IT a failed execution and a sync log entry', async () => {
 	const pushed = await peer.pushReservation(url(), booking('EXP-UNMAPPED', { roomType: 'R-SUITE' }), { secret: SECRET });
 	expect(pushed.status).toBe(200);
 	expect(pushed.ack).toMatchObject({ root: 'OTA_HotelResNotifRS', ok: false });
 	expect(pushed.ack!.errors[0]).toMatchObject({ recordId: 'EXP-UNMAPPED', message: expect.stringContaining('R-SUITE') });
-	await sleep(1_000);
 	expect(await stored('EXP-UNMAPPED')).toHaveLength(0);
-	expect(await executionsFor('EXP-UNMAPPED')).toHaveLength(0);
+	// The trigger's second output names it, and the shipped workflow fails the execution with the reason.
+	const [execution] = await waitFor('the execution that names EXP-UNMAPPED', async () => {
+		const found = await executionsFor('EXP-UNMAPPED');
+		return found.length > 0 && found.every((e) => e.finished || e.status === 'error') ? found : undefined;
+	});
+	expect(execution.status).toBe('error');
+	expect(nodeOutput(execution, TRIGGER, 0)).toEqual([]);
+	expect(nodeOutput(execution, TRIGGER, 1)).toEqual([
+		expect.objectContaining({ channel: CHANNEL, channelReservationId: 'EXP-UNMAPPED', acknowledged: false, error: expect.stringContaining('R-SUITE') }),
+	]);
+	expect(JSON.stringify(execution.data?.resultData)).toContain('expedia reservation EXP-UNMAPPED was not taken in');
+	const [logged] = (await db.query<{ error: string; detail: string; status: string }>("SELECT error, detail, status FROM channel_sync_log WHERE reservation_id = 'EXP-UNMAPPED'")).rows;
+	expect(logged).toMatchObject({ status: 'rejected', error: expect.stringContaining('R-SUITE') });
+	// The reservation as it came, for hotel IT — without the card the channel sent.
+	expect(logged.detail).toMatch(/^<HotelReservation[ >]/);
+	expect(logged.detail).toContain('Last4="1111"');
+	expect(logged.detail).not.toMatch(/4111111111111111|CardNumber|SeriesCode/);
 });
 

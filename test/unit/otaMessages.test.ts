@@ -533,7 +533,10 @@ function reservation(g: Generator, actions: readonly ChannelReservation['action'
 	if (priced) {
 		stay.currency = currency;
 		stay.amount = g.int(0, 5_000_000);
+		const roomTaxes = roomStays.filter((room) => room.status === 'active' && room.taxes !== undefined);
+		// Taxes the reservation does not state are the sum of its rooms' (as the parser reads them).
 		if (g.chance(0.4)) stay.taxes = g.int(0, stay.amount);
+		else if (roomTaxes.length > 0) stay.taxes = roomTaxes.reduce((sum, room) => sum + room.taxes!, 0);
 	}
 	if (g.chance(0.6)) {
 		stay.card = { last4: String(g.int(0, 9999)).padStart(4, '0') };
