@@ -229,10 +229,14 @@ it('answers an unmapped room type with an Errors RS naming it, stores nothing, a
 	expect(pushed.ack!.errors[0]).toMatchObject({ recordId: 'EXP-UNMAPPED', message: expect.stringContaining('R-SUITE') });
 	expect(await stored('EXP-UNMAPPED')).toHaveLength(0);
 	// The trigger's second output names it, and the shipped workflow fails the execution with the reason.
-	const [execution] = await waitFor('the execution that names EXP-UNMAPPED', async () => {
-		const found = await executionsFor('EXP-UNMAPPED');
-		return found.length > 0 && found.every((e) => e.finished || e.status === 'error') ? found : undefined;
-	});
+	const [execution] = await waitFor(
+		async () => {
+			const found = await executionsFor('EXP-UNMAPPED');
+			return found.length > 0 && found.every((e) => e.finished || e.status === 'error') ? found : undefined;
+		},
+		30_000,
+		'the execution that names EXP-UNMAPPED',
+	);
 	expect(execution.status).toBe('error');
 	expect(nodeOutput(execution, TRIGGER, 0)).toEqual([]);
 	expect(nodeOutput(execution, TRIGGER, 1)).toEqual([
