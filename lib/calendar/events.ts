@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import { parseDate } from '../inventory/dates';
 import { invalid } from '../inventory/errors';
+import { roomSummary } from '../inventory/roomSummary';
 import { parseTimeOfDay, validateTimeZone, zonedDateTime } from './zonedTime';
 
 export interface EventTime {
@@ -48,6 +49,8 @@ export interface ReservationLike {
 	departure: string;
 	roomType?: string | null;
 	rooms?: number | null;
+	/** Each room of a multi-room reservation (type, guests), listed in the description. */
+	roomStays?: unknown;
 	adults?: number | null;
 	children?: number | null;
 	status?: string | null;
@@ -137,8 +140,12 @@ function summaryOf(r: ReservationLike): string {
 function descriptionOf(r: ReservationLike): string {
 	const lines = [`Confirmation: ${r.id}`];
 	if (r.channel) lines.push(`Channel: ${r.channel}${r.channelReservationId ? ` (reservation ${r.channelReservationId})` : ''}`);
-	if (r.roomType) lines.push(`Room type: ${r.roomType}`);
-	lines.push(`Rooms: ${r.rooms ?? 1}`);
+	const rooms = roomSummary(r.roomStays);
+	if (rooms && Array.isArray(r.roomStays) && r.roomStays.length > 1) lines.push(`Rooms: ${rooms}`);
+	else {
+		if (r.roomType) lines.push(`Room type: ${r.roomType}`);
+		lines.push(`Rooms: ${r.rooms ?? 1}`);
+	}
 	const guests = [plural(r.adults, 'adult'), plural(r.children, 'child', 'children')].filter(Boolean);
 	if (guests.length) lines.push(`Guests: ${guests.join(', ')}`);
 	return lines.join('\n');

@@ -9,6 +9,7 @@ import { currencyDecimals, formatAmount } from '../ota/amounts';
 import { daysBetween } from '../inventory/dates';
 import { invalid } from '../inventory/errors';
 import type { Reservation } from '../inventory/reservations';
+import { roomSummary } from '../inventory/roomSummary';
 import { isHttpUrl, type TemplateValues } from './renderer';
 
 export type Topic = 'reservation' | 'payment' | 'alert';
@@ -93,6 +94,7 @@ export function reservationData(source: Source): EmailData {
 			'reservation.roomType': text(r.roomType),
 			'reservation.ratePlan': text(r.ratePlan),
 			'reservation.rooms': text(r.rooms),
+			'reservation.roomList': roomSummary(r.roomStays),
 			'reservation.adults': text(r.adults),
 			'reservation.children': text(r.children),
 			'reservation.amount': m.amount,

@@ -33,7 +33,7 @@ const VARIABLES: Record<'hotel' | 'guest' | Topic, string[]> = {
 	hotel: ['name', 'logoUrl', 'phone', 'email', 'address'],
 	guest: ['name', 'email', 'phone'],
 	reservation: [
-		'id', 'status', 'arrival', 'departure', 'nights', 'roomType', 'ratePlan', 'rooms', 'adults', 'children',
+		'id', 'status', 'arrival', 'departure', 'nights', 'roomType', 'ratePlan', 'rooms', 'roomList', 'adults', 'children',
 		'amount', 'currency', 'total', 'channel', 'channelReservationId', 'version',
 	],
 	payment: ['id', 'reservationId', 'amount', 'currency', 'total', 'refunded', 'status', 'failureReason'],
@@ -81,7 +81,7 @@ ${row('Reservation', '{{reservation.id}}')}
 ${row('Arrival', '{{reservation.arrival}}')}
 ${row('Departure', '{{reservation.departure}}')}
 {{#reservation.nights}}${row('Nights', '{{reservation.nights}}')}{{/reservation.nights}}
-${row('Room', '{{reservation.roomType}}{{#reservation.rooms}} × {{reservation.rooms}}{{/reservation.rooms}}')}
+{{#reservation.roomList}}${row('Rooms', '{{reservation.roomList}}')}{{/reservation.roomList}}{{^reservation.roomList}}${row('Room', '{{reservation.roomType}}{{#reservation.rooms}} × {{reservation.rooms}}{{/reservation.rooms}}')}{{/reservation.roomList}}
 ${row('Guests', '{{reservation.adults}} adult(s){{#reservation.children}}, {{reservation.children}} child(ren){{/reservation.children}}')}
 {{#reservation.total}}${row('Total', '{{reservation.total}}')}{{/reservation.total}}
 </table>`;
@@ -90,7 +90,7 @@ const stayText = `Reservation: {{reservation.id}}
 Arrival:     {{reservation.arrival}}
 Departure:   {{reservation.departure}}{{#reservation.nights}}
 Nights:      {{reservation.nights}}{{/reservation.nights}}
-Room:        {{reservation.roomType}}{{#reservation.rooms}} x {{reservation.rooms}}{{/reservation.rooms}}
+{{#reservation.roomList}}Rooms:       {{reservation.roomList}}{{/reservation.roomList}}{{^reservation.roomList}}Room:        {{reservation.roomType}}{{#reservation.rooms}} x {{reservation.rooms}}{{/reservation.rooms}}{{/reservation.roomList}}
 Guests:      {{reservation.adults}} adult(s){{#reservation.children}}, {{reservation.children}} child(ren){{/reservation.children}}{{#reservation.total}}
 Total:       {{reservation.total}}{{/reservation.total}}`;
 

@@ -53,6 +53,16 @@ describe('eventFromReservation', () => {
 		);
 	});
 
+	it('lists the rooms of a multi-room reservation in the one event', () => {
+		const roomStays = [
+			{ status: 'active', roomType: 'DBL', units: 1, adults: 2, children: 0 },
+			{ status: 'active', roomType: 'FAM', units: 1, adults: 1, children: 2 },
+		];
+		expect(eventFromReservation(reservation({ roomStays }), berlin).description).toBe(
+			['Confirmation: HB-7K2M9QX4PD', 'Channel: booking (reservation 4711)', 'Rooms: 1 × DBL (2 adults); 1 × FAM (1 adult, 2 children)', 'Guests: 3 adults, 1 child'].join('\n'),
+		);
+	});
+
 	it('uses the configured check-in and check-out times', () => {
 		const event = eventFromReservation(reservation(), { timeZone: 'America/New_York', checkInTime: '16:30', checkOutTime: '9:00' });
 		expect(event.start).toEqual({ dateTime: '2026-05-01T16:30:00-04:00', timeZone: 'America/New_York' });

@@ -95,6 +95,20 @@ it('fills in the reservation: dates, nights, room, guests, total in the currency
 	expect(compose('reservationCancellation').subject).toContain('has been cancelled');
 });
 
+it('lists every room of a multi-room reservation, and not a room the channel cancelled', () => {
+	const roomStays = [
+		{ key: '1', status: 'active', roomType: 'DBL', units: 1, adults: 2, children: 0 },
+		{ key: '2', status: 'active', roomType: 'FAM', units: 1, adults: 2, children: 1 },
+		{ key: '3', status: 'cancelled', roomType: 'STE', units: 1, adults: 2, children: 0 },
+	];
+	const email = compose('reservationConfirmation', { source: { ...reservation, roomStays } });
+	expect(email.text).toMatch(/Rooms: +1 × DBL \(2 adults\); 1 × FAM \(2 adults, 1 child\)/);
+	expect(email.text).not.toContain('STE');
+	expect(email.html).toContain('1 × DBL (2 adults); 1 × FAM (2 adults, 1 child)');
+	// A reservation as older items carry it (no rooms list): the one room as before.
+	expect(compose('reservationConfirmation').text).toMatch(/Room: +DBL/);
+});
+
 it('fills in payments (minor units per currency) and the failure reason, and alerts', () => {
 	const receipt = compose('paymentReceipt');
 	expect(receipt.subject).toBe('Payment received for reservation R-2026-0042 – Hotel Seeblick');
