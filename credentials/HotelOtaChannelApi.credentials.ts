@@ -23,6 +23,7 @@ export class HotelOtaChannelApi implements ICredentialType {
 			options: [
 				{ name: 'Booking.com-Style (OTA XML, Pull with GET)', value: 'booking' },
 				{ name: 'SiteMinder-Style Channel Manager (SOAP, WS-Security)', value: 'siteminder' },
+				{ name: 'Expedia-Style (Reservations Pushed in SOAP)', value: 'expedia' },
 				{ name: 'Generic OpenTravel', value: 'generic' },
 			],
 			default: 'booking',

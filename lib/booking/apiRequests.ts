@@ -40,7 +40,10 @@ export function routeOf(method: string, id: string | undefined): Route {
 	throw new ApiRequestError(405, `${m} is not supported on this path.`);
 }
 
-const STAY_FIELDS = ['roomType', 'ratePlan', 'arrival', 'departure', 'rooms', 'adults', 'children', 'guest'] as const;
+const STAY_FIELDS = ['roomType', 'ratePlan', 'arrival', 'departure', 'rooms', 'adults', 'children', 'roomStays', 'guest'] as const;
+/** One room of a multi-room booking: its type and plan, guests, and (when not the booking's) its own dates. */
+const ROOM_FIELDS = ['roomType', 'ratePlan', 'arrival', 'departure', 'adults', 'children', 'childAges', 'guestName'] as const;
+const MAX_ROOMS = 20;
 
 function requireObject(body: unknown): Record<string, unknown> {
 	if (!body || typeof body !== 'object' || Array.isArray(body)) throw new ApiRequestError(400, 'The request body must be a JSON object.');
@@ -54,6 +57,7 @@ function checkTypes(body: Record<string, unknown>) {
 	for (const f of ['rooms', 'adults', 'children'] as const) {
 		if (body[f] !== undefined && !(typeof body[f] === 'number' && Number.isInteger(body[f]))) throw new ApiRequestError(422, `${f} must be a whole number.`, f);
 	}
+	if (body.roomStays !== undefined) checkRooms(body.roomStays);
 	if (body.guest !== undefined) {
 		if (!body.guest || typeof body.guest !== 'object' || Array.isArray(body.guest)) throw new ApiRequestError(422, 'guest must be an object.', 'guest');
 		for (const f of ['name', 'email', 'phone']) {
@@ -63,15 +67,40 @@ function checkTypes(body: Record<string, unknown>) {
 	}
 }
 
-/** Only the stay fields, so nothing else a caller sends reaches the store. */
+function checkRooms(value: unknown) {
+	if (!Array.isArray(value) || value.length === 0 || value.length > MAX_ROOMS) throw new ApiRequestError(422, `roomStays must be a list of 1 to ${MAX_ROOMS} rooms.`, 'roomStays');
+	value.forEach((room, i) => {
+		const field = (name: string) => `roomStays[${i}].${name}`;
+		if (!room || typeof room !== 'object' || Array.isArray(room)) throw new ApiRequestError(422, `roomStays[${i}] must be an object.`, `roomStays[${i}]`);
+		const r = room as Record<string, unknown>;
+		for (const f of ['roomType', 'ratePlan', 'arrival', 'departure', 'guestName'] as const) {
+			if (r[f] !== undefined && typeof r[f] !== 'string') throw new ApiRequestError(422, `${field(f)} must be a string.`, field(f));
+		}
+		for (const f of ['adults', 'children'] as const) {
+			if (r[f] !== undefined && !(typeof r[f] === 'number' && Number.isInteger(r[f]))) throw new ApiRequestError(422, `${field(f)} must be a whole number.`, field(f));
+		}
+		if (r.childAges !== undefined && !(Array.isArray(r.childAges) && r.childAges.every((age) => Number.isInteger(age)))) {
+			throw new ApiRequestError(422, `${field('childAges')} must be a list of whole numbers.`, field('childAges'));
+		}
+		if (typeof r.roomType !== 'string' || r.roomType === '') throw new ApiRequestError(422, `${field('roomType')} is required.`, field('roomType'));
+	});
+}
+
+/** Only the stay fields (and of each room, only the room fields), so nothing else a caller sends reaches the store. */
 function pickStay(body: Record<string, unknown>): Record<string, unknown> {
-	return Object.fromEntries(STAY_FIELDS.filter((f) => body[f] !== undefined).map((f) => [f, body[f]]));
+	const stay = Object.fromEntries(STAY_FIELDS.filter((f) => body[f] !== undefined).map((f) => [f, body[f]]));
+	if (Array.isArray(body.roomStays)) {
+		stay.roomStays = (body.roomStays as Array<Record<string, unknown>>).map((room) => Object.fromEntries(ROOM_FIELDS.filter((f) => room[f] !== undefined).map((f) => [f, room[f]])));
+	}
+	return stay;
 }
 
 export function checkCreateBody(raw: unknown): Record<string, unknown> {
 	const body = requireObject(raw);
 	checkTypes(body);
-	for (const f of ['roomType', 'ratePlan', 'arrival', 'departure'] as const) {
+	// One room in the short form (roomType, ratePlan), or several in roomStays.
+	const required = body.roomStays === undefined ? (['roomType', 'ratePlan', 'arrival', 'departure'] as const) : (['arrival', 'departure'] as const);
+	for (const f of required) {
 		if (body[f] === undefined || body[f] === '') throw new ApiRequestError(422, `${f} is required.`, f);
 	}
 	const guest = body.guest as Record<string, unknown> | undefined;

@@ -145,6 +145,11 @@ export async function readSyncLog(db: Queryable, channel: string | undefined, li
  * retries, nothing logged. Says whether the endpoint answers, accepts the credentials and speaks OTA.
  */
 export async function probeChannel(conn: ChannelConnection): Promise<{ ok: boolean; message: string }> {
+	if (conn.profile.reservations === 'push') {
+		// Nothing of ours to call: the channel calls us (and its ARI is not OpenTravel).
+		const auth = conn.username ? 'username and password' : 'webhook secret';
+		return { ok: true, message: `${conn.channel} pushes reservations to the OTA Webhook Trigger's URL; they are authenticated with this credential's ${auth}. Nothing to call from here.` };
+	}
 	const pullGet = conn.profile.reservations === 'pull-get';
 	const path = pullGet ? conn.profile.paths.pullNew! : conn.profile.paths.read!;
 	const soap = conn.profile.envelope === 'soap';

@@ -4,7 +4,7 @@
  * the profile and never tests "is this Booking.com?". Figures are from the channels' public
  * documentation (see the guide, §6).
  */
-export type ProfileId = 'booking' | 'siteminder' | 'generic';
+export type ProfileId = 'booking' | 'siteminder' | 'expedia' | 'generic';
 
 export interface ChannelLimits {
 	/** Largest message the channel accepts. */
@@ -23,8 +23,15 @@ export interface ChannelProfile {
 	id: ProfileId;
 	name: string;
 	envelope: 'xml' | 'soap';
-	/** How reservations arrive: pulled on a schedule, or pushed to our webhook. */
+	/** How reservations arrive: pulled on a schedule, or pushed to our webhook (the OTA Webhook Trigger). */
 	reservations: 'pull-get' | 'pull-readrq' | 'push';
+	/** false when the channel takes availability and rates in a format of its own, not OpenTravel (Expedia). */
+	otaAriPush: boolean;
+	/**
+	 * HotelReservationID types in our answers: the channel's own id (Expedia: 8) besides UniqueID,
+	 * and our confirmation number (10 by default; Expedia counts only 3).
+	 */
+	idTypes?: { channel?: string; confirmation: string };
 	/** Paths below the endpoint's base URL. */
 	paths: {
 		availNotif: string;
@@ -46,6 +53,7 @@ export const PROFILES: Record<ProfileId, ChannelProfile> = {
 		name: 'Booking.com-style (OTA XML, pull with GET)',
 		envelope: 'xml',
 		reservations: 'pull-get',
+		otaAriPush: true,
 		paths: {
 			availNotif: '/OTA_HotelAvailNotif',
 			rateNotif: '/OTA_HotelRateAmountNotif',
@@ -60,14 +68,27 @@ export const PROFILES: Record<ProfileId, ChannelProfile> = {
 		name: 'SiteMinder-style channel manager (OTA over SOAP, WS-Security)',
 		envelope: 'soap',
 		reservations: 'pull-readrq',
+		otaAriPush: true,
 		paths: { availNotif: '/', rateNotif: '/', availQuery: '/', read: '/', notifReport: '/' },
 		limits: { maxMessageBytes: 2_000_000, maxUpdatesPerMessage: 5_000, ratesOneMonthPerRequest: false, minPollIntervalSeconds: 120, daysAhead: 730 },
+	},
+	expedia: {
+		id: 'expedia',
+		name: 'Expedia-style (reservations pushed in SOAP)',
+		envelope: 'soap',
+		reservations: 'push',
+		// Expedia's availability and rates API (AR) and its booking retrieval are its own XML, not OpenTravel.
+		otaAriPush: false,
+		idTypes: { channel: '8', confirmation: '3' },
+		paths: { availNotif: '/', rateNotif: '/', availQuery: '/' },
+		limits: { maxMessageBytes: 2_000_000, maxUpdatesPerMessage: 5_000, ratesOneMonthPerRequest: false, minPollIntervalSeconds: 60, daysAhead: 730 },
 	},
 	generic: {
 		id: 'generic',
 		name: 'Generic OpenTravel (configurable endpoints)',
 		envelope: 'xml',
 		reservations: 'pull-readrq',
+		otaAriPush: true,
 		paths: {
 			availNotif: '/OTA_HotelAvailNotifRQ',
 			rateNotif: '/OTA_HotelRateAmountNotifRQ',

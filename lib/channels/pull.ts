@@ -8,6 +8,7 @@
  * reported as failed (the channel falls back to its own procedure: e-mail to the property), so one
  * bad reservation never holds up the others. Anything not acknowledged comes again.
  */
+import { HotelError } from '../inventory/errors';
 import type { Db } from '../store/db';
 import type { HotelService } from '../booking/hotelService';
 import { buildHotelResModifyNotifRS, buildHotelResNotifRS, buildNotifReportRQ, buildReadRQ, parseReservations } from '../ota';
@@ -20,6 +21,9 @@ export async function pullReservations(db: Db, hotel: HotelService, conn: Channe
 	const mappings = new ChannelMappings(db, conn.channel);
 	const { profile } = conn;
 	const limits = { maxBytes: profile.limits.maxMessageBytes };
+	if (profile.reservations === 'push') {
+		throw new HotelError('invalid', `${profile.name} channels push their reservations: there is nothing to pull. Give ${conn.channel} the OTA Webhook Trigger's URL instead.`);
+	}
 	if (profile.reservations === 'pull-get') {
 		const results: IntakeResult[] = [];
 		const feeds = [

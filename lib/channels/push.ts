@@ -13,6 +13,7 @@
 import { PartnerError } from '../resilience/policy';
 import type { Db } from '../store/db';
 import { readChanges, START, type ChangeCursor } from '../inventory/changeLog';
+import { HotelError } from '../inventory/errors';
 import { buildHotelAvailNotifRQ, buildHotelRateAmountNotifRQ } from '../ota';
 import type { AvailUpdate, RateUpdate } from '../ota/types';
 import { ariForChanges } from './ariState';
@@ -53,6 +54,9 @@ export function requirePushed(report: PushReport): PushReport {
 }
 
 export async function pushChanges(db: Db, conn: ChannelConnection, opts: { maxChanges?: number } = {}): Promise<PushReport> {
+	if (!conn.profile.otaAriPush) {
+		throw new HotelError('invalid', `${conn.channel} (${conn.profile.name}) takes availability and rates in its own format, not OpenTravel: push them through a channel manager, or in the channel's extranet.`);
+	}
 	const cursor = await loadCursor(db, conn.channel);
 	const { changes, cursor: next } = await readChanges(db, cursor, opts.maxChanges ?? 50_000);
 	const report: PushReport = { channel: conn.channel, status: 'nothing to push', changes: changes.length, messages: 0, nights: 0, bytes: 0, notMapped: [] };

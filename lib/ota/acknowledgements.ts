@@ -28,6 +28,10 @@ export interface AckOutcome {
 export interface ReservationAckOptions extends MessageOptions {
 	/** Written as BasicPropertyInfo/@HotelCode, which the schema requires in ResGlobalInfo. */
 	hotelCode?: string;
+	/** HotelReservationID/@ResID_Type of our confirmation number: 10 (Hotel) by default; Expedia reads 3. */
+	confirmationIdType?: string;
+	/** Also name the channel's id as a HotelReservationID of this type (Expedia: 8). */
+	channelIdType?: string;
 }
 
 function toIssue(issue: string | OtaIssue | undefined): OtaIssue {
@@ -98,7 +102,7 @@ function reservationResponse(root: string, container: string, element: string, r
 	const hotelCode = optionalCode(opts.hotelCode, 'hotelCode', MAX_HOTEL_CODE);
 	const reservations = results.map((result, index) => {
 		if (result.confirmationNumber === undefined) throw invalidInput(`results[${index}].confirmationNumber`, 'is required for a success');
-		return acknowledgedReservation(result, `results[${index}]`, hotelCode);
+		return acknowledgedReservation(result, `results[${index}]`, hotelCode, opts);
 	});
 	return otaDocument(root, { '@_ResResponseType': 'Committed', Success: '', [container]: { [element]: reservations } }, opts);
 }
@@ -138,17 +142,24 @@ function failureIssue(result: ReservationResult): OtaIssue {
 	return { ...toIssue(result.error), recordId: result.channelReservationId || undefined };
 }
 
-/** UniqueID (the channel's id) and, when we have one, our confirmation number as HotelReservationID ResID_Type 10. */
-function acknowledgedReservation(result: ReservationResult, field: string, hotelCode: string | undefined): XmlBody {
+/**
+ * UniqueID (the channel's id) and, when we have one, our confirmation number as a HotelReservationID
+ * (ResID_Type 10, or the channel's type for it: Expedia's 3), after the channel's own id where the
+ * channel wants it repeated there (Expedia: ResID_Type 8).
+ */
+function acknowledgedReservation(result: ReservationResult, field: string, hotelCode: string | undefined, opts: ReservationAckOptions = {}): XmlBody {
 	const id = code(result.channelReservationId, `${field}.channelReservationId`, MAX_RESERVATION_ID);
 	const confirmation = result.confirmationNumber === undefined ? undefined : code(result.confirmationNumber, `${field}.confirmationNumber`, MAX_CONFIRMATION);
+	const ids: XmlBody[] = [];
+	if (opts.channelIdType !== undefined) ids.push({ '@_ResID_Type': otaCode(opts.channelIdType, 'channelIdType'), '@_ResID_Value': id });
+	if (confirmation !== undefined) ids.push({ '@_ResID_Type': otaCode(opts.confirmationIdType ?? UNIQUE_ID_TYPE.hotel, 'confirmationIdType'), '@_ResID_Value': confirmation });
 	return {
 		UniqueID: { '@_Type': UNIQUE_ID_TYPE.reservation, '@_ID': id },
 		ResGlobalInfo:
 			confirmation === undefined
 				? undefined
 				: {
-						HotelReservationIDs: { HotelReservationID: { '@_ResID_Type': UNIQUE_ID_TYPE.hotel, '@_ResID_Value': confirmation } },
+						HotelReservationIDs: { HotelReservationID: ids },
 						BasicPropertyInfo: hotelCode === undefined ? '' : { '@_HotelCode': hotelCode },
 					},
 	};
@@ -197,7 +208,11 @@ function readAcknowledgedReservations(body: XmlNode): ParsedAck['reservations'] 
 		const ids = children(node, 'UniqueID');
 		const channelReservationId = attr(ids.find((id) => attr(id, 'Type') === UNIQUE_ID_TYPE.reservation) ?? ids[0], 'ID');
 		const resIds = descendAll(node, 'ResGlobalInfo', 'HotelReservationIDs', 'HotelReservationID');
-		const ours = resIds.find((id) => attr(id, 'ResID_Type') === UNIQUE_ID_TYPE.hotel) ?? resIds.find((id) => attr(id, 'ResID_Value') !== channelReservationId);
+		// Ours: type 10 (Hotel), Expedia's 3, else any id that is not the channel's own.
+		const ours =
+			resIds.find((id) => attr(id, 'ResID_Type') === UNIQUE_ID_TYPE.hotel) ??
+			resIds.find((id) => attr(id, 'ResID_Type') === '3') ??
+			resIds.find((id) => attr(id, 'ResID_Value') !== channelReservationId);
 		return withDefined({ channelReservationId, confirmationNumber: attr(ours, 'ResID_Value') });
 	});
 	// OTA_CancelRS: the cancelled reservation and the cancellation number.

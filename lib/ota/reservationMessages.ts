@@ -28,7 +28,7 @@ import { currencyCode, currencyDecimals, formatAmount } from './amounts';
 import { invalidInput } from './errors';
 import { addDays } from './contentReaders';
 import type { ChannelReservation, ChannelRoomStay, MessageOptions, NightPrice } from './types';
-import { attributeText, code, date, dateTime, integer, optionalCode, text } from './values';
+import { attributeText, code, date, dateTime, integer, optionalCode, otaCode, text } from './values';
 import { otaDocument, type XmlBody } from './xmlWriter';
 
 /** Card brands by name, for a brand that is not already a two-letter OTA card code. */
@@ -56,6 +56,8 @@ const CARD_CODES: Record<string, string> = {
  */
 export interface ReservationMessageOptions extends MessageOptions {
 	stayDates?: 'timeSpan' | 'ratesOnly';
+	/** HotelReservationID/@ResID_Type of the channel's id: 14 (Reservation) by default; Expedia writes 8. */
+	channelIdType?: string;
 }
 
 export function buildHotelResNotifRQ(reservations: ChannelReservation[], opts: ReservationMessageOptions = {}): string {
@@ -151,7 +153,7 @@ function hotelReservation(reservation: ChannelReservation, index: number, opts: 
 			SpecialRequests: notes(reservation.specialRequests, 'SpecialRequest', `${field}.specialRequests`),
 			Guarantee: guarantee(reservation, field),
 			Total: total(reservation, field),
-			HotelReservationIDs: { HotelReservationID: { '@_ResID_Type': UNIQUE_ID_TYPE.reservation, '@_ResID_Value': id } },
+			HotelReservationIDs: { HotelReservationID: { '@_ResID_Type': otaCode(opts.channelIdType ?? UNIQUE_ID_TYPE.reservation, 'channelIdType'), '@_ResID_Value': id } },
 			BasicPropertyInfo: hotelCode === undefined ? '' : { '@_HotelCode': hotelCode },
 		},
 	};

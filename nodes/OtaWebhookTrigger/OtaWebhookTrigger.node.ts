@@ -114,7 +114,7 @@ export class OtaWebhookTrigger implements INodeType {
 			return refuse(new PushRefusal(500, 'The hotel system could not store the reservations right now; please send the message again later.'));
 		}
 
-		send(this, reservationAnswer(push.root, taken.map((t) => t.ack), { ...context, hotelCode: conn.hotelCode }));
+		send(this, reservationAnswer(push.root, taken.map((t) => t.ack), { ...context, hotelCode: conn.hotelCode, idTypes: conn.profile.idTypes }));
 		// Only changes applied now: a redelivery must not send a second e-mail or calendar entry.
 		const [changes, failures] = intakeItems(conn.channel, taken.filter((t) => t.change?.applied || !t.ack.ok));
 		for (const failure of failures) this.logger.warn('OTA reservation not taken in', { integration: 'ota', channel: conn.channel, ...failure.json });

@@ -81,7 +81,11 @@ export function refusalAnswer(refusal: PushRefusal, context: AnswerContext): Pus
  * The RS for a stored push: Success with our confirmation number per reservation, or Errors (HTTP
  * 200: the message was understood) naming each reservation that could not be taken and why.
  */
-export function reservationAnswer(root: PushedMessage, results: ReservationResult[], context: AnswerContext & { hotelCode: string }): PushAnswer {
+export function reservationAnswer(
+	root: PushedMessage,
+	results: ReservationResult[],
+	context: AnswerContext & { hotelCode: string; idTypes?: { channel?: string; confirmation: string } },
+): PushAnswer {
 	const body = echoing(context.echoToken, (opts) => {
 		if (root === 'OTA_CancelRQ') {
 			// OTA_CancelRQ names exactly one reservation; its cancellation number is our reservation id.
@@ -89,7 +93,8 @@ export function reservationAnswer(root: PushedMessage, results: ReservationResul
 			return buildCancelRS({ channelReservationId: result.channelReservationId, ok: result.ok, cancellationNumber: result.confirmationNumber, error: result.error }, opts);
 		}
 		const build = root === 'OTA_HotelResNotifRQ' ? buildHotelResNotifRS : buildHotelResModifyNotifRS;
-		return build(results, { ...opts, hotelCode: context.hotelCode || undefined });
+		// Expedia counts a success only with our confirmation number as ResID_Type 3, next to its own id (8).
+		return build(results, { ...opts, hotelCode: context.hotelCode || undefined, confirmationIdType: context.idTypes?.confirmation, channelIdType: context.idTypes?.channel });
 	});
 	return { status: 200, body: context.soap ? wrapSoap(body) : body };
 }

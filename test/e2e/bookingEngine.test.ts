@@ -108,6 +108,26 @@ it('reads, changes and cancels a reservation', async () => {
 	expect(cancelled).toMatchObject({ status: 200, json: { status: 'cancelled' } });
 });
 
+it('books two rooms in one reservation (roomStays), each taking its night, and names a bad room', async () => {
+	const before = (await availability(40, 41)).json.offers as Array<{ available: number }>;
+	const body = {
+		arrival: day(40),
+		departure: day(41),
+		roomStays: [
+			{ roomType: 'DBL', ratePlan: 'BAR', adults: 2, guestName: 'Zoë Ångström' },
+			{ roomType: 'DBL', ratePlan: 'BAR', adults: 1, children: 1, childAges: [6] },
+		],
+		guest: { name: 'Zoë Ångström', email: 'zoe@example.com' },
+	};
+	const created = await call('POST', 'reservations', { body });
+	expect(created).toMatchObject({ status: 201, json: { rooms: 2, adults: 3, children: 1, amount: 22000 } });
+	expect((created.json.roomStays as unknown[]).length).toBe(2);
+	expect(((await availability(40, 41)).json.offers as Array<{ available: number }>)[0].available).toBe(before[0].available - 2);
+	expect(await call('POST', 'reservations', { body: { ...body, roomStays: [{ ratePlan: 'BAR' }] } })).toMatchObject({ status: 422, json: { field: 'roomStays[0].roomType' } });
+	expect(await call('POST', 'reservations', { body: { ...body, roomStays: [] } })).toMatchObject({ status: 422, json: { field: 'roomStays' } });
+	expect(await call('DELETE', `reservations/${created.json.id}`)).toMatchObject({ status: 200, json: { status: 'cancelled' } });
+});
+
 it('answers 409 when sold out, 404 for an unknown id, 422 naming the field', async () => {
 	for (let i = 0; i < 3; i++) expect((await call('POST', 'reservations', { body: booking({ arrival: day(30), departure: day(31) }) })).status).toBe(201);
 	expect((await availability(30, 31)).json.offers).toEqual([]);

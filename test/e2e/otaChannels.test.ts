@@ -3,7 +3,7 @@
  * reservation queued at the OTA reaches the store, is acknowledged once, and the nights it took
  * are pushed back; a change in the store reaches the OTA's view on the next scheduled push.
  */
-import { startN8n, type N8n, type WorkflowJson } from '../../scripts/n8n';
+import { nodeOutput, startN8n, type N8n, type WorkflowJson } from '../../scripts/n8n';
 import { HotelService } from '../../lib/booking/hotelService';
 import { ChannelMappings } from '../../lib/channels/mapping';
 import { closeAllStores, getStore, type Db } from '../../lib/store/db';
@@ -18,6 +18,7 @@ let peer: OtaPeer;
 let database: TestDatabase;
 let db: Db;
 const ids: Record<string, string> = {};
+let pullWorkflowId: string;
 
 jest.setTimeout(300_000);
 
@@ -26,11 +27,14 @@ beforeAll(async () => {
 	db = await getStore(database.config);
 	const hotel = new HotelService(db);
 	await hotel.catalog.upsertRoomType({ code: 'DBL', name: 'Double' });
+	await hotel.catalog.upsertRoomType({ code: 'FAM', name: 'Family room', maxOccupancy: 4 });
 	await hotel.catalog.upsertRatePlan({ code: 'BAR', name: 'Best', currency: 'EUR' });
 	await hotel.setInventory({ roomType: 'DBL', from: day(1), to: day(30), allotment: 5 });
+	await hotel.setInventory({ roomType: 'FAM', from: day(1), to: day(30), allotment: 2 });
 	await hotel.setRates({ roomType: 'DBL', ratePlan: 'BAR', from: day(1), to: day(30), amount: 10000 });
 	await new ChannelMappings(db, 'booking').set([
 		{ kind: 'room_type', hotelCode: 'DBL', channelCode: 'R-DBL' },
+		{ kind: 'room_type', hotelCode: 'FAM', channelCode: 'R-FAM' },
 		{ kind: 'rate_plan', hotelCode: 'BAR', channelCode: 'RP-BAR' },
 	]);
 	peer = await startOtaPeer({ profile: 'booking', hotelCode: 'HOTEL1', username: 'hotel', password: 's3cret' });
@@ -59,6 +63,7 @@ it('pulls a queued reservation into the store once, acknowledges it, and pushes 
 	peer.queueReservation({ channelReservationId: 'BDC-9001', action: 'book', roomType: 'R-DBL', ratePlan: 'RP-BAR', arrival: day(10), departure: day(12), rooms: 1, adults: 2, children: 0, amount: 20000, currency: 'EUR', guest: { name: 'Ada Lovelace' } });
 	// Activating a polling trigger polls once at once; later polls follow the schedule (every minute).
 	const { id } = await n8n.api.importWorkflowFile(writeTempWorkflow(usePostgres(shippedWorkflow('ota-booking-pull.json'))), ids);
+	pullWorkflowId = id;
 	const [execution] = await n8n.api.waitForExecutions(id, 1, { timeoutMs: 60_000 });
 	expect(execution.status).toBe('success');
 	const stored = await new HotelService(db).book.list({ channel: 'booking' });
@@ -68,6 +73,69 @@ it('pulls a queued reservation into the store once, acknowledges it, and pushes 
 	expect(peer.view.availability.get(`R-DBL|${day(12)}`)).toMatchObject({ bookingLimit: 5 });
 	expect(peer.view.rates.get(`R-DBL|RP-BAR|${day(10)}`)).toMatchObject({ amount: 10000 });
 	expect(peer.requests.every((r) => r.valid)).toBe(true);
+});
+
+it('takes in a batch with one unreadable reservation: the others stored and acknowledged once, the bad one reported and shown, the next pull not stuck', async () => {
+	const guest = { name: 'Zoë Ångström' };
+	const hotel = new HotelService(db);
+	const before = await hotel.catalog.nights('FAM', day(14), day(15));
+	peer.queueReservation({ channelReservationId: 'BDC-9101', action: 'book', roomType: 'R-DBL', ratePlan: 'RP-BAR', arrival: day(14), departure: day(16), adults: 2, amount: 20000, currency: 'EUR', guest });
+	// A channel bug: a booking that names no stay at all (no TimeSpan, no nightly rate).
+	peer.queueReservation({ channelReservationId: 'BDC-9102', action: 'book', roomType: 'R-DBL', ratePlan: 'RP-BAR', guest });
+	// A double and a family room in one booking, dated by their nightly rates only (as Booking.com sends them).
+	const room = (index: string, roomType: string, adults: number, children: number, perNight: number) => ({
+		index,
+		status: 'active' as const,
+		roomType,
+		ratePlan: 'RP-BAR',
+		arrival: day(14),
+		departure: day(16),
+		units: 1,
+		adults,
+		children,
+		childAges: children ? [5] : [],
+		nightly: [
+			{ date: day(14), amount: perNight },
+			{ date: day(15), amount: perNight },
+		],
+		amount: 2 * perNight,
+		currency: 'EUR',
+	});
+	peer.queueReservation({ channelReservationId: 'BDC-9103', action: 'book', roomStays: [room('1', 'R-DBL', 2, 0, 10000), room('2', 'R-FAM', 2, 1, 18000)], amount: 56000, currency: 'EUR', guest });
+
+	// The workflow of the first test is active and polls every minute.
+	const executions = await n8n.api.waitForExecutions(pullWorkflowId, 2, { timeoutMs: 120_000 });
+	const execution = executions.find((e) => JSON.stringify(e.data?.resultData.runData['Pull Reservations'] ?? '').includes('BDC-9102'))!;
+	// The shipped workflow fails the execution, naming the reservation: red in the executions list.
+	expect(execution.status).toBe('error');
+	expect(nodeOutput(execution, 'Pull Reservations', 0).map((item) => item.channelReservationId)).toEqual(['BDC-9101', 'BDC-9103']);
+	expect(nodeOutput(execution, 'Pull Reservations', 1)).toEqual([
+		expect.objectContaining({ channelReservationId: 'BDC-9102', acknowledged: false, error: expect.stringContaining('no stay dates') }),
+	]);
+	expect(JSON.stringify(execution.data?.resultData.error ?? '')).toContain('booking reservation BDC-9102 was not taken in');
+
+	const stored = await hotel.book.list({ channel: 'booking' });
+	expect(stored.map((r) => r.channelReservationId).sort()).toEqual(['BDC-9001', 'BDC-9101', 'BDC-9103']);
+	const multi = stored.find((r) => r.channelReservationId === 'BDC-9103')!;
+	expect(multi.roomStays.map((r) => [r.roomType, r.adults, r.children, r.amount])).toEqual([
+		['DBL', 2, 0, 20000],
+		['FAM', 2, 1, 36000],
+	]);
+	expect((await hotel.catalog.nights('FAM', day(14), day(15))).map((n) => n.sold)).toEqual(before.map((n) => n.sold + 1));
+	expect(await hotel.book.soldDrift()).toEqual([]);
+	// Acknowledged once each; the bad one reported to the channel as failed (it falls back to e-mail).
+	expect(peer.acknowledged.get('BDC-9101')).toBe(1);
+	expect(peer.acknowledged.get('BDC-9103')).toBe(1);
+	expect(peer.rejected.get('BDC-9102')).toMatch(/no stay dates/);
+	const [logged] = (await db.query<{ error: string; detail: string }>("SELECT error, detail FROM channel_sync_log WHERE reservation_id = 'BDC-9102'")).rows;
+	expect(logged.error).toMatch(/no stay dates/);
+	expect(logged.detail).toContain('BDC-9102');
+
+	// Not stuck: the next pull brings the next booking.
+	peer.queueReservation({ channelReservationId: 'BDC-9104', action: 'book', roomType: 'R-DBL', ratePlan: 'RP-BAR', arrival: day(17), departure: day(18), adults: 1, amount: 10000, currency: 'EUR', guest });
+	await waitFor(async () => (await hotel.book.list({ channel: 'booking' })).some((r) => r.channelReservationId === 'BDC-9104'), 120_000);
+	expect(peer.acknowledged.get('BDC-9104')).toBe(1);
+	expect(peer.acknowledged.get('BDC-9101')).toBe(1);
 });
 
 it('pushes a change made in the store on the next scheduled push', async () => {

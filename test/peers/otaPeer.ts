@@ -15,7 +15,7 @@
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
-import { PROFILES, type ChannelProfile } from '../../lib/channels/profiles';
+import { PROFILES, type ChannelProfile, type ProfileId } from '../../lib/channels/profiles';
 import {
 	buildCancelRQ,
 	buildHotelResModifyNotifRQ,
@@ -37,7 +37,7 @@ export type { FailMode } from './ota/faults';
 export type { QueuedReservation } from './ota/reservationQueue';
 
 export interface OtaPeerOptions {
-	profile: 'booking' | 'siteminder' | 'generic';
+	profile: ProfileId;
 	hotelCode: string;
 	/** HTTP Basic auth (booking, generic) or the WS-Security UsernameToken (siteminder). */
 	username: string;
@@ -242,10 +242,12 @@ function tooLarge({ profile, channel }: Transport, path: string, bytes: number):
 // ---------------------------------------------------------------------------------------------
 
 /** The message a channel pushes for each kind of change (Expedia's Booking Notification API). */
-function pushMessage(reservation: ChannelReservation): string {
+/** A pushed reservation in the profile's shape: Expedia names its id as HotelReservationID ResID_Type 8. */
+function pushMessage(reservation: ChannelReservation, profile: ChannelProfile): string {
 	if (reservation.action === 'cancel') return buildCancelRQ(reservation);
-	if (reservation.action === 'modify') return buildHotelResModifyNotifRQ([reservation]);
-	return buildHotelResNotifRQ([reservation]);
+	const opts = { channelIdType: profile.idTypes?.channel };
+	if (reservation.action === 'modify') return buildHotelResModifyNotifRQ([reservation], opts);
+	return buildHotelResNotifRQ([reservation], opts);
 }
 
 export function signBody(body: string, secret: string): string {
@@ -356,7 +358,7 @@ export async function startOtaPeer(opts: OtaPeerOptions): Promise<OtaPeer> {
 	}
 
 	async function pushReservation(url: string, r: QueuedReservation, pushOpts: { secret?: string; soap?: boolean; timeoutMs?: number } = {}): Promise<PushResult> {
-		const xml = channel.withCards(pushMessage(channel.queue.complete(r)));
+		const xml = channel.withCards(pushMessage(channel.queue.complete(r), profile));
 		const soap = pushOpts.soap ?? profile.envelope === 'soap';
 		const body = soap ? wrapSoap(xml, credentials) : xml;
 		const headers: Record<string, string> = { 'Content-Type': XML_TYPE };
