@@ -6,39 +6,15 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Queryable } from '../store/db';
-import type { NightPrice, PaymentModel, Reservation, ReservationRoom, ReservationStatus } from './reservationTypes';
+import type { PaymentModel, Reservation, ReservationRoom, ReservationStatus } from './reservationTypes';
+
+/** A room, validated and ready to be written (see reservationStays.ts): a room as the store hands it out. */
+export type ValidRoom = ReservationRoom;
 
 /** A reservation, validated and ready to be written (see reservationStays.ts). */
-export interface ValidRoom {
-	key: string;
-	status: 'active' | 'cancelled';
-	roomType: string;
-	ratePlan: string | null;
-	arrival: string;
-	departure: string;
-	units: number;
-	adults: number;
-	children: number;
-	childAges: number[];
-	guestName: string | null;
-	amount: number | null;
-	taxes: number | null;
-	currency: string | null;
-	nightly: NightPrice[];
-	overbooked: boolean;
-}
-
-export interface ValidReservation {
+export type ValidReservation = Pick<Reservation, 'amount' | 'currency' | 'taxes' | 'commission' | 'paymentModel' | 'comments' | 'specialRequests' | 'guest'> & {
 	rooms: ValidRoom[];
-	amount: number | null;
-	currency: string | null;
-	taxes: number | null;
-	commission: number | null;
-	paymentModel: PaymentModel | null;
-	comments: string[];
-	specialRequests: string[];
-	guest: { name: string; email: string | null; phone: string | null };
-}
+};
 
 const SELECT = `SELECT r.id, r.channel, r.channel_reservation_id, r.channel_version, r.status, r.room_type_code, r.rate_plan_code,
 	r.arrival::text AS arrival, r.departure::text AS departure, r.rooms, r.adults, r.children, r.amount, r.currency,

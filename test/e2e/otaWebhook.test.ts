@@ -15,6 +15,7 @@ import { createTestDatabase, type TestDatabase } from '../support/services';
 import { POSTGRES_CREDENTIAL_NAME, shippedWorkflow, usePostgres, writeTempWorkflow } from '../support/workflows';
 import { waitFor, sleep } from '../support/waitFor';
 import { day } from '../support/days';
+import { corpusFiles, expectStoredAsExpected, mapCorpusRoomTypes } from '../support/corpus';
 
 const SECRET = 'ota_whsec_e2e';
 const CHANNEL = 'expedia';
@@ -58,19 +59,22 @@ beforeAll(async () => {
 	db = await getStore(database.config);
 	hotel = new HotelService(db);
 	await hotel.catalog.upsertRoomType({ code: 'DBL', name: 'Double' });
+	await hotel.catalog.upsertRoomType({ code: 'FAM', name: 'Family room', maxOccupancy: 4 });
+	await hotel.setInventory({ roomType: 'FAM', from: day(1), to: day(40), allotment: 2 });
 	await hotel.catalog.upsertRatePlan({ code: 'BAR', name: 'Best', currency: 'EUR' });
 	await hotel.setInventory({ roomType: 'DBL', from: day(1), to: day(40), allotment: 5 });
 	await hotel.setRates({ roomType: 'DBL', ratePlan: 'BAR', from: day(1), to: day(40), amount: 10000 });
 	await new ChannelMappings(db, CHANNEL).set([
 		{ kind: 'room_type', hotelCode: 'DBL', channelCode: 'R-DBL' },
+		{ kind: 'room_type', hotelCode: 'FAM', channelCode: 'R-FAM' },
 		{ kind: 'rate_plan', hotelCode: 'BAR', channelCode: 'RP-BAR' },
 	]);
-	peer = await startOtaPeer({ profile: 'generic', hotelCode: 'HOTEL1', username: 'hotel', password: 's3cret' });
+	peer = await startOtaPeer({ profile: 'expedia', hotelCode: 'HOTEL1', username: 'hotel', password: 's3cret' });
 	n8n = await startN8n();
 	const ota = await n8n.api.createCredential({
 		name: 'Hotel OTA Channel',
 		type: 'hotelOtaChannelApi',
-		data: { profile: 'generic', channel: CHANNEL, baseUrl: peer.url, hotelCode: 'HOTEL1', username: 'hotel', password: 's3cret', webhookSecret: SECRET },
+		data: { profile: 'expedia', channel: CHANNEL, baseUrl: peer.url, hotelCode: 'HOTEL1', username: 'hotel', password: 's3cret', webhookSecret: SECRET },
 	});
 	const { config } = database;
 	const postgres = await n8n.api.createCredential({
@@ -120,6 +124,10 @@ describe('a channel pushing one reservation through its life', () => {
 		expect(pushed.ack).toMatchObject({ root: 'OTA_HotelResNotifRS', ok: true });
 		confirmation = pushed.ack!.reservations[0].confirmationNumber!;
 		expect(confirmation).toMatch(/^HB-/);
+		// Expedia's shape: SOAP both ways, its id as ResID_Type 8, our confirmation number as ResID_Type 3.
+		expect(pushed.body).toContain('Envelope');
+		expect(pushed.body).toContain('<HotelReservationID ResID_Type="8" ResID_Value="EXP-1"/>');
+		expect(pushed.body).toContain(`<HotelReservationID ResID_Type="3" ResID_Value="${confirmation}"/>`);
 
 		const rows = await stored('EXP-1');
 		expect(rows).toHaveLength(1);
@@ -168,6 +176,41 @@ describe('a channel pushing one reservation through its life', () => {
 		expect(actions).toEqual(['book', 'cancel', 'modify']);
 		expect(await hotel.book.soldDrift()).toEqual([]);
 	});
+});
+
+it('stores a multi-room booking delivered ten times at once exactly once, each room on its own room type', async () => {
+	const before = { dbl: await hotel.catalog.nights('DBL', day(20), day(21)), fam: await hotel.catalog.nights('FAM', day(20), day(21)) };
+	const room = (index: string, roomType: string, adults: number, children: number, amount: number) => ({
+		index,
+		status: 'active' as const,
+		roomType,
+		ratePlan: 'RP-BAR',
+		arrival: day(20),
+		departure: day(22),
+		units: 1,
+		adults,
+		children,
+		childAges: children ? [3] : [],
+		nightly: [],
+		amount,
+		currency: 'EUR',
+	});
+	const reservation = booking('EXP-MULTI', { roomType: undefined, roomStays: [room('1', 'R-DBL', 2, 0, 20000), room('2', 'R-FAM', 2, 1, 36000)], amount: 56000 });
+	const answers = await Promise.all(Array.from({ length: 10 }, () => peer.pushReservation(url(), { ...reservation, version: '7' }, { secret: SECRET })));
+	expect(answers.map((a) => a.status)).toEqual(Array(10).fill(200));
+	const confirmations = new Set(answers.map((a) => a.ack?.reservations[0]?.confirmationNumber));
+	expect(confirmations.size).toBe(1);
+	const [stored1] = await stored('EXP-MULTI');
+	expect(stored1.roomStays.map((r) => [r.roomType, r.adults, r.children, r.amount])).toEqual([
+		['DBL', 2, 0, 20000],
+		['FAM', 2, 1, 36000],
+	]);
+	expect((await hotel.catalog.nights('DBL', day(20), day(21))).map((n) => n.sold)).toEqual(before.dbl.map((n) => n.sold + 1));
+	expect((await hotel.catalog.nights('FAM', day(20), day(21))).map((n) => n.sold)).toEqual(before.fam.map((n) => n.sold + 1));
+	await waitFor(async () => ((await executionsFor('EXP-MULTI')).length === 1 ? true : undefined));
+	await sleep(1_000);
+	expect(await executionsFor('EXP-MULTI')).toHaveLength(1);
+	expect(await hotel.book.soldDrift()).toEqual([]);
 });
 
 it('answers a bad signature with 401, stores nothing and starts no execution', async () => {
@@ -251,3 +294,31 @@ it('answers an unmapped room type with an Errors RS naming it, stores nothing, a
 	expect(logged.detail).not.toMatch(/4111111111111111|CardNumber|SeriesCode/);
 });
 
+
+describe('the corpus of channel-published shapes, pushed through the real n8n', () => {
+	const PUSHED = new Set(['OTA_HotelResNotifRQ', 'OTA_HotelResModifyNotifRQ', 'OTA_CancelRQ']);
+	const files = corpusFiles().filter(({ expected }) => expected.refused !== undefined || PUSHED.has(expected.root!));
+
+	beforeAll(() => mapCorpusRoomTypes(db, hotel, CHANNEL, files));
+
+	it('holds the pushable messages', () => {
+		expect(files.length).toBeGreaterThanOrEqual(20);
+	});
+
+	it.each(files.map(({ name }) => name))('%s', async (name) => {
+		const { xml, expected } = files.find((file) => file.name === name)!;
+		const pushed = await postSigned(xml);
+		if (expected.refused) {
+			expect(pushed.status).toBe(400);
+			return;
+		}
+		expect(pushed.status).toBe(200);
+		const ack = parseAckResponse(pushed.text);
+		// A failure anywhere makes the whole answer Errors (2015B allows no mix), each naming its reservation.
+		if (expected.failures?.length) {
+			expect(ack.ok).toBe(false);
+			expect(ack.errors.map((e) => e.recordId)).toEqual(expect.arrayContaining(expected.failures.map((f) => f.channelReservationId).filter(Boolean)));
+		} else expect(ack.errors).toEqual([]);
+		await expectStoredAsExpected(hotel, CHANNEL, expected);
+	});
+});

@@ -65,6 +65,8 @@ export interface OtaRequestRecord {
 	/** false when the message was refused as a message (XSD, not XML, not a SOAP envelope). */
 	valid: boolean;
 	errors?: string[];
+	/** The message itself, when it is small (acknowledgements, not the bench's pushes). */
+	body?: string;
 }
 
 export interface PushResult {
@@ -82,6 +84,8 @@ export interface OtaPeer {
 	view: ChannelView;
 	/** Queue a reservation (new, modified or cancelled) to be pulled; returns it with the version assigned. */
 	queueReservation(r: QueuedReservation): ChannelReservation;
+	/** Answer the next pull (a GET of new reservations, or an OTA_ReadRQ) with this message as it is. */
+	answerNextPullWith(xml: string): void;
 	/** Reservations acknowledged by the hotel, by id, with how many times each was acknowledged. */
 	acknowledged: Map<string, number>;
 	/** Reservations the hotel reported as failed (error acks), with the reason it gave. */
@@ -320,6 +324,7 @@ export async function startOtaPeer(opts: OtaPeerOptions): Promise<OtaPeer> {
 		const body = await readBody(req, profile.limits.maxMessageBytes);
 		// Logged on arrival, so a request never answered (timeout mode) is still in the log.
 		const record: OtaRequestRecord = { method: req.method ?? 'GET', path, status: 0, bytes: body.bytes, at, valid: true };
+		if (body.text !== undefined && body.bytes <= 64 * 1024) record.body = body.text;
 		requests.push(record);
 		if (requests.length > MAX_LOGGED_REQUESTS) requests.shift();
 		const fault = faults.take();
@@ -377,6 +382,7 @@ export async function startOtaPeer(opts: OtaPeerOptions): Promise<OtaPeer> {
 			buildHotelResNotifRQ([reservation]);
 			return channel.queue.add(reservation);
 		},
+		answerNextPullWith: (xml) => void channel.rawAnswers.push(xml),
 		acknowledged: channel.queue.acknowledged,
 		rejected: channel.queue.rejected,
 		requests,

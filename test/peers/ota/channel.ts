@@ -127,8 +127,12 @@ export class Channel {
 		}
 	}
 
+	/** Messages to answer the next pulls with, as they are (tests feed channels' published shapes through the hotel's pull). */
+	readonly rawAnswers: string[] = [];
+
 	/** A pull answer (Booking.com GET): everything unsettled in the category, the bare root when none. */
 	pull(category: 'new' | 'changes'): string {
+		if (category === 'new' && this.rawAnswers.length > 0) return this.rawAnswers.shift()!;
 		const reservations = this.queue.deliver(category);
 		const root = category === 'new' ? 'OTA_HotelResNotifRQ' : 'OTA_HotelResModifyNotifRQ';
 		if (reservations.length === 0) return emptyPull(root);
@@ -182,6 +186,7 @@ export class Channel {
 	/** OTA_ReadRQ: Undelivered (what pmsXchange asks for) delivers; the other selections only look. */
 	private read(xml: string): string {
 		const request = parseReadRQ(xml, { maxBytes: Infinity });
+		if (this.rawAnswers.length > 0) return this.rawAnswers.shift()!;
 		if (request.hotelCode !== undefined) {
 			const refusal = this.hotelRefusal(request.hotelCode);
 			if (refusal) return acknowledgementRS('OTA_ResRetrieveRS', { errors: [refusal] }, request.echoToken);
