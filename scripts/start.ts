@@ -44,13 +44,24 @@ async function main() {
 
 	const stripePeer = await startStripePeer({ secretKey: STRIPE_KEY, port: Number(process.env.STRIPE_PEER_PORT ?? 0) });
 	const otaPeer = await startOtaPeer({ profile: 'booking', hotelCode: 'SANDBOX1', username: 'hotel', password: OTA_PASSWORD, port: Number(process.env.OTA_PEER_PORT ?? 0) });
-	// Two bookings waiting at the OTA: the pull workflow takes them in when it is activated.
+	// Bookings waiting at the OTA, as Booking.com sends them (stays dated by nightly rates, no
+	// TimeSpan): the pull workflow takes them in when it is activated. The third holds a double and
+	// a family room.
 	for (const [id, name, arrival] of [['BDC-1001', 'Grace Hopper', 5], ['BDC-1002', 'Alan Turing', 12]] as const) {
 		otaPeer.queueReservation({
 			channelReservationId: id, action: 'book', roomType: 'BDC-DBL', ratePlan: 'BDC-BAR', arrival: addDays(today(), arrival), departure: addDays(today(), arrival + 2),
 			rooms: 1, adults: 2, children: 0, amount: 24000, currency: 'EUR', guest: { name, email: `${id.toLowerCase()}@example.com` },
 		});
 	}
+	const family = { arrival: addDays(today(), 8), departure: addDays(today(), 10), ratePlan: 'BDC-BAR', units: 1, childAges: [], nightly: [], currency: 'EUR', status: 'active' as const };
+	otaPeer.queueReservation({
+		channelReservationId: 'BDC-1003', action: 'book', arrival: family.arrival, departure: family.departure, amount: 60000, currency: 'EUR',
+		roomStays: [
+			{ ...family, index: '1', roomType: 'BDC-DBL', adults: 2, children: 0, amount: 24000, guestName: 'Ada Lovelace' },
+			{ ...family, index: '2', roomType: 'BDC-FAM', adults: 2, children: 2, childAges: [5, 9], amount: 36000, guestName: 'Charles Babbage' },
+		],
+		guest: { name: 'Ada Lovelace', email: 'bdc-1003@example.com' }, specialRequests: ['Cot in the family room'],
+	});
 	// Guest e-mails and alerts land in a local SMTP server (each one is printed here); the hotel's
 	// calendar is a local Google-like server.
 	const smtpPeer = await startSmtpPeer({ port: Number(process.env.SMTP_PEER_PORT ?? 0) });
@@ -201,7 +212,8 @@ Booking-engine API (JWT below is valid 12 h; Redis on 127.0.0.1:6379 caches avai
 
 Local OTA (Booking.com-style, codes BDC-DBL / BDC-FAM / BDC-BAR): ${otaPeer.url}
   The push workflow sends changes every minute; the pull workflow polls it every minute and has
-  taken in the two bookings waiting there (BDC-1001, BDC-1002): see its first execution.
+  taken in the three bookings waiting there (BDC-1001, BDC-1002, and BDC-1003 with a double and a
+  family room, dated by nightly rates as Booking.com sends them): see its first execution.
   Reservations pushed by a channel go to ${n8n.webhookUrl('hotel-ota-webhook/reservations')}
   (webhook secret ${OTA_WEBHOOK_SECRET}).
 

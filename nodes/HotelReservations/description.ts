@@ -84,7 +84,7 @@ export const properties: INodeProperties[] = [
 		type: 'options',
 		options: [
 			{ name: 'Fields Below', value: 'fields' },
-			{ name: 'JSON', value: 'json', description: 'An object like the booking-engine API takes (roomType, ratePlan, arrival, departure, adults, guest: {name, email})' },
+			{ name: 'JSON', value: 'json', description: 'An object like the booking-engine API takes (roomType, ratePlan, arrival, departure, adults, guest: {name, email}), or several rooms in roomStays: [{roomType, ratePlan, adults, children}]' },
 		],
 		default: 'fields',
 		displayOptions: show('reservation', ['create']),
@@ -119,7 +119,7 @@ export const properties: INodeProperties[] = [
 		name: 'changes',
 		type: 'json',
 		default: '={{ $json.body }}',
-		description: 'The fields to change: any of roomType, ratePlan, arrival, departure, rooms, adults, children, guest',
+		description: 'The fields to change: any of roomType, ratePlan, arrival, departure, rooms, adults, children, guest; for a reservation of several rooms, arrival/departure (every room) or roomStays (the rooms)',
 		displayOptions: show('reservation', ['update']),
 	},
 	str('From', 'listFrom', 'reservation', ['list'], { placeholder: 'YYYY-MM-DD', description: 'Stays that end after this date' }),

@@ -56,3 +56,13 @@ it.each(files.map(({ name }) => name))('%s', async (name) => {
 	expect(new Set(confirmed)).toEqual(new Set((expected.reservations ?? []).map((r) => r.channelReservationId).filter((id) => !failed.has(id))));
 	expect(refused.sort()).toEqual([...failed].sort());
 });
+
+it("refuses a pulled message over the profile's size limit as a whole, naming the limit", async () => {
+	const { xml } = files.find((file) => file.name === 'bookingcom-new-multiroom-double-family.xml')!;
+	const limit = peerConnection('generic', peer).profile.limits.maxMessageBytes;
+	// Well-formed, but a comment pads it past the channel's own documented limit (and below the 2 MB default).
+	const padded = xml.replace('<OTA_HotelResNotifRQ', `<!--${'x'.repeat(limit)}--><OTA_HotelResNotifRQ`);
+	expect(Buffer.byteLength(padded)).toBeLessThan(2 * 1024 * 1024);
+	peer.answerNextPullWith(padded);
+	await expect(pullReservations(db, hotel, peerConnection('generic', peer))).rejects.toMatchObject({ kind: 'too_large', message: expect.stringContaining(`limit of ${limit} bytes`) });
+});
