@@ -31,27 +31,31 @@ export async function takeIn(hotel: HotelService, mappings: ChannelMappings, bat
 	const results: IntakeResult[] = [];
 	for (const r of batch.reservations) {
 		try {
+			const stay = await stayOf(r, mappings);
+			// A modification whose every room the channel cancelled is the reservation cancelled.
+			const action = r.action === 'modify' && r.roomStays.length > 0 && r.roomStays.every((room) => room.status === 'cancelled') ? 'cancel' : r.action;
 			const { reservation, applied } = await hotel.applyChannelChange({
 				channel: mappings.channel,
 				channelReservationId: r.channelReservationId,
 				channelVersion: r.version,
-				action: r.action,
-				stay: await stayOf(r, mappings),
+				action,
+				stay,
 			});
 			results.push({
 				ack: { channelReservationId: r.channelReservationId, ok: true, confirmationNumber: reservation.id },
-				change: { action: r.action, applied, reservation },
+				change: { action, applied, reservation },
 			});
 		} catch (error) {
 			// A store that is down must not look like a bad reservation: rethrow, nothing is acknowledged.
-			if (!(error instanceof HotelError)) throw error;
+			// A value the database refuses (out of range, a check) is this reservation's, not the store's.
+			if (!(error instanceof HotelError) && !isDataError(error)) throw error;
 			const source = batch.sourceOf?.(r);
 			const failure = {
 				position: source?.position ?? 0,
 				channelReservationId: r.channelReservationId,
 				action: r.action,
 				path: `reservation ${r.channelReservationId}`,
-				reason: error.message,
+				reason: (error as Error).message,
 				excerpt: source?.excerpt,
 			};
 			results.push(failed(failure));
@@ -74,9 +78,12 @@ function failed(failure: ReservationFailure): IntakeResult {
 async function stayOf(r: ChannelReservation, mappings: ChannelMappings): Promise<StayInput | undefined> {
 	const roomStays = [];
 	for (const room of r.roomStays) {
-		const roomType = room.roomType ? await mappings.fromChannel('room_type', room.roomType).catch((error: unknown) => (r.action === 'cancel' ? undefined : Promise.reject(error))) : undefined;
+		// A cancelled room holds nothing: one the hotel cannot place (no mapping, no dates) is simply left out, which frees it.
+		const informational = r.action === 'cancel' || room.status === 'cancelled';
+		if (informational && (!room.arrival || !room.departure)) continue;
+		const roomType = room.roomType ? await mappings.fromChannel('room_type', room.roomType).catch((error: unknown) => (informational ? undefined : Promise.reject(error))) : undefined;
 		if (!roomType) {
-			if (r.action === 'cancel') continue;
+			if (informational) continue;
 			throw new HotelError('invalid', `${mappings.channel} reservation ${r.channelReservationId}: room ${room.index} names no room type.`, 'roomType');
 		}
 		const ratePlan = room.ratePlan ? await mappings.fromChannel('rate_plan', room.ratePlan).catch(() => undefined) : undefined;
@@ -98,7 +105,7 @@ async function stayOf(r: ChannelReservation, mappings: ChannelMappings): Promise
 			nightly: room.nightly,
 		});
 	}
-	if (r.action === 'cancel' && roomStays.length === 0) return undefined;
+	if (roomStays.length === 0) return undefined;
 	return {
 		arrival: r.arrival,
 		departure: r.departure,
@@ -119,7 +126,13 @@ async function stayOf(r: ChannelReservation, mappings: ChannelMappings): Promise
 	};
 }
 
-/** Writes a failed reservation to the sync log (see logIntakeFailure). */
+/** PostgreSQL's data exceptions (class 22: a number out of range, a bad date) and check violations: the data, not the store. */
+function isDataError(error: unknown): boolean {
+	const code = (error as { code?: unknown })?.code;
+	return typeof code === 'string' && (code.startsWith('22') || code === '23514');
+}
+
+/** Writes a failed reservation to the sync log (see intakeLog). */
 export type IntakeLog = (failure: ReservationFailure) => Promise<void>;
 
 /** A reservation the channel sent that was not taken in: its reason and its XML (card data removed), in the channel's sync log. */

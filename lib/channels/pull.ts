@@ -16,6 +16,7 @@ import type { ReservationResult } from '../ota/types';
 import { sendToChannel, type ChannelConnection } from './channelClient';
 import { intakeLog, takeIn, type IntakeResult } from './intake';
 import { ChannelMappings } from './mapping';
+import { chunk } from './ranges';
 
 export async function pullReservations(db: Db, hotel: HotelService, conn: ChannelConnection): Promise<IntakeResult[]> {
 	const mappings = new ChannelMappings(db, conn.channel);
@@ -54,7 +55,9 @@ async function acknowledge(db: Db, conn: ChannelConnection, path: string, taken:
 	// A reservation whose id could not even be read cannot be named: it stays unacknowledged, and
 	// the channel's own fallback (redelivery, then e-mail to the property) takes over for it.
 	const failures = taken.filter((t) => !t.ack.ok && !t.failure?.unnamed).map((t) => t.ack);
-	for (const acks of [successes, failures]) {
+	// An OTA Errors element holds at most 99 errors: a larger batch of failures goes in several messages.
+	const batches = [successes, ...chunk(failures, 99)];
+	for (const acks of batches) {
 		if (acks.length === 0) continue;
 		// A failure report is answered with the channel's own verdict on *our* message; only a
 		// refusal of the successes' acknowledgement matters (it means they will come again).

@@ -17,12 +17,12 @@ export type ValidReservation = Pick<Reservation, 'amount' | 'currency' | 'taxes'
 };
 
 const SELECT = `SELECT r.id, r.channel, r.channel_reservation_id, r.channel_version, r.status, r.room_type_code, r.rate_plan_code,
-	r.arrival::text AS arrival, r.departure::text AS departure, r.rooms, r.adults, r.children, r.amount, r.currency,
+	r.arrival::text AS arrival, r.departure::text AS departure, r.rooms, r.adults, r.children, r.amount::float8 AS amount, r.currency,
 	r.guest_name, r.guest_email, r.guest_phone, r.overbooked, r.details, r.version, r.created_at, r.updated_at,
 	COALESCE((SELECT json_agg(json_build_object(
 		'key', l.room_key, 'status', l.status, 'roomType', l.room_type_code, 'ratePlan', l.rate_plan_code,
 		'arrival', l.arrival::text, 'departure', l.departure::text, 'units', l.units, 'adults', l.adults, 'children', l.children,
-		'childAges', l.child_ages, 'guestName', l.guest_name, 'amount', l.amount, 'taxes', l.taxes, 'currency', l.currency,
+		'childAges', l.child_ages, 'guestName', l.guest_name, 'amount', l.amount::float8, 'taxes', l.taxes::float8, 'currency', l.currency,
 		'nightly', l.nightly, 'overbooked', l.overbooked) ORDER BY l.line)
 		FROM reservation_rooms l WHERE l.reservation_id = r.id), '[]') AS room_stays
 	FROM reservations r`;
@@ -104,7 +104,11 @@ export async function selectReservations(
 ): Promise<Reservation[]> {
 	const order = opts.order ? ` ORDER BY ${opts.order}` : '';
 	const limit = opts.limit ? ` LIMIT ${opts.limit}` : '';
-	const rows = await q.query<Row>(`${SELECT} WHERE ${where}${order}${limit}${opts.lock ? ' FOR UPDATE OF r' : ''}`, params);
+	// Lock first, then read in a statement of its own: a statement that waited for the row lock sees
+	// the newest reservation row but its subquery (the rooms) still reads the older snapshot, so a
+	// read in the same statement could hand out rooms another transaction has just changed.
+	if (opts.lock) await q.query(`SELECT r.id FROM reservations r WHERE ${where}${order}${limit} FOR UPDATE`, params);
+	const rows = await q.query<Row>(`${SELECT} WHERE ${where}${order}${limit}`, params);
 	return rows.rows.map(toReservation);
 }
 

@@ -70,8 +70,8 @@ export async function validateReservation(tx: Queryable, catalog: HotelCatalog, 
 		rooms,
 		amount: given ?? (multi ? (priced ? active.reduce((sum, room) => sum + room.amount!, 0) : null) : (rooms[0].amount ?? null)),
 		currency,
-		taxes: amountOf(input.taxes, 'taxes'),
-		commission: amountOf(input.commission, 'commission'),
+		taxes: factOf(input.taxes),
+		commission: factOf(input.commission),
 		paymentModel,
 		comments: texts(input.comments),
 		specialRequests: texts(input.specialRequests),
@@ -97,9 +97,9 @@ async function validateRoom(
 		const hotelError = error as { field?: string; message: string };
 		throw invalid(field(hotelError.field ?? 'arrival'), hotelError.message);
 	}
-	const units = count(room.units, field('units'), 1, 1);
-	const adults = count(room.adults, field('adults'), rules.controlled ? 1 : 0, 1);
-	const children = count(room.children, field('children'), 0, 0);
+	const units = count(room.units, field('units'), 1, 1, MAX_UNITS);
+	const adults = count(room.adults, field('adults'), rules.controlled ? 1 : 0, 1, MAX_GUESTS);
+	const children = count(room.children, field('children'), 0, 0, MAX_GUESTS);
 	const childAges = Array.isArray(room.childAges) ? room.childAges.filter((age) => Number.isInteger(age) && age >= 0 && age < 18).slice(0, children) : [];
 	if (!rules.allowUnknownRoomType) {
 		const { maxOccupancy } = await catalog.requireRoomType(roomType, tx);
@@ -136,21 +136,33 @@ async function validateRoom(
 		childAges,
 		guestName: text(room.guestName, 200),
 		amount,
-		taxes: amountOf(room.taxes, field('taxes')),
+		taxes: factOf(room.taxes),
 		currency,
 		nightly: Array.isArray(room.nightly) ? room.nightly.filter((night) => typeof night?.date === 'string' && Number.isInteger(night.amount)).map(({ date, amount: price }) => ({ date, amount: price })) : [],
 		overbooked: false,
 	};
 }
 
-function count(value: unknown, field: string, min: number, fallback: number): number {
+/** Rooms of one type in one line, and guests in one room: beyond these it is a typo or an attack, not a booking. */
+const MAX_UNITS = 99;
+const MAX_GUESTS = 99;
+/** Minor units the store keeps exactly (2^53 − 1: a float8 read back without loss). */
+const MAX_AMOUNT = Number.MAX_SAFE_INTEGER;
+
+function count(value: unknown, field: string, min: number, fallback: number, max = Number.MAX_SAFE_INTEGER): number {
 	const n = value === undefined || value === null || value === '' ? fallback : Number(value);
 	if (!Number.isInteger(n) || n < min) throw invalid(field, `${field} must be a whole number of at least ${min}.`);
+	if (n > max) throw invalid(field, `${field} must be at most ${max} (got ${n}).`);
 	return n;
 }
 
 function amountOf(value: unknown, field: string): number | null {
-	return value === undefined || value === null ? null : count(value, field, 0, 0);
+	return value === undefined || value === null ? null : count(value, field, 0, 0, MAX_AMOUNT);
+}
+
+/** A figure a channel adds for information (taxes, commission): an odd one (negative, fractional) is dropped, never a reason to refuse a booking. */
+function factOf(value: unknown): number | null {
+	return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 ? value : null;
 }
 
 export function text(value: unknown, max: number): string | null {

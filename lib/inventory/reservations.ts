@@ -125,13 +125,22 @@ export class ReservationBook {
 				[channel, channelId, version],
 			);
 			const [existing] = await selectReservations(tx, 'r.channel = $1 AND r.channel_reservation_id = $2', [channel, channelId], { lock: true });
-			if (fresh.rows.length === 0) {
+			// A content hash names a state, not a moment: the same content again after a different one
+			// is the channel changing it back, not a redelivery (a redelivery finds it current).
+			const redelivered = fresh.rows.length === 0 && !(isContentVersion(version) && existing && existing.channelVersion !== version);
+			if (redelivered) {
 				if (!existing) throw new HotelError('conflict', `Change ${version} of ${channel} reservation ${channelId} was applied but the reservation is missing.`);
 				return { change: undefined, reservation: existing };
 			}
 			if (existing?.channelVersion && isOlderVersion(version, existing.channelVersion)) {
 				// Delivered out of order: a newer version is already applied. Keep it; note the late one.
 				await this.history(tx, existing, 'ignored-older-version', version);
+				return { change: undefined, reservation: existing };
+			}
+			if (existing?.status === 'cancelled' && !(existing.channelVersion && isOlderVersion(existing.channelVersion, version))) {
+				// Cancelled, and nothing proves this came after the cancellation (a late booking, a
+				// redelivered older change, a second cancellation): the rooms stay free and nobody is told again.
+				await this.history(tx, existing, c.action === 'cancel' ? 'cancelled-again' : 'ignored-after-cancel', version);
 				return { change: undefined, reservation: existing };
 			}
 			const change = await this.applyFresh(tx, c.action, { channel, channelId, version }, existing, c.stay);
@@ -240,6 +249,11 @@ function markOverbooked(valid: ValidReservation, flags: boolean[]): void {
 	active(valid).forEach((room, i) => (room.overbooked = flags[i] ?? false));
 }
 
+/** A version the parser made from the reservation's content (no number or time in the message). */
+function isContentVersion(version: string): boolean {
+	return version.startsWith('sha256:');
+}
+
 /** Channels number versions or stamp them with times; anything else cannot be ordered and is applied as it comes. */
 export function isOlderVersion(incoming: string, applied: string): boolean {
 	if (/^\d+$/.test(incoming) && /^\d+$/.test(applied)) return BigInt(incoming) < BigInt(applied);
@@ -263,12 +277,16 @@ function mergeChanges(current: Reservation, changes: Partial<StayInput>): StayIn
 	if (rooms.length > 1 && perRoom.length > 0) {
 		throw invalid(perRoom[0], `Reservation ${current.id} has ${rooms.length} rooms: change them with roomStays (a list of rooms), not ${perRoom.join(', ')}.`);
 	}
+	const newDates = changes.arrival !== undefined || changes.departure !== undefined;
+	if (rooms.length > 1 && newDates && rooms.some((room) => room.arrival !== current.arrival || room.departure !== current.departure)) {
+		throw invalid(changes.arrival !== undefined ? 'arrival' : 'departure', `The rooms of reservation ${current.id} have different dates: give each room its dates in roomStays.`);
+	}
 	const roomStays: RoomInput[] = rooms.map((room) => ({
 		key: room.key,
 		roomType: changes.roomType ?? room.roomType,
 		ratePlan: changes.ratePlan ?? room.ratePlan ?? undefined,
-		arrival: changes.arrival !== undefined && room.arrival === current.arrival ? changes.arrival : room.arrival,
-		departure: changes.departure !== undefined && room.departure === current.departure ? changes.departure : room.departure,
+		arrival: changes.arrival ?? room.arrival,
+		departure: changes.departure ?? room.departure,
 		units: changes.rooms ?? room.units,
 		adults: changes.adults ?? room.adults,
 		children: changes.children ?? room.children,

@@ -36,24 +36,32 @@ export interface RoomMove {
 	overbooked: boolean[];
 }
 
-/** Moves the store from holding `before` to holding `after`, in one step inside `tx`. */
+/**
+ * Moves the store from holding `before` to holding `after`, in one step inside `tx`. Three phases,
+ * so no transaction waits for another in a cycle: every inventory row involved is locked first
+ * (room type by room type, each over the nights actually held, in night order), then `sold`
+ * changes, and only then the change log and the data version row (one row for the whole hotel,
+ * so it must come after every other lock; recordChanges takes it).
+ */
 export async function moveRooms(tx: Queryable, catalog: HotelCatalog, before: Holding[], after: Holding[], o: { controlled: boolean }): Promise<RoomMove> {
 	const deltas = netChange(before, after);
 	const roomTypes = [...new Set([...before, ...after].map((h) => h.roomType))].sort();
 	for (const roomType of roomTypes) {
-		const involved = [...before, ...after].filter((h) => h.roomType === roomType);
-		const from = involved.map((h) => h.arrival).reduce(earlier);
-		const to = involved.map((h) => h.departure).reduce(later);
 		if (!o.controlled) {
 			// A guaranteed booking on nights never loaded still counts: create them (allotment 0).
-			await tx.query(
-				`INSERT INTO inventory_nights (room_type_code, night) SELECT $1, d::date FROM generate_series($2::date, $3::date - 1, interval '1 day') d
-				 WHERE EXISTS (SELECT 1 FROM room_types WHERE code = $1) ON CONFLICT DO NOTHING`,
-				[roomType, from, to],
-			);
+			for (const range of spansOf(after.filter((h) => h.roomType === roomType))) {
+				await tx.query(
+					`INSERT INTO inventory_nights (room_type_code, night) SELECT $1, d::date FROM generate_series($2::date, $3::date - 1, interval '1 day') d
+					 WHERE EXISTS (SELECT 1 FROM room_types WHERE code = $1) ON CONFLICT DO NOTHING`,
+					[roomType, range.from, range.to],
+				);
+			}
 		}
 		// Rows up to the departure night: closed-to-departure lives on that row.
-		await catalog.nights(roomType, from, to, tx, true);
+		for (const range of spansOf([...before, ...after].filter((h) => h.roomType === roomType))) await catalog.nights(roomType, range.from, range.to, tx, true);
+	}
+	const changed: Array<{ roomType: string; from: string; to: string }> = [];
+	for (const roomType of roomTypes) {
 		for (const range of rangesOf(deltas.get(roomType) ?? new Map())) {
 			await tx.query('UPDATE inventory_nights SET sold = GREATEST(sold + $4, 0) WHERE room_type_code = $1 AND night >= $2::date AND night <= $3::date', [
 				roomType,
@@ -61,7 +69,7 @@ export async function moveRooms(tx: Queryable, catalog: HotelCatalog, before: Ho
 				range.to,
 				range.delta,
 			]);
-			await recordChanges(tx, roomType, null, range.from, range.to, 'availability');
+			changed.push({ roomType, from: range.from, to: range.to });
 		}
 	}
 	const added = after.filter((h) => !before.some((b) => sameHolding(b, h)));
@@ -75,10 +83,23 @@ export async function moveRooms(tx: Queryable, catalog: HotelCatalog, before: Ho
 	}
 	const overbooked: boolean[] = [];
 	for (const h of after) overbooked.push(await isShort(tx, h));
+	for (const range of changed) await recordChanges(tx, range.roomType, null, range.from, range.to, 'availability');
 	return {
 		nights: [...deltas].map(([roomType, nights]) => ({ roomType, nights: [...nights.keys()].sort() })).filter((each) => each.nights.length > 0),
 		overbooked,
 	};
+}
+
+/** The nights these stays touch (departure night included), merged where they overlap or meet: only what is held is locked or created. */
+function spansOf(holdings: Holding[]): Array<{ from: string; to: string }> {
+	const spans: Array<{ from: string; to: string }> = [];
+	for (const h of [...holdings].sort((a, b) => a.arrival.localeCompare(b.arrival))) {
+		const last = spans[spans.length - 1];
+		if (last && h.arrival <= addDays(last.to, 1)) {
+			if (h.departure > last.to) last.to = h.departure;
+		} else spans.push({ from: h.arrival, to: h.departure });
+	}
+	return spans;
 }
 
 /** Rooms per room type and night: after minus before, zeros left out. */
@@ -121,5 +142,3 @@ async function isShort(tx: Queryable, h: Holding): Promise<boolean> {
 	return rows.rows[0]?.short === true;
 }
 
-const earlier = (a: string, b: string) => (b < a ? b : a);
-const later = (a: string, b: string) => (b > a ? b : a);

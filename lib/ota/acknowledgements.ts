@@ -11,7 +11,7 @@ import { DEFAULT_ERROR_CODE, ERROR_TYPE, MAX_HOTEL_CODE, MAX_RESERVATION_ID, UNI
 import { invalidInput, OtaMessageError } from './errors';
 import { parseOtaMessage } from './otaDocument';
 import type { MessageOptions, OtaIssue, ParsedAck, ParseOptions, ReservationResult, XmlNode } from './types';
-import { code, optionalCode, otaCode, text as checkedText } from './values';
+import { characterCount, code, optionalCode, otaCode, text as checkedText } from './values';
 import { attr, child, children, descend, descendAll, text } from './xmlTree';
 import { otaDocument, type XmlBody } from './xmlWriter';
 
@@ -19,6 +19,8 @@ import { otaDocument, type XmlBody } from './xmlWriter';
 export const MAX_ERRORS = 99;
 /** HotelReservationID/@ResID_Value is StringLength1to64. */
 const MAX_CONFIRMATION = 64;
+/** A channel's own reservation id, echoed back: HotelReservationID/@ResID_Value holds 64 characters. */
+const MAX_CHANNEL_ID = 64;
 
 export interface AckOutcome {
 	errors?: Array<string | OtaIssue>;
@@ -148,15 +150,17 @@ function failureIssue(result: ReservationResult): OtaIssue {
  * channel wants it repeated there (Expedia: ResID_Type 8).
  */
 function acknowledgedReservation(result: ReservationResult, field: string, hotelCode: string | undefined, opts: ReservationAckOptions = {}): XmlBody {
-	const id = code(result.channelReservationId, `${field}.channelReservationId`, MAX_RESERVATION_ID);
+	const id = code(result.channelReservationId, `${field}.channelReservationId`, MAX_CHANNEL_ID);
 	const confirmation = result.confirmationNumber === undefined ? undefined : code(result.confirmationNumber, `${field}.confirmationNumber`, MAX_CONFIRMATION);
+	// UniqueID/@ID holds 32 characters in 2015B; a longer channel id (a UUID) is named in HotelReservationID (64).
+	const fitsUniqueId = characterCount(id) <= MAX_RESERVATION_ID;
 	const ids: XmlBody[] = [];
-	if (opts.channelIdType !== undefined) ids.push({ '@_ResID_Type': otaCode(opts.channelIdType, 'channelIdType'), '@_ResID_Value': id });
+	if (opts.channelIdType !== undefined || !fitsUniqueId) ids.push({ '@_ResID_Type': otaCode(opts.channelIdType ?? UNIQUE_ID_TYPE.reservation, 'channelIdType'), '@_ResID_Value': id });
 	if (confirmation !== undefined) ids.push({ '@_ResID_Type': otaCode(opts.confirmationIdType ?? UNIQUE_ID_TYPE.hotel, 'confirmationIdType'), '@_ResID_Value': confirmation });
 	return {
-		UniqueID: { '@_Type': UNIQUE_ID_TYPE.reservation, '@_ID': id },
+		UniqueID: fitsUniqueId ? { '@_Type': UNIQUE_ID_TYPE.reservation, '@_ID': id } : undefined,
 		ResGlobalInfo:
-			confirmation === undefined
+			ids.length === 0
 				? undefined
 				: {
 						HotelReservationIDs: { HotelReservationID: ids },
@@ -206,8 +210,11 @@ function readAcknowledgedReservations(body: XmlNode): ParsedAck['reservations'] 
 	];
 	const reservations = nodes.map((node) => {
 		const ids = children(node, 'UniqueID');
-		const channelReservationId = attr(ids.find((id) => attr(id, 'Type') === UNIQUE_ID_TYPE.reservation) ?? ids[0], 'ID');
 		const resIds = descendAll(node, 'ResGlobalInfo', 'HotelReservationIDs', 'HotelReservationID');
+		// UniqueID, else (an id too long for it) the HotelReservationID of type 14 or Expedia's 8.
+		const channelReservationId =
+			attr(ids.find((id) => attr(id, 'Type') === UNIQUE_ID_TYPE.reservation) ?? ids[0], 'ID') ??
+			attr(resIds.find((id) => attr(id, 'ResID_Type') === UNIQUE_ID_TYPE.reservation || attr(id, 'ResID_Type') === '8'), 'ResID_Value');
 		// Ours: type 10 (Hotel), Expedia's 3, else any id that is not the channel's own.
 		const ours =
 			resIds.find((id) => attr(id, 'ResID_Type') === UNIQUE_ID_TYPE.hotel) ??

@@ -28,7 +28,8 @@
 import { createHash } from 'node:crypto';
 import { currencyDecimals, parseAmount, parseDecimalPlaces } from './amounts';
 import { UNIQUE_ID_TYPE } from './constants';
-import { addDays, indexed, readCount, readDate } from './contentReaders';
+import { maskCardNumbers } from './cardRedaction';
+import { addDays, daysBetween, indexed, readCount, readDate } from './contentReaders';
 import { invalidContent, OtaMessageError } from './errors';
 import { parseExpected } from './otaDocument';
 import type {
@@ -50,6 +51,11 @@ export const RESERVATION_MESSAGES = ['OTA_HotelResNotifRQ', 'OTA_HotelResModifyN
 
 /** The longest stay read out of a message: a rate "valid" for ten years must not become 3,650 nights. */
 export const MAX_STAY_NIGHTS = 731;
+/** Rooms in one reservation, and nightly rates in one room: more is not a booking but an attack on the parser. */
+export const MAX_ROOMS = 100;
+const MAX_RATE_NIGHTS = 4 * MAX_STAY_NIGHTS;
+/** The longest channel reservation id an acknowledgement can name (HotelReservationID/@ResID_Value). */
+const MAX_CHANNEL_ID = 64;
 
 /** UniqueID / HotelReservationID types that carry a channel's reservation id: 14 Reservation, 8 (Expedia's use). */
 const CHANNEL_ID_TYPES = [UNIQUE_ID_TYPE.reservation, '8'];
@@ -138,7 +144,8 @@ function failureOf(entry: { node: XmlNode; path: string; action: ReservationActi
 		reason: error instanceof Error ? error.message : String(error),
 	};
 	const id = channelIdOf(entry.node);
-	if (id) failure.channelReservationId = id;
+	// An id no acknowledgement can carry is left out: the channel's own fallback takes over for it.
+	if (id && id.length <= MAX_CHANNEL_ID) failure.channelReservationId = id;
 	const excerpt = excerptOf(element, entry.node);
 	if (excerpt) failure.excerpt = excerpt;
 	return failure;
@@ -155,7 +162,8 @@ const ELEMENT_OF_ROOT: Record<string, string> = {
 function excerptOf(element: string, node: XmlNode | undefined): string | undefined {
 	if (!node) return undefined;
 	try {
-		return serializeElement(element, cdataAsText(node) as XmlBody).slice(0, 65_536);
+		// Card elements were replaced by the reader; a number in an attribute it does not know (a channel's TPA) is masked here.
+		return maskCardNumbers(serializeElement(element, cdataAsText(node) as XmlBody).slice(0, 65_536));
 	} catch {
 		return undefined;
 	}
@@ -174,9 +182,11 @@ function statusAction(status: string | undefined): ReservationAction | undefined
 function readReservation(node: XmlNode, path: string, action: ReservationAction): ChannelReservation {
 	const channelReservationId = channelIdOf(node);
 	if (!channelReservationId) throw invalidContent(path, 'missing UniqueID ID (and no HotelReservationID)');
+	if (channelReservationId.length > MAX_CHANNEL_ID) throw invalidContent(path, `the reservation id is longer than ${MAX_CHANNEL_ID} characters`);
 	const globalInfo = child(node, 'ResGlobalInfo');
 	const resGuests = descendAll(node, 'ResGuests', 'ResGuest');
 	const roomStayNodes = descendAll(node, 'RoomStays', 'RoomStay');
+	if (roomStayNodes.length > MAX_ROOMS) throw invalidContent(`${path}/RoomStays`, `${roomStayNodes.length} rooms in one reservation; at most ${MAX_ROOMS} are read`);
 	const context: RoomContext = {
 		action,
 		globalSpan: child(globalInfo, 'TimeSpan'),
@@ -336,6 +346,7 @@ interface NightlyRates {
 function readNightlyRates(roomRates: XmlNode[], path: string, roomTotal: number | undefined): NightlyRates {
 	const spans: RateSpan[] = [];
 	const result: NightlyRates = { nights: [] };
+	let expanded = 0;
 	roomRates.forEach((roomRate, rateIndex) => {
 		const ratePath = `${path}/${indexed('RoomRate', rateIndex)}`;
 		const rates = descendAll(roomRate, 'Rates', 'Rate');
@@ -352,6 +363,10 @@ function readNightlyRates(roomRates: XmlNode[], path: string, roomTotal: number 
 			checkLength(start, end, ratePath);
 			if (result.arrival === undefined || start < result.arrival) result.arrival = start;
 			if (result.departure === undefined || end > result.departure) result.departure = end;
+			// The room's whole span, and the nights all its rates add up to, are bounded before anything is expanded.
+			checkLength(result.arrival, result.departure, path);
+			expanded += daysBetween(start, end);
+			if (expanded > MAX_RATE_NIGHTS) throw invalidContent(path, `the nightly rates cover more than ${MAX_RATE_NIGHTS} nights`);
 			const price = ratePrice(rate, ratePath);
 			if (!price) continue;
 			result.currency ??= price.currency;
@@ -499,12 +514,18 @@ function readCommission(roomStays: XmlNode[], globalInfo: XmlNode | undefined, c
  * channel collecting (prepaid), or the hotel collecting (Expedia's "Hotel Collect" instruction).
  * Absent when the message does not say.
  */
-function readPaymentModel(node: XmlNode, notes: { comments: string[]; specialRequests: string[] }): PaymentModel | undefined {
+function readPaymentModel(node: XmlNode, notes: { comments: string[] }): PaymentModel | undefined {
 	if (findElement(node, 'PaymentCard')?.['@_Virtual'] === 'true') return 'virtual_card';
-	const said = [...notes.comments, ...notes.specialRequests].join('\n');
-	if (/virtual (credit )?card|\bVCC\b/i.test(said)) return 'virtual_card';
-	if (/hotel[ -]collect|pay(ment)? at (the )?(hotel|property)/i.test(said)) return 'hotel_collect';
-	if (/(expedia|channel|agency|merchant)[ -]collect|prepaid by|already paid/i.test(said)) return 'channel_collect';
+	// Only what the channel itself writes: Expedia's payment instruction (SpecialRequest RequestCode 5)
+	// and Booking.com's virtual card notice. A guest asking "can I pay at the hotel?" decides nothing.
+	const instructions = descendAll(node, 'RoomStays', 'RoomStay', 'SpecialRequests', 'SpecialRequest')
+		.concat(descendAll(node, 'ResGlobalInfo', 'SpecialRequests', 'SpecialRequest'))
+		.filter((request) => attr(request, 'RequestCode') === '5')
+		.map((request) => [text(request), ...children(request, 'Text').map(text)].filter(Boolean).join(' '));
+	const channelSaid = [...instructions, ...notes.comments.filter((comment) => /you have received a virtual credit card/i.test(comment))].join('\n');
+	if (/virtual ?card|virtual credit card|\bVCC\b|\bEVC\b/i.test(channelSaid)) return 'virtual_card';
+	if (/hotel[ -]collect/i.test(channelSaid)) return 'hotel_collect';
+	if (/(expedia|channel|agency|merchant)[ -]collect|prepaid/i.test(channelSaid)) return 'channel_collect';
 	return undefined;
 }
 

@@ -319,8 +319,8 @@ export const migrations: Migration[] = [
 				children       integer     NOT NULL DEFAULT 0 CHECK (children >= 0),
 				child_ages     jsonb       NOT NULL DEFAULT '[]',
 				guest_name     text,
-				amount         integer,
-				taxes          integer,
+				amount         bigint,
+				taxes          bigint,
 				currency       text,
 				nightly        jsonb       NOT NULL DEFAULT '[]',
 				overbooked     boolean     NOT NULL DEFAULT false,
@@ -339,6 +339,8 @@ export const migrations: Migration[] = [
 			-- What a channel tells about the reservation beyond its rooms: taxes, commission, payment
 			-- model, comments and special requests (no card data: that never reaches the store).
 			ALTER TABLE reservations ADD COLUMN details jsonb NOT NULL DEFAULT '{}';
+			-- 25,000,000.00 IDR is 2.5 billion minor units: more than an integer holds.
+			ALTER TABLE reservations ALTER COLUMN amount TYPE bigint;
 
 			-- A reservation a channel sent that could not be taken in is logged with the channel's id
 			-- for it and the reservation as it came (card data removed), for hotel IT to look at.

@@ -93,6 +93,9 @@ export function reservationAnswer(
 			return buildCancelRS({ channelReservationId: result.channelReservationId, ok: result.ok, cancellationNumber: result.confirmationNumber, error: result.error }, opts);
 		}
 		const build = root === 'OTA_HotelResNotifRQ' ? buildHotelResNotifRS : buildHotelResModifyNotifRS;
+		// An OTA Errors element holds at most 99 errors; the answer is Errors either way, and the channel re-sends.
+		const failures = results.filter((result) => !result.ok);
+		if (failures.length > 99) results = failures.slice(0, 99);
 		// Expedia counts a success only with our confirmation number as ResID_Type 3, next to its own id (8).
 		return build(results, { ...opts, hotelCode: context.hotelCode || undefined, confirmationIdType: context.idTypes?.confirmation, channelIdType: context.idTypes?.channel });
 	});

@@ -5,6 +5,10 @@
  * migrate to the new shape without losing anything.
  */
 import { Client } from 'pg';
+import { HotelService } from '../../lib/booking/hotelService';
+import { takeIn } from '../../lib/channels/intake';
+import { ChannelMappings } from '../../lib/channels/mapping';
+import { parseReservations } from '../../lib/ota';
 import { HotelCatalog } from '../../lib/inventory/catalog';
 import { HotelError } from '../../lib/inventory/errors';
 import { ReservationBook, type ChannelChange, type RoomInput, type StayInput } from '../../lib/inventory/reservations';
@@ -162,6 +166,98 @@ it('names the room at fault', async () => {
 	expect(e).toMatchObject({ code: 'not_found' });
 	const bad = await book.create({ roomStays: [double({ arrival: day(9), departure: day(8) })], guest: { name: 'A' } }).catch((x) => x);
 	expect(bad).toMatchObject({ code: 'invalid', field: 'roomStays[0].departure' });
+});
+
+it('never deadlocks: bookings of two room types and of one, ten at a time, all stored', async () => {
+	for (let round = 0; round < 6; round++) {
+		const results = await Promise.allSettled(
+			Array.from({ length: 10 }, (_, i) => {
+				const id = `DL-${round}-${i}`;
+				const rooms = i % 2 === 0 ? [double(), family()] : [family()];
+				return book.applyChannelChange(change(id, '1', 'book', channelStay(rooms, { arrival: day(50), departure: day(53) })));
+			}),
+		);
+		expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
+	}
+	for (let round = 0; round < 6; round++) for (let i = 0; i < 10; i++) await book.applyChannelChange(change(`DL-${round}-${i}`, '2', 'cancel'));
+});
+
+it('keeps sold right when staff change and cancel the same reservation at once', async () => {
+	const created = await Promise.all(Array.from({ length: 4 }, () => book.create({ arrival: day(54), departure: day(56), roomStays: [double({ amount: undefined })], guest: { name: 'A' } })));
+	await Promise.all(created.flatMap((r) => [book.update(r.id, { arrival: day(55), departure: day(57) }).catch(() => undefined), book.cancel(r.id)]));
+	for (const r of created) expect((await book.get(r.id)).status).toBe('cancelled');
+});
+
+it('applies a channel changing a reservation back to an earlier state (content versions), and keeps a cancelled reservation cancelled against a late booking', async () => {
+	const id = `MR-${++sequence}`;
+	const stay = (departure: number) => channelStay([double()], { arrival: day(20), departure: day(departure) });
+	await book.applyChannelChange(change(id, 'sha256:aaaa', 'modify', stay(22)));
+	await book.applyChannelChange(change(id, 'sha256:bbbb', 'modify', stay(23)));
+	const back = await book.applyChannelChange(change(id, 'sha256:aaaa', 'modify', stay(22)));
+	expect(back).toMatchObject({ applied: true, reservation: { departure: day(22) } });
+	// The same content again, now current: a redelivery.
+	expect((await book.applyChannelChange(change(id, 'sha256:aaaa', 'modify', stay(22)))).applied).toBe(false);
+	await book.applyChannelChange(change(id, 'sha256:cccc', 'cancel'));
+
+	// A cancellation of a booking never seen, then the booking itself, late: it stays cancelled, no rooms taken, no second e-mail.
+	const late = `MR-${++sequence}`;
+	const before = await sold('DBL', 20, 21);
+	await book.applyChannelChange(change(late, 'sha256:dddd', 'cancel'));
+	const booked = await book.applyChannelChange(change(late, '2026-05-01T10:00:00Z', 'book', stay(22)));
+	expect(booked).toMatchObject({ applied: false, reservation: { status: 'cancelled' } });
+	expect(await sold('DBL', 20, 21)).toEqual(before);
+	const again = await book.applyChannelChange(change(id, 'sha256:eeee', 'cancel'));
+	expect(again.applied).toBe(false);
+	const events = await db.query<{ n: string }>("SELECT count(*) AS n FROM hotel_events WHERE reservation_id = $1 AND event = 'reservation.cancelled'", [again.reservation.id]);
+	expect(Number(events.rows[0].n)).toBe(1);
+	// A version that proves it came after the cancellation may bring a reservation back.
+	const back2 = `MR-${++sequence}`;
+	await book.applyChannelChange(change(back2, '3', 'cancel'));
+	const reinstated = await book.applyChannelChange(change(back2, '5', 'modify', stay(22)));
+	expect(reinstated).toMatchObject({ applied: true, reservation: { status: 'modified' } });
+	expect(await sold('DBL', 20, 21)).toEqual(before.map((n) => n + 1));
+	await book.applyChannelChange(change(back2, '6', 'cancel'));
+});
+
+it('stores amounts larger than an integer (25,000,000.00 IDR) and refuses absurd guest counts by name', async () => {
+	const id = `MR-${++sequence}`;
+	const { reservation } = await book.applyChannelChange(change(id, '1', 'book', channelStay([double({ amount: 2_500_000_000, currency: 'IDR' })], { amount: 2_500_000_000, currency: 'IDR' })));
+	expect(reservation.amount).toBe(2_500_000_000);
+	expect(reservation.roomStays[0].amount).toBe(2_500_000_000);
+	await book.applyChannelChange(change(id, '2', 'cancel'));
+	const absurd = await book.applyChannelChange(change(`MR-${++sequence}`, '1', 'book', channelStay([double({ adults: 1_000_000 })]))).catch((e) => e);
+	expect(absurd).toMatchObject({ code: 'invalid', field: 'roomStays[0].adults' });
+});
+
+it('refuses new dates for a reservation whose rooms have different dates, instead of stretching a room', async () => {
+	const created = await book.create({ arrival: day(45), departure: day(47), roomStays: [double({ amount: undefined }), double({ amount: undefined, key: '2', arrival: day(46) })], guest: { name: 'A' } });
+	const e = await book.update(created.id, { arrival: day(48), departure: day(50) }).catch((x) => x);
+	expect(e).toMatchObject({ code: 'invalid', field: 'arrival' });
+	await book.cancel(created.id);
+});
+
+it('takes a modification whose cancelled room the hotel cannot place (unmapped, undated): that room is freed, the rest applied', async () => {
+	const hotel = new HotelService(db);
+	const mappings = new ChannelMappings(db, 'intake');
+	await mappings.set([
+		{ kind: 'room_type', hotelCode: 'DBL', channelCode: 'R-DBL' },
+		{ kind: 'room_type', hotelCode: 'FAM', channelCode: 'R-FAM' },
+	]);
+	const OTA = 'xmlns="http://www.opentravel.org/OTA/2003/05"';
+	const room = (index: string, type: string, extra = '', dates = `<TimeSpan Start="${day(24)}" End="${day(26)}"/>`) =>
+		`<RoomStay IndexNumber="${index}" ${extra}><RoomTypes><RoomType RoomTypeCode="${type}"/></RoomTypes><GuestCounts><GuestCount Count="2"/></GuestCounts>${dates}</RoomStay>`;
+	const message = (version: string, rooms: string) =>
+		`<OTA_HotelResModifyNotifRQ ${OTA} Version="1.0"><HotelResModifies><HotelResModify><UniqueID Type="14" ID="IN-1" Instance="${version}"/><RoomStays>${rooms}</RoomStays><ResGuests><ResGuest><Profiles><ProfileInfo><Profile><Customer><PersonName><Surname>Ng</Surname></PersonName></Customer></Profile></ProfileInfo></Profiles></ResGuest></ResGuests></HotelResModify></HotelResModifies></OTA_HotelResModifyNotifRQ>`;
+	const before = { dbl: await sold('DBL', 24, 25), fam: await sold('FAM', 24, 25) };
+	await takeIn(hotel, mappings, parseReservations(message('1', room('1', 'R-DBL') + room('2', 'R-FAM'))));
+	const [changed] = await takeIn(hotel, mappings, parseReservations(message('2', room('1', 'R-DBL') + room('2', 'R-GONE', 'RoomStayStatus="Cancelled"', ''))));
+	expect(changed.ack.ok).toBe(true);
+	expect(await sold('FAM', 24, 25)).toEqual(before.fam);
+	expect(await sold('DBL', 24, 25)).toEqual(before.dbl.map((n) => n + 1));
+	// Every room cancelled, even undated: the reservation is cancelled.
+	const [cancelled] = await takeIn(hotel, mappings, parseReservations(message('3', room('1', 'R-DBL', 'RoomStayStatus="Cancelled"', ''))));
+	expect(cancelled).toMatchObject({ ack: { ok: true }, change: { action: 'cancel', reservation: { status: 'cancelled' } } });
+	expect(await sold('DBL', 24, 25)).toEqual(before.dbl);
 });
 
 describe('migration 8 on a store with single-room reservations', () => {

@@ -26,15 +26,20 @@ export interface CorpusFile {
 	expected: CorpusExpectation;
 }
 
+/**
+ * The files in the order a channel would send them: bookings, then modifications, then
+ * cancellations (some files carry later states of another file's reservation), then by name.
+ */
 export function corpusFiles(): CorpusFile[] {
+	const stage = (file: CorpusFile) => (file.expected.refused ? 3 : ({ book: 0, modify: 1, cancel: 2 } as const)[file.expected.reservations?.[0]?.action ?? 'book']);
 	return readdirSync(CORPUS_DIR)
 		.filter((name) => name.endsWith('.xml'))
-		.sort()
 		.map((name) => ({
 			name,
 			xml: readFileSync(path.join(CORPUS_DIR, name), 'utf8'),
 			expected: JSON.parse(readFileSync(path.join(CORPUS_DIR, name.replace(/\.xml$/, '.expected.json')), 'utf8')) as CorpusExpectation,
-		}));
+		}))
+		.sort((a, b) => stage(a) - stage(b) || a.name.localeCompare(b.name));
 }
 
 /** The hotel's room type for a channel room code: R-DBL is DBL (the peers' codes), any other code its own room type. */

@@ -285,6 +285,13 @@ describe('message shapes', () => {
 		expectInputError(() => buildHotelResNotifRS(many), 'results');
 	});
 
+	it('names a channel id too long for UniqueID (a UUID) in HotelReservationIDs, schema-valid, and reads it back', () => {
+		const uuid = '3f0d9c52-7a41-4c8e-9b1f-2d6e8a4c7b90';
+		const xml = buildNotifReportRQ([{ channelReservationId: uuid, ok: true, confirmationNumber: 'HB-1' }], { hotelCode: 'HOTEL1' });
+		expectValid(xml);
+		expect(parseAckResponse(xml).reservations).toEqual([{ channelReservationId: uuid, confirmationNumber: 'HB-1' }]);
+	});
+
 	it('writes a guarantee card only as its brand and a masked number', () => {
 		const xml = buildHotelResNotifRQ([{ ...booking, card: { brand: 'Visa', last4: '1111' } }]);
 		expect(xml).toContain('<PaymentCard CardCode="VI"><CardNumber Mask="xxxxxxxxxxxx1111"/></PaymentCard>');

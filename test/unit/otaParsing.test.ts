@@ -433,6 +433,43 @@ describe('lenient, but precise about what it cannot use', () => {
 		]);
 	});
 
+	it('bounds what a hostile reservation can make the parser do, failing that reservation only', () => {
+		const manyRates = Array.from({ length: 300 }, () => '<Rate EffectiveDate="2030-01-01" UnitMultiplier="731"><Base AmountAfterTax="1" CurrencyCode="EUR"/></Rate>').join('');
+		const hostile = resNotif(
+			`<HotelReservation><UniqueID Type="14" ID="R-1"/><RoomStays><RoomStay><RoomRates><RoomRate RoomTypeCode="DBL"><Rates>${manyRates}</Rates></RoomRate></RoomRates></RoomStay></RoomStays></HotelReservation>`,
+			`<HotelReservation><UniqueID Type="14" ID="R-2"/><RoomStays>${'<RoomStay><TimeSpan Start="2026-06-01" End="2026-06-02"/></RoomStay>'.repeat(101)}</RoomStays></HotelReservation>`,
+			`<HotelReservation><UniqueID Type="14" ID="${'X'.repeat(65)}"/>${stay('<TimeSpan Start="2026-06-01" End="2026-06-02"/>')}</HotelReservation>`,
+			`<HotelReservation><UniqueID Type="14" ID="R-4"/><RoomStays><RoomStay><RoomRates><RoomRate RoomTypeCode="DBL"><Rates><Rate EffectiveDate="2026-01-01" ExpireDate="2026-01-02"/><Rate EffectiveDate="2029-01-01" ExpireDate="2029-01-02"/></Rates></RoomRate></RoomRates></RoomStay></RoomStays></HotelReservation>`,
+		);
+		const batch = parseReservations(hostile);
+		expect(batch.reservations).toEqual([]);
+		expect(batch.failures.map((f) => [f.channelReservationId, f.reason.replace(/^.*?: /, '')])).toEqual([
+			['R-1', 'the nightly rates cover more than 2924 nights'],
+			['R-2', '101 rooms in one reservation; at most 100 are read'],
+			[undefined, 'the reservation id is longer than 64 characters'],
+			['R-4', 'a stay from 2026-01-01 to 2029-01-02 is longer than 731 nights'],
+		]);
+	});
+
+	it('takes the payment model from what the channel says, not from a guest asking', () => {
+		const withRequest = (code: string, words: string) =>
+			resNotif(`<HotelReservation><UniqueID Type="14" ID="R-1"/><RoomStays><RoomStay><RoomTypes><RoomType RoomTypeCode="DBL"/></RoomTypes><TimeSpan Start="2026-06-01" End="2026-06-02"/><SpecialRequests><SpecialRequest RequestCode="${code}"><Text>${words}</Text></SpecialRequest></SpecialRequests></RoomStay></RoomStays></HotelReservation>`);
+		expect(reservationsOf(withRequest('1.14', 'Can I pay at the hotel? Hotel collect please'))[0].paymentModel).toBeUndefined();
+		expect(reservationsOf(withRequest('5', 'Hotel Collect Booking: collect payment from guest'))[0].paymentModel).toBe('hotel_collect');
+	});
+
+	it('masks a card number in an attribute it does not know when it keeps a failed reservation for the sync log', () => {
+		const xml = resNotif(`<HotelReservation><UniqueID Type="14" ID="R-1"/><TPA_Extensions><Pay Number="4111 1111 1111 1111" Note="x"/></TPA_Extensions></HotelReservation>`);
+		const [failure] = parseReservations(xml).failures;
+		expect(failure.excerpt).toContain('xxxxxxxxxxxx1111');
+		expect(failure.excerpt).not.toMatch(/4111 1111 1111 1111/);
+	});
+
+	it('reads the namespace past header elements with non-ASCII names', () => {
+		const soap = `<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Header><Prüfung>ok</Prüfung></s:Header><s:Body><OTA_CancelRQ xmlns="http://www.opentravel.org/OTA/2003/05" Version="1.0"><UniqueID Type="14" ID="1"/></OTA_CancelRQ></s:Body></s:Envelope>`;
+		expect(reservationsOf(soap)).toHaveLength(1);
+	});
+
 	it('refuses an element named like an OTA message in another namespace', () => {
 		const foreign = `<OTA_HotelResNotifRQ xmlns="http://example.com/not-ota" Version="1.0"><HotelReservations/></OTA_HotelResNotifRQ>`;
 		expectRefused(() => parseReservations(foreign), 'unexpected_root', /OTA_HotelResNotifRQ in the OpenTravel namespace .* got namespace "http:\/\/example.com\/not-ota"/);
