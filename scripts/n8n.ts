@@ -623,7 +623,26 @@ function pick(source: Record<string, unknown>, keys: string[]): Record<string, u
 }
 
 /** Our shipped workflows name their credentials; ids differ per instance, names do not. */
-function pointCredentialsAt(workflow: WorkflowJson, idsByName: Record<string, string>): void {
+/**
+ * Runs a saved workflow once from one of its triggers, as the editor's "Test workflow" does
+ * (POST /rest/workflows/:id/run, ManualRunDto in 2.41.1): a polling trigger polls at once, in
+ * manual mode. Returns the execution's id; the run goes on in n8n.
+ */
+export async function runManually(n8n: N8n, workflowId: string, triggerName: string): Promise<string> {
+	const answer = await restJson<{ data?: { executionId?: string }; executionId?: string }>(
+		n8n.url,
+		'POST',
+		`/rest/workflows/${workflowId}/run`,
+		{ triggerToStartFrom: { name: triggerName } },
+		n8n.authCookie,
+	);
+	const executionId = answer.data?.executionId ?? answer.executionId;
+	if (!executionId) throw new Error(`POST /rest/workflows/${workflowId}/run started no execution: ${JSON.stringify(answer)}`);
+	return String(executionId);
+}
+
+/** Puts the given credential ids on every node's credential references, by credential name. */
+export function pointCredentialsAt(workflow: WorkflowJson, idsByName: Record<string, string>): void {
 	for (const node of workflow.nodes) {
 		for (const [type, ref] of Object.entries(node.credentials ?? {})) {
 			const id = idsByName[ref.name];
