@@ -52,8 +52,3 @@ export function addDays(day: string, days: number): string {
 
 /** Path segment for the n-th (0-based) of repeated elements: "RoomStay[1]". */
 export const indexed = (name: string, index: number): string => `${name}[${index + 1}]`;
-
-/** Whole days from one calendar date to another. */
-export function daysBetween(from: string, to: string): number {
-	return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
-}

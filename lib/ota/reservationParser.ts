@@ -29,7 +29,7 @@ import { createHash } from 'node:crypto';
 import { currencyDecimals, parseAmount, parseDecimalPlaces } from './amounts';
 import { UNIQUE_ID_TYPE } from './constants';
 import { maskCardNumbers } from './cardRedaction';
-import { addDays, daysBetween, indexed, readCount, readDate } from './contentReaders';
+import { addDays, indexed, readCount, readDate } from './contentReaders';
 import { invalidContent, OtaMessageError } from './errors';
 import { parseExpected } from './otaDocument';
 import type {
@@ -207,6 +207,8 @@ function readReservation(node: XmlNode, path: string, action: ReservationAction)
 		attr(child(globalInfo, 'BasicPropertyInfo'), 'HotelCode') ??
 		attr(child(node, 'BasicPropertyInfo'), 'HotelCode');
 	const notes = readNotes(node);
+	// One search of the reservation for its card: the summary the XML reader left of it.
+	const paymentCard = findElement(node, 'PaymentCard');
 	const reservation: ChannelReservation = {
 		channelReservationId,
 		version: '',
@@ -219,9 +221,9 @@ function readReservation(node: XmlNode, path: string, action: ReservationAction)
 		currency: money.currency,
 		taxes: money.taxes,
 		commission: readCommission(roomStayNodes, globalInfo, money.currency, path),
-		paymentModel: readPaymentModel(node, notes),
+		paymentModel: readPaymentModel(node, notes, paymentCard),
 		guest: readGuest(resGuests, globalInfo),
-		card: readCard(node),
+		card: readCard(paymentCard),
 		createdAt: attr(node, 'CreateDateTime'),
 		comments: notes.comments,
 		specialRequests: notes.specialRequests,
@@ -346,6 +348,9 @@ interface NightlyRates {
 function readNightlyRates(roomRates: XmlNode[], path: string, roomTotal: number | undefined): NightlyRates {
 	const spans: RateSpan[] = [];
 	const result: NightlyRates = { nights: [] };
+	// Day numbers, not Date objects: a 1,000-reservation pull reads some 5,000 rates.
+	let first = Infinity;
+	let last = -Infinity;
 	let expanded = 0;
 	roomRates.forEach((roomRate, rateIndex) => {
 		const ratePath = `${path}/${indexed('RoomRate', rateIndex)}`;
@@ -354,27 +359,30 @@ function readNightlyRates(roomRates: XmlNode[], path: string, roomTotal: number 
 			const ownStart = attr(rate, 'EffectiveDate');
 			const startValue = ownStart ?? attr(roomRate, 'EffectiveDate');
 			if (!startValue) continue;
-			const start = readDate(startValue, ratePath, 'EffectiveDate');
+			const start = dayNumber(readDate(startValue, ratePath, 'EffectiveDate'));
 			const endValue = ownStart ? attr(rate, 'ExpireDate') : (attr(rate, 'ExpireDate') ?? attr(roomRate, 'ExpireDate'));
 			const multiplier = attr(rate, 'UnitMultiplier');
-			let end = endValue ? readDate(endValue, ratePath, 'ExpireDate') : undefined;
+			let end = endValue ? dayNumber(readDate(endValue, ratePath, 'ExpireDate')) : start;
 			// An ExpireDate on (or before) the EffectiveDate is a one-night rate written inclusively.
-			if (end === undefined || end <= start) end = addDays(start, multiplier ? Math.max(1, readCount(multiplier, ratePath, 'UnitMultiplier')) : 1);
-			checkLength(start, end, ratePath);
-			if (result.arrival === undefined || start < result.arrival) result.arrival = start;
-			if (result.departure === undefined || end > result.departure) result.departure = end;
-			// The room's whole span, and the nights all its rates add up to, are bounded before anything is expanded.
-			checkLength(result.arrival, result.departure, path);
-			expanded += daysBetween(start, end);
+			if (end <= start) end = start + (multiplier ? Math.max(1, readCount(multiplier, ratePath, 'UnitMultiplier')) : 1);
+			// The rate, the room's whole span, and the nights all its rates add up to are bounded before anything is expanded.
+			first = Math.min(first, start);
+			last = Math.max(last, end);
+			if (last - first > MAX_STAY_NIGHTS) throw invalidContent(path, `a stay from ${dateOfDay(first)} to ${dateOfDay(last)} is longer than ${MAX_STAY_NIGHTS} nights`);
+			expanded += end - start;
 			if (expanded > MAX_RATE_NIGHTS) throw invalidContent(path, `the nightly rates cover more than ${MAX_RATE_NIGHTS} nights`);
 			const price = ratePrice(rate, ratePath);
 			if (!price) continue;
 			result.currency ??= price.currency;
 			const nights: string[] = [];
-			for (let night = start; night < end; night = addDays(night, 1)) nights.push(night);
+			for (let night = start; night < end; night++) nights.push(dateOfDay(night));
 			spans.push({ nights, amount: price.amount, perNight: price.perNight });
 		}
 	});
+	if (first !== Infinity) {
+		result.arrival = dateOfDay(first);
+		result.departure = dateOfDay(last);
+	}
 	let byNight = spreadOver(spans, false);
 	if (roomTotal !== undefined && sum(byNight) !== roomTotal) {
 		const other = spreadOver(spans, true);
@@ -382,6 +390,20 @@ function readNightlyRates(roomRates: XmlNode[], path: string, roomTotal: number 
 	}
 	result.nights = [...byNight.keys()].sort().map((date) => ({ date, amount: byNight.get(date)! }));
 	return result;
+}
+
+const DAY_MS = 86_400_000;
+const dayNumber = (date: string): number => Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1, Number(date.slice(8, 10))) / DAY_MS;
+/** The same few hundred nights recur across a pull's reservations: their names are kept. */
+const dateNames = new Map<number, string>();
+function dateOfDay(day: number): string {
+	let name = dateNames.get(day);
+	if (name === undefined) {
+		if (dateNames.size > 10_000) dateNames.clear();
+		name = new Date(day * DAY_MS).toISOString().slice(0, 10);
+		dateNames.set(day, name);
+	}
+	return name;
 }
 
 interface RateSpan {
@@ -444,20 +466,27 @@ function readMoney(total: XmlNode, path: string): Money {
 	const currency = attr(total, 'CurrencyCode')?.toUpperCase();
 	const stated = parseDecimalPlaces(attr(total, 'DecimalPlaces'), path);
 	const target = currency ? currencyDecimals(currency) : (stated ?? 2);
-	const read = (value: string | undefined, places = stated, where = path) => (value === undefined ? undefined : parseAmount(value, places, target, where));
-	const afterTax = read(attr(total, 'AmountAfterTax'));
-	const beforeTax = read(attr(total, 'AmountBeforeTax'));
+	// No closures here: this runs for every nightly rate of a pull (thousands of times).
+	const afterValue = attr(total, 'AmountAfterTax');
+	const beforeValue = attr(total, 'AmountBeforeTax');
+	const afterTax = afterValue === undefined ? undefined : parseAmount(afterValue, stated, target, path);
+	const beforeTax = beforeValue === undefined ? undefined : parseAmount(beforeValue, stated, target, path);
 	const taxes = child(total, 'Taxes');
-	const taxPlaces = (node: XmlNode | undefined) => parseDecimalPlaces(attr(node, 'DecimalPlaces'), `${path}/Taxes`) ?? stated;
-	let taxAmount = read(attr(taxes, 'Amount'), taxPlaces(taxes), `${path}/Taxes`);
-	if (taxAmount === undefined) {
-		const each = children(taxes, 'Tax')
-			.map((tax) => read(attr(tax, 'Amount'), taxPlaces(tax), `${path}/Taxes/Tax`))
-			.filter((amount): amount is number => amount !== undefined);
-		if (each.length > 0) taxAmount = each.reduce((sum, amount) => sum + amount, 0);
-	}
+	let taxAmount = taxes === undefined ? undefined : readTaxes(taxes, stated, target, `${path}/Taxes`);
 	if (taxAmount === undefined && afterTax !== undefined && beforeTax !== undefined && afterTax > beforeTax) taxAmount = afterTax - beforeTax;
 	return { amount: afterTax ?? beforeTax, currency, taxes: taxAmount };
+}
+
+/** Taxes/@Amount, else the sum of its Tax/@Amount; each may state its own DecimalPlaces. */
+function readTaxes(taxes: XmlNode, stated: number | undefined, target: number, path: string): number | undefined {
+	const whole = attr(taxes, 'Amount');
+	if (whole !== undefined) return parseAmount(whole, parseDecimalPlaces(attr(taxes, 'DecimalPlaces'), path) ?? stated, target, path);
+	let sum: number | undefined;
+	for (const tax of children(taxes, 'Tax')) {
+		const amount = attr(tax, 'Amount');
+		if (amount !== undefined) sum = (sum ?? 0) + parseAmount(amount, parseDecimalPlaces(attr(tax, 'DecimalPlaces'), `${path}/Tax`) ?? stated, target, `${path}/Tax`);
+	}
+	return sum;
 }
 
 /** ResGlobalInfo/Total, else the sum of the active rooms' totals (when every active room has one, in one currency). */
@@ -492,20 +521,24 @@ function roomTaxes(rooms: ChannelRoomStay[]): number | undefined {
  * A commission given only as a percentage (Expedia) is left out: the amount is not in the message.
  */
 function readCommission(roomStays: XmlNode[], globalInfo: XmlNode | undefined, currency: string | undefined, path: string): number | undefined {
-	const amountOf = (commission: XmlNode | undefined): number | undefined => {
-		const payable = child(commission, 'CommissionPayableAmount') ?? commission;
-		const value = attr(payable, 'Amount');
-		if (value === undefined) return undefined;
-		const code = attr(payable, 'CurrencyCode')?.toUpperCase() ?? currency;
-		const places = parseDecimalPlaces(attr(payable, 'DecimalPlaces'), `${path}/Commission`);
-		return parseAmount(value, places, code ? currencyDecimals(code) : (places ?? 2), `${path}/Commission`);
-	};
-	const total = amountOf(child(globalInfo, 'TotalCommissions')) ?? amountOf(child(globalInfo, 'Commission'));
+	const where = `${path}/Commission`;
+	const total = commissionAmount(child(globalInfo, 'TotalCommissions'), currency, where) ?? commissionAmount(child(globalInfo, 'Commission'), currency, where);
 	if (total !== undefined) return total;
-	const perRoom = roomStays
-		.map((roomStay) => amountOf(descend(roomStay, 'RatePlans', 'RatePlan', 'Commission')) ?? amountOf(child(roomStay, 'Commission')))
-		.filter((amount): amount is number => amount !== undefined);
-	return perRoom.length > 0 ? perRoom.reduce((a, b) => a + b, 0) : undefined;
+	let sum: number | undefined;
+	for (const roomStay of roomStays) {
+		const amount = commissionAmount(descend(roomStay, 'RatePlans', 'RatePlan', 'Commission'), currency, where) ?? commissionAmount(child(roomStay, 'Commission'), currency, where);
+		if (amount !== undefined) sum = (sum ?? 0) + amount;
+	}
+	return sum;
+}
+
+function commissionAmount(commission: XmlNode | undefined, currency: string | undefined, path: string): number | undefined {
+	const payable = child(commission, 'CommissionPayableAmount') ?? commission;
+	const value = attr(payable, 'Amount');
+	if (value === undefined) return undefined;
+	const code = attr(payable, 'CurrencyCode')?.toUpperCase() ?? currency;
+	const places = parseDecimalPlaces(attr(payable, 'DecimalPlaces'), path);
+	return parseAmount(value, places, code ? currencyDecimals(code) : (places ?? 2), path);
 }
 
 /**
@@ -514,8 +547,8 @@ function readCommission(roomStays: XmlNode[], globalInfo: XmlNode | undefined, c
  * channel collecting (prepaid), or the hotel collecting (Expedia's "Hotel Collect" instruction).
  * Absent when the message does not say.
  */
-function readPaymentModel(node: XmlNode, notes: { comments: string[] }): PaymentModel | undefined {
-	if (findElement(node, 'PaymentCard')?.['@_Virtual'] === 'true') return 'virtual_card';
+function readPaymentModel(node: XmlNode, notes: { comments: string[] }, paymentCard: XmlNode | undefined): PaymentModel | undefined {
+	if (paymentCard?.['@_Virtual'] === 'true') return 'virtual_card';
 	// Only what the channel itself writes: Expedia's payment instruction (SpecialRequest RequestCode 5)
 	// and Booking.com's virtual card notice. A guest asking "can I pay at the hotel?" decides nothing.
 	const instructions = descendAll(node, 'RoomStays', 'RoomStay', 'SpecialRequests', 'SpecialRequest')
@@ -585,8 +618,7 @@ function personName(node: XmlNode | undefined): string {
 }
 
 /** The first card anywhere in the reservation (Guarantee, DepositPayments, a profile's PaymentForm). */
-function readCard(node: XmlNode): ChannelReservation['card'] {
-	const summary = findElement(node, 'PaymentCard');
+function readCard(summary: XmlNode | undefined): ChannelReservation['card'] {
 	if (!summary) return undefined;
 	const card: NonNullable<ChannelReservation['card']> = {};
 	const brand = attr(summary, 'CardCode');
@@ -624,22 +656,24 @@ function isLeafKey(key: string): boolean {
  * Comments and special requests wherever the channel puts them (ResGlobalInfo, each RoomStay, each
  * ResGuest), in the order they stand in the message; the same text twice is kept once.
  */
+/** Where comments and special requests stand: in each RoomStay, each ResGuest, and ResGlobalInfo itself. */
+const NOTE_HOLDERS: Record<string, string | undefined> = { RoomStays: 'RoomStay', ResGuests: 'ResGuest', ResGlobalInfo: undefined };
+
 function readNotes(node: XmlNode): { comments: string[]; specialRequests: string[] } {
 	const notes = { comments: [] as string[], specialRequests: [] as string[] };
-	const visit = (value: XmlValue | undefined) => {
-		if (value === undefined || typeof value === 'string') return;
-		if (Array.isArray(value)) {
-			for (const each of value) visit(each);
-			return;
+	// Only where notes live, in the order those parts stand in the reservation (not a walk of every rate).
+	for (const key of Object.keys(node)) {
+		if (!(key in NOTE_HOLDERS)) continue;
+		const inner = NOTE_HOLDERS[key];
+		for (const container of children(node, key)) {
+			for (const holder of inner ? children(container, inner) : [container]) {
+				for (const holderKey of Object.keys(holder)) {
+					if (holderKey === 'Comments') collectNotes(children(holder, holderKey), 'Comment', notes.comments);
+					else if (holderKey === 'SpecialRequests') collectNotes(children(holder, holderKey), 'SpecialRequest', notes.specialRequests);
+				}
+			}
 		}
-		for (const key of Object.keys(value)) {
-			if (isLeafKey(key)) continue;
-			if (key === 'Comments') collectNotes(children(value, key), 'Comment', notes.comments);
-			else if (key === 'SpecialRequests') collectNotes(children(value, key), 'SpecialRequest', notes.specialRequests);
-			else visit(value[key]);
-		}
-	};
-	visit(node);
+	}
 	return notes;
 }
 
