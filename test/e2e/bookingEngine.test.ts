@@ -7,7 +7,7 @@ import { HotelService } from '../../lib/booking/hotelService';
 import { signTestToken } from '../../lib/booking/testTokens';
 import { closeAllStores, getStore } from '../../lib/store/db';
 import { createTestDatabase, REDIS, uniqueRedisPrefix, type TestDatabase } from '../support/services';
-import { POSTGRES_CREDENTIAL_NAME, shippedWorkflow, usePostgres, writeTempWorkflow } from '../support/workflows';
+import { createPostgresCredential, POSTGRES_CREDENTIAL_NAME, shippedWorkflow, usePostgres, writeTempWorkflow } from '../support/workflows';
 import { day } from '../support/days';
 
 const SECRET = 'booking-engine-e2e-secret-of-at-least-32-bytes!';
@@ -34,7 +34,6 @@ beforeAll(async () => {
 
 	n8n = await startN8n();
 	const ids: Record<string, string> = {};
-	const { config } = database;
 	ids['Hotel Booking Engine'] = (await n8n.api.createCredential({
 		name: 'Hotel Booking Engine',
 		type: 'hotelBookingEngineApi',
@@ -45,11 +44,7 @@ beforeAll(async () => {
 		type: 'hotelRedisApi',
 		data: { host: REDIS.host, port: REDIS.port, username: '', password: '', database: 0, tls: false, keyPrefix },
 	})).id;
-	ids[POSTGRES_CREDENTIAL_NAME] = (await n8n.api.createCredential({
-		name: POSTGRES_CREDENTIAL_NAME,
-		type: 'hotelPostgresApi',
-		data: { host: config.host, port: config.port, database: config.database, user: config.user, password: config.password ?? '', ssl: false },
-	})).id;
+	ids[POSTGRES_CREDENTIAL_NAME] = await createPostgresCredential(n8n, database);
 	({ id: workflowId } = await n8n.api.importWorkflowFile(writeTempWorkflow(usePostgres(shippedWorkflow('booking-engine-api.json'))), ids));
 	await n8n.api.waitForWebhook('hotel-booking-engine/availability', 'GET');
 	token = await signTestToken({ sub: 'booking-engine', scope: 'reservations', iss: ISSUER, aud: AUDIENCE }, { alg: 'HS256', secret: SECRET, expiresIn: '1h' }); // outlives the whole file on a slow run

@@ -12,7 +12,7 @@ import { closeAllStores, getStore, type Db } from '../../lib/store/db';
 import { startGooglePeer, type GooglePeer } from '../peers/googlePeer';
 import { startSmtpPeer, type SmtpPeer } from '../peers/smtpPeer';
 import { createTestDatabase, type TestDatabase } from '../support/services';
-import { POSTGRES_CREDENTIAL_NAME, shippedWorkflow, usePostgres, writeTempWorkflow } from '../support/workflows';
+import { createPostgresCredential, POSTGRES_CREDENTIAL_NAME, shippedWorkflow, usePostgres, writeTempWorkflow } from '../support/workflows';
 import { waitFor } from '../support/waitFor';
 import { day } from '../support/days';
 
@@ -48,12 +48,7 @@ beforeAll(async () => {
 	google = await startGooglePeer();
 	n8n = await startN8n({ env: { N8N_LOG_LEVEL: process.env.N8N_LOG_LEVEL ?? 'info' } });
 	const ids: Record<string, string> = {};
-	const { config } = database;
-	ids[POSTGRES_CREDENTIAL_NAME] = (await n8n.api.createCredential({
-		name: POSTGRES_CREDENTIAL_NAME,
-		type: 'hotelPostgresApi',
-		data: { host: config.host, port: config.port, database: config.database, user: config.user, password: config.password ?? '', ssl: false },
-	})).id;
+	ids[POSTGRES_CREDENTIAL_NAME] = await createPostgresCredential(n8n, database);
 	ids['Hotel SMTP'] = (await n8n.api.createCredential({
 		name: 'Hotel SMTP',
 		type: 'hotelSmtpApi',

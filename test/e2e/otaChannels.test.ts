@@ -9,7 +9,7 @@ import { ChannelMappings } from '../../lib/channels/mapping';
 import { closeAllStores, getStore, type Db } from '../../lib/store/db';
 import { startOtaPeer, type OtaPeer } from '../peers/otaPeer';
 import { createTestDatabase, type TestDatabase } from '../support/services';
-import { POSTGRES_CREDENTIAL_NAME, shippedWorkflow, usePostgres, writeTempWorkflow } from '../support/workflows';
+import { createPostgresCredential, POSTGRES_CREDENTIAL_NAME, shippedWorkflow, usePostgres, writeTempWorkflow } from '../support/workflows';
 import { waitFor } from '../support/waitFor';
 import { day } from '../support/days';
 
@@ -44,12 +44,7 @@ beforeAll(async () => {
 		type: 'hotelOtaChannelApi',
 		data: { profile: 'booking', channel: 'booking', baseUrl: peer.url, hotelCode: 'HOTEL1', username: 'hotel', password: 's3cret', webhookSecret: '' },
 	})).id;
-	const { config } = database;
-	ids[POSTGRES_CREDENTIAL_NAME] = (await n8n.api.createCredential({
-		name: POSTGRES_CREDENTIAL_NAME,
-		type: 'hotelPostgresApi',
-		data: { host: config.host, port: config.port, database: config.database, user: config.user, password: config.password ?? '', ssl: false },
-	})).id;
+	ids[POSTGRES_CREDENTIAL_NAME] = await createPostgresCredential(n8n, database);
 });
 
 afterAll(async () => {

@@ -13,7 +13,7 @@ import { startOtaPeer, type OtaPeer } from '../peers/otaPeer';
 import { corpusFiles, expectStoredAsExpected, mapCorpusRoomTypes } from '../support/corpus';
 import { createTestDatabase, type TestDatabase } from '../support/services';
 import { waitFor } from '../support/waitFor';
-import { POSTGRES_CREDENTIAL_NAME, shippedWorkflow, usePostgres } from '../support/workflows';
+import { createPostgresCredential, POSTGRES_CREDENTIAL_NAME, shippedWorkflow, usePostgres } from '../support/workflows';
 
 const CHANNEL = 'corpus';
 const TRIGGER = 'Pull Reservations';
@@ -40,12 +40,7 @@ beforeAll(async () => {
 		type: 'hotelOtaChannelApi',
 		data: { profile: 'generic', channel: CHANNEL, baseUrl: peer.url, hotelCode: 'HOTEL1', username: 'hotel', password: 's3cret', webhookSecret: '' },
 	})).id;
-	const { config } = database;
-	ids[POSTGRES_CREDENTIAL_NAME] = (await n8n.api.createCredential({
-		name: POSTGRES_CREDENTIAL_NAME,
-		type: 'hotelPostgresApi',
-		data: { host: config.host, port: config.port, database: config.database, user: config.user, password: config.password ?? '', ssl: false },
-	})).id;
+	ids[POSTGRES_CREDENTIAL_NAME] = await createPostgresCredential(n8n, database);
 	// Saved, not activated: no scheduled poll takes a message meant for a test.
 	const workflow = usePostgres(shippedWorkflow('ota-booking-pull.json'));
 	pointCredentialsAt(workflow, ids);

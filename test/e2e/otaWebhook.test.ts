@@ -12,7 +12,7 @@ import { closeAllStores, getStore, type Db } from '../../lib/store/db';
 import { nodeOutput, startN8n, type N8n } from '../../scripts/n8n';
 import { signBody, startOtaPeer, type OtaPeer, type QueuedReservation } from '../peers/otaPeer';
 import { createTestDatabase, type TestDatabase } from '../support/services';
-import { POSTGRES_CREDENTIAL_NAME, shippedWorkflow, usePostgres, writeTempWorkflow } from '../support/workflows';
+import { createPostgresCredential, POSTGRES_CREDENTIAL_NAME, shippedWorkflow, usePostgres, writeTempWorkflow } from '../support/workflows';
 import { waitFor, sleep } from '../support/waitFor';
 import { day } from '../support/days';
 import { corpusFiles, expectStoredAsExpected, mapCorpusRoomTypes } from '../support/corpus';
@@ -76,12 +76,7 @@ beforeAll(async () => {
 		type: 'hotelOtaChannelApi',
 		data: { profile: 'expedia', channel: CHANNEL, baseUrl: peer.url, hotelCode: 'HOTEL1', username: 'hotel', password: 's3cret', webhookSecret: SECRET },
 	});
-	const { config } = database;
-	const postgres = await n8n.api.createCredential({
-		name: POSTGRES_CREDENTIAL_NAME,
-		type: 'hotelPostgresApi',
-		data: { host: config.host, port: config.port, database: config.database, user: config.user, password: config.password ?? '', ssl: false },
-	});
+	const postgres = { id: await createPostgresCredential(n8n, database) };
 	const file = writeTempWorkflow(usePostgres(shippedWorkflow('ota-webhook.json')));
 	({ id: workflowId } = await n8n.api.importWorkflowFile(file, { 'Hotel OTA Channel': ota.id, [POSTGRES_CREDENTIAL_NAME]: postgres.id }));
 	await n8n.api.waitForWebhook(WEBHOOK_PATH, 'POST');

@@ -8,7 +8,7 @@ import { Client } from 'pg';
 import { startN8n, nodeOutput, type N8n } from '../../scripts/n8n';
 import { startStripePeer, type StripePeer } from '../peers/stripePeer';
 import { createTestDatabase, REDIS, uniqueRedisPrefix, type TestDatabase } from '../support/services';
-import { POSTGRES_CREDENTIAL_NAME, shippedWorkflow, usePostgres, writeTempWorkflow } from '../support/workflows';
+import { createPostgresCredential, POSTGRES_CREDENTIAL_NAME, shippedWorkflow, usePostgres, writeTempWorkflow } from '../support/workflows';
 import { waitFor, sleep } from '../support/waitFor';
 
 const SECRET_KEY = 'sk_test_hotel_e2e';
@@ -38,12 +38,7 @@ beforeAll(async () => {
 		type: 'hotelStripeApi',
 		data: { secretKey: SECRET_KEY, webhookSecret: WEBHOOK_SECRET, baseUrl: peer.url },
 	});
-	const { config } = database;
-	const postgres = await n8n.api.createCredential({
-		name: POSTGRES_CREDENTIAL_NAME,
-		type: 'hotelPostgresApi',
-		data: { host: config.host, port: config.port, database: config.database, user: config.user, password: config.password ?? '', ssl: false },
-	});
+	const postgres = { id: await createPostgresCredential(n8n, database) };
 	const redis = await n8n.api.createCredential({
 		name: 'Hotel Redis',
 		type: 'hotelRedisApi',

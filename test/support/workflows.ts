@@ -6,7 +6,8 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { WorkflowJson } from '../../scripts/n8n';
+import type { N8n, WorkflowJson } from '../../scripts/n8n';
+import type { TestDatabase } from './services';
 
 export const POSTGRES_CREDENTIAL_NAME = 'Hotel PostgreSQL';
 
@@ -29,4 +30,15 @@ export function writeTempWorkflow(workflow: WorkflowJson): string {
 	const file = path.join(mkdtempSync(path.join(tmpdir(), 'hotel-wf-')), 'workflow.json');
 	writeFileSync(file, JSON.stringify(workflow));
 	return file;
+}
+
+/** The *Hotel PostgreSQL* credential the shipped workflows name, pointing at a test database; returns its id. */
+export async function createPostgresCredential(n8n: N8n, database: TestDatabase): Promise<string> {
+	const { config } = database;
+	const created = await n8n.api.createCredential({
+		name: POSTGRES_CREDENTIAL_NAME,
+		type: 'hotelPostgresApi',
+		data: { host: config.host, port: config.port, database: config.database, user: config.user, password: config.password ?? '', ssl: false },
+	});
+	return created.id;
 }
