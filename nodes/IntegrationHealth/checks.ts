@@ -14,6 +14,7 @@ import { getRedis } from '../../lib/store/redis';
 import { hotelStore, redisConfigFrom } from '../shared/hotelStore';
 import { channelConnectionFrom } from '../shared/otaConnection';
 import { oauth2Sender } from '../shared/calendarConnection';
+import { describeStore, instanceStoreConfig } from '../../lib/store/instanceStore';
 
 export type IntegrationId = 'googleCalendar' | 'otaChannel' | 'postgresql' | 'redis' | 'smtp' | 'stripe';
 
@@ -69,8 +70,9 @@ const builders: Record<IntegrationId, Builder> = {
 
 	// The database chosen under Database: the store, reached as every node of this package does.
 	async postgresql(setup) {
-		let where = 'The embedded database';
-		if (setup.fn.getNodeParameter('database', 0, 'embedded') === 'postgres') {
+		const choice = setup.fn.getNodeParameter('database', 0, 'instance');
+		let where = describeStore(choice === 'embedded' ? { kind: 'embedded' } : instanceStoreConfig());
+		if (choice === 'postgres') {
 			const c = await credentials(setup, 'hotelPostgresApi');
 			where = `PostgreSQL at ${String(c.host)}:${String(c.port ?? 5432)}/${String(c.database)}`;
 		}

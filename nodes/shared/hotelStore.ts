@@ -16,7 +16,9 @@ import type {
 } from 'n8n-workflow';
 import { Client } from 'pg';
 import Redis from 'ioredis';
+import { NodeOperationError } from 'n8n-workflow';
 import { getStore, type Db, type StoreConfig } from '../../lib/store/db';
+import { checkStoreForExecutionMode, instanceStoreConfig } from '../../lib/store/instanceStore';
 import { getRedis, type RedisConfig } from '../../lib/store/redis';
 
 type NodeContext = IExecuteFunctions | IWebhookFunctions | IPollFunctions | ITriggerFunctions;
@@ -28,14 +30,19 @@ export const databaseParameter: INodeProperties = {
 	noDataExpression: true,
 	options: [
 		{
+			name: "This N8n's Hotel Store",
+			value: 'instance',
+			description: 'The PostgreSQL named by HOTEL_DATABASE_URL on this n8n, else the embedded store. Set once for every workflow.',
+		},
+		{
 			name: 'Embedded (in the N8n User Folder)',
 			value: 'embedded',
-			description: 'A PostgreSQL built into the package. For a single n8n only; not for queue mode.',
+			description: 'A PostgreSQL built into the package, for this node only. For a single n8n only; not for queue mode.',
 		},
-		{ name: 'PostgreSQL', value: 'postgres', description: 'The hotel PostgreSQL given by a Hotel PostgreSQL credential' },
+		{ name: 'PostgreSQL', value: 'postgres', description: 'For this node only: the hotel PostgreSQL given by a Hotel PostgreSQL credential' },
 	],
-	default: 'embedded',
-	description: 'Where the hotel records live',
+	default: 'instance',
+	description: 'Where the hotel records live. Leave it on the instance setting: a node pointing elsewhere keeps its records apart.',
 };
 
 export function postgresConfigFrom(c: ICredentialDataDecryptedObject): StoreConfig {
@@ -87,11 +94,19 @@ export function nodeParameter<T>(ctx: NodeContext, name: string, fallback: T): T
 	return (ctx as IWebhookFunctions).getNodeParameter(name, fallback) as T;
 }
 
-/** The store chosen by the node's Database parameter, opened and migrated once per process. */
+/**
+ * The store the node's Database parameter names — the instance's (HOTEL_DATABASE_URL, else
+ * embedded) unless the node overrides it — opened and migrated once per process.
+ */
 export async function hotelStore(ctx: NodeContext): Promise<Db> {
-	const choice = nodeParameter<string>(ctx, 'database', 'embedded');
-	if (choice === 'postgres') return getStore(postgresConfigFrom(await credentialsOf(ctx, 'hotelPostgresApi')));
-	return getStore({ kind: 'embedded' });
+	const choice = nodeParameter<string>(ctx, 'database', 'instance');
+	const config = choice === 'postgres' ? postgresConfigFrom(await credentialsOf(ctx, 'hotelPostgresApi')) : choice === 'embedded' ? ({ kind: 'embedded' } as const) : instanceStoreConfig();
+	try {
+		checkStoreForExecutionMode(config);
+	} catch (error) {
+		throw new NodeOperationError(ctx.getNode(), error as Error);
+	}
+	return getStore(config);
 }
 
 export async function hotelRedis(ctx: NodeContext): Promise<{ redis: Redis; keyPrefix: string }> {

@@ -15,15 +15,32 @@ export function shippedWorkflow(file: string): WorkflowJson {
 	return JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'workflows', file), 'utf8')) as WorkflowJson;
 }
 
-/** Points every hotel node that has a Database parameter at the Hotel PostgreSQL credential. */
+/** This package's nodes that keep records in the hotel store (they show the Database parameter). */
+const STORE_NODES = new Set(
+	['bookingEngineTrigger', 'emailQueueTrigger', 'hotelEmail', 'hotelEventTrigger', 'hotelPayment', 'hotelReservations', 'integrationHealth', 'otaBookingTrigger', 'otaChannel', 'otaWebhookTrigger', 'paymentWebhookTrigger'].map(
+		(name) => `n8n-nodes-hotel-integrations.${name}`,
+	),
+);
+
+/**
+ * Points every hotel store node at the Hotel PostgreSQL credential (the per-node override). The
+ * shipped workflows name no store: they use the n8n instance's (HOTEL_DATABASE_URL, else embedded).
+ */
 export function usePostgres(workflow: WorkflowJson): WorkflowJson {
 	for (const node of workflow.nodes) {
-		if (node.parameters && 'database' in node.parameters) {
-			node.parameters.database = 'postgres';
+		if (STORE_NODES.has(node.type)) {
+			node.parameters = { ...(node.parameters ?? {}), database: 'postgres' };
 			node.credentials = { ...(node.credentials ?? {}), hotelPostgresApi: { name: POSTGRES_CREDENTIAL_NAME } };
 		}
 	}
 	return workflow;
+}
+
+/** postgres://… for a test database: what HOTEL_DATABASE_URL names on an n8n that keeps its hotel there. */
+export function databaseUrl(database: TestDatabase): string {
+	const { config } = database;
+	const auth = `${encodeURIComponent(config.user)}${config.password ? `:${encodeURIComponent(config.password)}` : ''}`;
+	return `postgres://${auth}@${config.host}:${config.port}/${encodeURIComponent(config.database)}`;
 }
 
 export function writeTempWorkflow(workflow: WorkflowJson): string {
