@@ -193,16 +193,21 @@ export async function setReservationStatus(tx: Queryable, id: string, status: Re
 	return (await findReservation(tx, id))!;
 }
 
+/** All the rooms in one INSERT: one round trip per reservation, not one per room. */
 async function writeRooms(tx: Queryable, id: string, rooms: ValidRoom[]): Promise<void> {
-	for (const [index, room] of rooms.entries()) {
-		await tx.query(
-			`INSERT INTO reservation_rooms (reservation_id, line, room_key, status, room_type_code, rate_plan_code, arrival, departure, units,
-			   adults, children, child_ages, guest_name, amount, taxes, currency, nightly, overbooked)
-			 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)`,
-			[id, index + 1, room.key, room.status, room.roomType, room.ratePlan, room.arrival, room.departure, room.units, room.adults, room.children,
-				JSON.stringify(room.childAges), room.guestName, room.amount, room.taxes, room.currency, JSON.stringify(room.nightly), room.overbooked],
-		);
-	}
+	if (rooms.length === 0) return;
+	const COLUMNS = 18;
+	const rows = rooms.map((_, index) => `(${Array.from({ length: COLUMNS }, (__, column) => `$${index * COLUMNS + column + 1}`).join(', ')})`);
+	const values = rooms.flatMap((room, index) => [
+		id, index + 1, room.key, room.status, room.roomType, room.ratePlan, room.arrival, room.departure, room.units, room.adults, room.children,
+		JSON.stringify(room.childAges), room.guestName, room.amount, room.taxes, room.currency, JSON.stringify(room.nightly), room.overbooked,
+	]);
+	await tx.query(
+		`INSERT INTO reservation_rooms (reservation_id, line, room_key, status, room_type_code, rate_plan_code, arrival, departure, units,
+		   adults, children, child_ages, guest_name, amount, taxes, currency, nightly, overbooked)
+		 VALUES ${rows.join(', ')}`,
+		values,
+	);
 }
 
 /** A history entry: the reservation as it is after the change. */

@@ -26,7 +26,7 @@ export interface StayRules {
 }
 
 /** The rooms of a reservation: `roomStays`, or the one room of the short form. */
-export function roomsOf(input: StayInput): RoomInput[] {
+function roomsOf(input: StayInput): RoomInput[] {
 	if (Array.isArray(input.roomStays) && input.roomStays.length > 0) return input.roomStays;
 	return [
 		{

@@ -26,7 +26,7 @@ import type { ChangeListener, ChannelChange, Reservation, ReservationChange, Res
 import { holdingsOf, moveRooms } from './roomAccounting';
 
 export type * from './reservationTypes';
-export { findReservation, newReservationId } from './reservationRows';
+export { findReservation } from './reservationRows';
 
 export class ReservationBook {
 	private readonly listeners: ChangeListener[] = [];

@@ -32,7 +32,7 @@ export function holdingsOf(reservation: { status: string; roomStays: Array<Holdi
 export interface RoomMove {
 	/** Nights whose availability changed, per room type. */
 	nights: Array<{ roomType: string; nights: string[] }>;
-	/** Per room of `after`, in order: whether a night of it has more rooms sold than loaded. */
+	/** Per room of `after`, in order: whether a night of it has more rooms sold than loaded (channel-guaranteed moves only: a controlled one is never short). */
 	overbooked: boolean[];
 }
 
@@ -81,8 +81,9 @@ export async function moveRooms(tx: Queryable, catalog: HotelCatalog, before: Ho
 			if (why) throw new HotelError('sold_out', `Room type ${h.roomType} cannot be booked from ${h.arrival} to ${h.departure}: ${why.replace(/only -?\d+ room/, 'no room')}.`);
 		}
 	}
+	// A controlled move was just refused if short: only a guaranteed one needs the per-room look.
 	const overbooked: boolean[] = [];
-	for (const h of after) overbooked.push(await isShort(tx, h));
+	if (!o.controlled) for (const h of after) overbooked.push(await isShort(tx, h));
 	for (const range of changed) await recordChanges(tx, range.roomType, null, range.from, range.to, 'availability');
 	return {
 		nights: [...deltas].map(([roomType, nights]) => ({ roomType, nights: [...nights.keys()].sort() })).filter((each) => each.nights.length > 0),

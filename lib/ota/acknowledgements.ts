@@ -7,7 +7,7 @@
  *  - parseAckResponse, which reads any of these (and a SOAP fault) into ok/errors/warnings.
  * The schemas make Success and Errors a choice: one message is all success or all errors.
  */
-import { DEFAULT_ERROR_CODE, ERROR_TYPE, MAX_HOTEL_CODE, MAX_RESERVATION_ID, UNIQUE_ID_TYPE } from './constants';
+import { DEFAULT_ERROR_CODE, ERROR_TYPE, MAX_HOTEL_CODE, MAX_CHANNEL_RESERVATION_ID, MAX_RESERVATION_ID, UNIQUE_ID_TYPE } from './constants';
 import { invalidInput, OtaMessageError } from './errors';
 import { parseOtaMessage } from './otaDocument';
 import type { MessageOptions, OtaIssue, ParsedAck, ParseOptions, ReservationResult, XmlNode } from './types';
@@ -19,8 +19,6 @@ import { otaDocument, type XmlBody } from './xmlWriter';
 export const MAX_ERRORS = 99;
 /** HotelReservationID/@ResID_Value is StringLength1to64. */
 const MAX_CONFIRMATION = 64;
-/** A channel's own reservation id, echoed back: HotelReservationID/@ResID_Value holds 64 characters. */
-const MAX_CHANNEL_ID = 64;
 
 export interface AckOutcome {
 	errors?: Array<string | OtaIssue>;
@@ -150,7 +148,7 @@ function failureIssue(result: ReservationResult): OtaIssue {
  * channel wants it repeated there (Expedia: ResID_Type 8).
  */
 function acknowledgedReservation(result: ReservationResult, field: string, hotelCode: string | undefined, opts: ReservationAckOptions = {}): XmlBody {
-	const id = code(result.channelReservationId, `${field}.channelReservationId`, MAX_CHANNEL_ID);
+	const id = code(result.channelReservationId, `${field}.channelReservationId`, MAX_CHANNEL_RESERVATION_ID);
 	const confirmation = result.confirmationNumber === undefined ? undefined : code(result.confirmationNumber, `${field}.confirmationNumber`, MAX_CONFIRMATION);
 	// UniqueID/@ID holds 32 characters in 2015B; a longer channel id (a UUID) is named in HotelReservationID (64).
 	const fitsUniqueId = characterCount(id) <= MAX_RESERVATION_ID;

@@ -35,3 +35,5 @@ export const MAX_HOTEL_CODE = 16; // HotelCode
 export const MAX_ROOM_TYPE = 16; // InvTypeCode, RoomTypeCode
 export const MAX_RATE_PLAN = 64; // RatePlanCode on StatusApplicationControl and RoomRate (16 on RatePlan!)
 export const MAX_RESERVATION_ID = 32; // UniqueID/@ID and @Instance
+/** A channel's reservation id we can echo back: HotelReservationID/@ResID_Value (StringLength1to64). */
+export const MAX_CHANNEL_RESERVATION_ID = 64;

@@ -27,7 +27,7 @@
  */
 import { createHash } from 'node:crypto';
 import { currencyDecimals, parseAmount, parseDecimalPlaces } from './amounts';
-import { UNIQUE_ID_TYPE } from './constants';
+import { MAX_CHANNEL_RESERVATION_ID, UNIQUE_ID_TYPE } from './constants';
 import { maskCardNumbers } from './cardRedaction';
 import { addDays, indexed, readCount, readDate } from './contentReaders';
 import { invalidContent, OtaMessageError } from './errors';
@@ -54,8 +54,6 @@ export const MAX_STAY_NIGHTS = 731;
 /** Rooms in one reservation, and nightly rates in one room: more is not a booking but an attack on the parser. */
 export const MAX_ROOMS = 100;
 const MAX_RATE_NIGHTS = 4 * MAX_STAY_NIGHTS;
-/** The longest channel reservation id an acknowledgement can name (HotelReservationID/@ResID_Value). */
-const MAX_CHANNEL_ID = 64;
 
 /** UniqueID / HotelReservationID types that carry a channel's reservation id: 14 Reservation, 8 (Expedia's use). */
 const CHANNEL_ID_TYPES = [UNIQUE_ID_TYPE.reservation, '8'];
@@ -145,7 +143,7 @@ function failureOf(entry: { node: XmlNode; path: string; action: ReservationActi
 	};
 	const id = channelIdOf(entry.node);
 	// An id no acknowledgement can carry is left out: the channel's own fallback takes over for it.
-	if (id && id.length <= MAX_CHANNEL_ID) failure.channelReservationId = id;
+	if (id && id.length <= MAX_CHANNEL_RESERVATION_ID) failure.channelReservationId = id;
 	const excerpt = excerptOf(element, entry.node);
 	if (excerpt) failure.excerpt = excerpt;
 	return failure;
@@ -182,7 +180,7 @@ function statusAction(status: string | undefined): ReservationAction | undefined
 function readReservation(node: XmlNode, path: string, action: ReservationAction): ChannelReservation {
 	const channelReservationId = channelIdOf(node);
 	if (!channelReservationId) throw invalidContent(path, 'missing UniqueID ID (and no HotelReservationID)');
-	if (channelReservationId.length > MAX_CHANNEL_ID) throw invalidContent(path, `the reservation id is longer than ${MAX_CHANNEL_ID} characters`);
+	if (channelReservationId.length > MAX_CHANNEL_RESERVATION_ID) throw invalidContent(path, `the reservation id is longer than ${MAX_CHANNEL_RESERVATION_ID} characters`);
 	const globalInfo = child(node, 'ResGlobalInfo');
 	const resGuests = descendAll(node, 'ResGuests', 'ResGuest');
 	const roomStayNodes = descendAll(node, 'RoomStays', 'RoomStay');
