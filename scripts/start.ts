@@ -24,6 +24,7 @@ import { HotelService } from '../lib/booking/hotelService';
 import { signTestToken } from '../lib/booking/testTokens';
 import { addDays, today } from '../lib/inventory/dates';
 import { closeAllStores, getStore } from '../lib/store/db';
+import { canValidateOta, OTA_XSD_DIR } from '../test/support/xsd';
 
 const repoRoot = path.resolve(__dirname, '..');
 const STRIPE_KEY = 'sk_test_local_sandbox';
@@ -43,7 +44,11 @@ async function main() {
 	await seedDemoHotel(path.join(userFolder, '.n8n', 'hotel-integrations', 'pgdata'));
 
 	const stripePeer = await startStripePeer({ secretKey: STRIPE_KEY, port: Number(process.env.STRIPE_PEER_PORT ?? 0) });
-	const otaPeer = await startOtaPeer({ profile: 'booking', hotelCode: 'SANDBOX1', username: 'hotel', password: OTA_PASSWORD, port: Number(process.env.OTA_PEER_PORT ?? 0) });
+	// The local OTA checks what it receives against the OpenTravel schemas where it can (they live
+	// beside the development clone, and need xmllint); a lone clone runs it without that check.
+	const validate = canValidateOta();
+	const otaPeer = await startOtaPeer({ profile: 'booking', hotelCode: 'SANDBOX1', username: 'hotel', password: OTA_PASSWORD, port: Number(process.env.OTA_PEER_PORT ?? 0), validate });
+	if (!validate) console.log(`(The local OTA does not check messages against the OpenTravel schemas: none at ${OTA_XSD_DIR}, or no xmllint.)`);
 	// Bookings waiting at the OTA, as Booking.com sends them (stays dated by nightly rates, no
 	// TimeSpan): the pull workflow takes them in when it is activated. The third holds a double and
 	// a family room.

@@ -29,6 +29,11 @@ function schemaFor(root: string): string {
 	return schema;
 }
 
+/** Whether messages can be checked here: the schemas beside the clone and xmllint on the PATH (a lone clone of `npm start` may have neither). */
+export function canValidateOta(): boolean {
+	return existsSync(OTA_XSD_DIR) && spawnSync('xmllint', ['--version']).status === 0;
+}
+
 export function validateOta(xml: string): XsdVerdict {
 	const result = spawnSync('xmllint', ['--noout', '--schema', schemaFor(rootElementName(xml)), '-'], { input: xml, encoding: 'utf8' });
 	if (result.error) throw result.error;
