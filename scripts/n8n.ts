@@ -12,7 +12,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
-import { ensureHost } from './host';
+import { ensureHost, type HostInstall } from './host';
 
 const repoRoot = path.resolve(__dirname, '..');
 const PACKAGE_NAME = 'n8n-nodes-hotel-integrations';
@@ -23,7 +23,7 @@ const DEFAULT_READY_TIMEOUT_MS = 180_000;
 const STOP_TIMEOUT_MS = 20_000;
 const POLL_INTERVAL_MS = 200;
 
-const DEFAULT_OWNER = {
+export const DEFAULT_OWNER = {
 	email: 'owner@example.com',
 	// n8n requires 8-64 characters with a digit and an upper-case letter.
 	password: 'Hotel-Owner-2041',
@@ -200,12 +200,11 @@ async function startN8nOnce(opts: StartN8nOptions): Promise<N8n> {
 	const [port, brokerPort] = await freePorts(opts.port === undefined ? 2 : 1, opts.port);
 	const url = `http://127.0.0.1:${port}`;
 	const logBuffer = new LogBuffer(opts.log);
-	const child = spawn(host.node, [host.n8nBin, 'start'], {
+	const proc = spawnN8n(host, ['start'], {
 		cwd: folder.path,
 		env: n8nEnv({ userFolder: folder.path, port, brokerPort, extra: opts.env }),
-		stdio: ['ignore', 'pipe', 'pipe'],
+		logs: logBuffer,
 	});
-	const proc = watchProcess(child, logBuffer);
 	const stop = once(async () => {
 		await proc.stop();
 		folder.cleanUp();
@@ -236,8 +235,23 @@ async function startN8nOnce(opts: StartN8nOptions): Promise<N8n> {
 	}
 }
 
+/**
+ * Starts one n8n process (`n8n start`, `n8n worker`, `n8n webhook`) and watches it. Where the
+ * machine has util-linux's setpriv, n8n is started under it with a parent-death signal: if the
+ * launcher dies in any way (SIGKILL, a crash), the kernel sends n8n SIGTERM, so no n8n is left
+ * holding its ports. Our own exit handler covers the rest.
+ */
+export function spawnN8n(host: HostInstall, args: string[], o: { cwd: string; env: NodeJS.ProcessEnv; logs: LogBuffer }): WatchedProcess {
+	const command = [host.node, host.n8nBin, ...args];
+	const guarded = existsSync(SETPRIV) ? [SETPRIV, '--pdeathsig', 'TERM', '--', ...command] : command;
+	const child = spawn(guarded[0], guarded.slice(1), { cwd: o.cwd, env: o.env, stdio: ['ignore', 'pipe', 'pipe'] });
+	return watchProcess(child, o.logs);
+}
+
+const SETPRIV = '/usr/bin/setpriv';
+
 /** The user folder (a temp one unless given), with the package linked in if asked. */
-function prepareUserFolder(opts: StartN8nOptions): { path: string; cleanUp(): void } {
+export function prepareUserFolder(opts: StartN8nOptions): { path: string; cleanUp(): void } {
 	const created = opts.userFolder === undefined;
 	const folder = opts.userFolder ?? mkdtempSync(path.join(os.tmpdir(), 'n8n-hotel-'));
 	const cleanUp = () => {
@@ -254,7 +268,7 @@ function prepareUserFolder(opts: StartN8nOptions): { path: string; cleanUp(): vo
 }
 
 /** The environment n8n runs with: nothing n8n-specific is inherited from the caller's shell. */
-function n8nEnv(o: { userFolder: string; port: number; brokerPort: number; extra?: Record<string, string> }): NodeJS.ProcessEnv {
+export function n8nEnv(o: { userFolder: string; port: number; brokerPort: number; extra?: Record<string, string> }): NodeJS.ProcessEnv {
 	const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !isN8nSetting(name)));
 	return {
 		...inherited,
@@ -327,7 +341,7 @@ function isPresent(p: string): boolean {
 }
 
 /** Free ports on 127.0.0.1, all held open together so that they differ from each other. */
-async function freePorts(count: number, first?: number): Promise<number[]> {
+export async function freePorts(count: number, first?: number): Promise<number[]> {
 	const servers = await Promise.all(
 		Array.from({ length: count }, () => new Promise<net.Server>((resolve, reject) => {
 			const server = net.createServer();
@@ -340,7 +354,7 @@ async function freePorts(count: number, first?: number): Promise<number[]> {
 	return first === undefined ? ports : [first, ...ports];
 }
 
-class LogBuffer {
+export class LogBuffer {
 	private kept: string[] = [];
 
 	constructor(private readonly sink?: (line: string) => void) {}
@@ -356,9 +370,14 @@ class LogBuffer {
 	}
 }
 
-interface WatchedProcess {
+export interface WatchedProcess {
+	pid: number | undefined;
 	/** Set once the process has exited, with how. */
 	exit(): string | undefined;
+	/** Resolves when the process has exited. */
+	exited: Promise<void>;
+	/** Sends a signal (a fault test's SIGKILL); stop() is the way to end it. */
+	kill(signal: NodeJS.Signals): void;
 	stop(): Promise<void>;
 }
 
@@ -383,7 +402,10 @@ function watchProcess(child: ChildProcess, logs: LogBuffer): WatchedProcess {
 	process.once('exit', killOnExit);
 
 	return {
+		pid: child.pid,
 		exit: () => exitDescription,
+		exited,
+		kill: (signal) => void child.kill(signal),
 		stop: once(async () => {
 			process.removeListener('exit', killOnExit);
 			if (exitDescription === undefined) {
@@ -397,7 +419,7 @@ function watchProcess(child: ChildProcess, logs: LogBuffer): WatchedProcess {
 }
 
 /** `/healthz` answers before migrations finish; `/healthz/readiness` only once n8n serves requests. */
-async function waitForReady(url: string, proc: WatchedProcess, timeoutMs: number): Promise<void> {
+export async function waitForReady(url: string, proc: WatchedProcess, timeoutMs: number): Promise<void> {
 	const deadline = Date.now() + timeoutMs;
 	while (Date.now() < deadline) {
 		const exit = proc.exit();
@@ -410,7 +432,7 @@ async function waitForReady(url: string, proc: WatchedProcess, timeoutMs: number
 }
 
 /** Sets the owner up on a fresh instance; a reused user folder already has one. */
-async function ensureOwner(url: string, owner: Required<StartN8nOptions>['owner']): Promise<void> {
+export async function ensureOwner(url: string, owner: Required<StartN8nOptions>['owner']): Promise<void> {
 	const settings = await restJson<{ data: { userManagement: { showSetupOnFirstLoad?: boolean } } }>(url, 'GET', '/rest/settings');
 	if (!settings.data.userManagement.showSetupOnFirstLoad) return;
 	// OwnerSetupRequestDto (2.41.1): email, firstName, lastName, password - all required.
@@ -423,7 +445,7 @@ async function ensureOwner(url: string, owner: Required<StartN8nOptions>['owner'
 }
 
 /** LoginRequestDto (2.41.1): { emailOrLdapLoginId, password }; the session is the n8n-auth cookie. */
-async function login(url: string, owner: { email: string; password: string }): Promise<string> {
+export async function login(url: string, owner: { email: string; password: string }): Promise<string> {
 	const res = await fetch(`${url}/rest/login`, {
 		method: 'POST',
 		headers: { 'content-type': 'application/json' },
@@ -439,7 +461,7 @@ async function login(url: string, owner: { email: string; password: string }): P
  * CreateApiKeyRequestDto (2.41.1): { label (1-50 chars), scopes (non-empty), expiresAt (unix
  * seconds or null) }. The owner may hold every scope GET /rest/api-keys/scopes lists.
  */
-async function createApiKey(url: string, cookie: string): Promise<string> {
+export async function createApiKey(url: string, cookie: string): Promise<string> {
 	const scopes = await restJson<{ data: string[] }>(url, 'GET', '/rest/api-keys/scopes', undefined, cookie);
 	const created = await restJson<{ data: { rawApiKey: string } }>(
 		url,
@@ -461,12 +483,16 @@ async function restJson<T = unknown>(url: string, method: string, p: string, bod
 	return (text ? JSON.parse(text) : undefined) as T;
 }
 
-function webhookUrl(url: string, webhookPath: string): string {
+export function webhookUrl(url: string, webhookPath: string): string {
 	return `${url}/webhook/${webhookPath.replace(/^\/+/, '')}`;
 }
 
-/** A public-API client for an n8n at `url`; usable on its own, e.g. by the bench against a running n8n. */
-export function createN8nApi(url: string, apiKey: string): N8nApi {
+/**
+ * A public-API client for an n8n at `url`; usable on its own, e.g. by the bench against a running
+ * n8n. `webhookBase` is where production webhooks are served when that is another process (queue
+ * mode's webhook process); default `url`.
+ */
+export function createN8nApi(url: string, apiKey: string, webhookBase = url): N8nApi {
 	const request = async <T = unknown>(method: string, apiPath: string, body?: unknown): Promise<T> => {
 		const headers: Record<string, string> = { 'X-N8N-API-KEY': apiKey, accept: 'application/json' };
 		if (body !== undefined) headers['content-type'] = 'application/json';
@@ -563,7 +589,7 @@ export function createN8nApi(url: string, apiKey: string): N8nApi {
 			const deadline = Date.now() + timeoutMs;
 			let last = 0;
 			while (Date.now() < deadline) {
-				last = await probeWebhook(webhookUrl(url, webhookPath), method, url);
+				last = await probeWebhook(webhookUrl(webhookBase, webhookPath), method, url);
 				if (last >= 200 && last < 300) return;
 				await sleep(POLL_INTERVAL_MS);
 			}
@@ -667,11 +693,11 @@ export function nodeOutput(execution: N8nExecution, nodeName: string, output = 0
 	return (runs[run]?.data?.main?.[output] ?? []).map((item) => item.json);
 }
 
-function once<T>(fn: () => Promise<T>): () => Promise<T> {
+export function once<T>(fn: () => Promise<T>): () => Promise<T> {
 	let result: Promise<T> | undefined;
 	return () => (result ??= fn());
 }
 
-function sleep(ms: number): Promise<void> {
+export function sleep(ms: number): Promise<void> {
 	return new Promise((resolve) => setTimeout(resolve, ms));
 }

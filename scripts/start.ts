@@ -8,13 +8,18 @@
  *
  * Each start is a fresh sandbox (a new temp n8n user folder, embedded database inside it), so
  * what you try here never leaks into the next run.
+ *
+ * `npm run start:queue` (--queue) is the same sandbox on n8n's queue mode: a main, two workers and
+ * a webhook process (scripts/n8nQueue.ts) on a fresh PostgreSQL database and the local Redis.
+ * SIGINT, SIGTERM or SIGHUP, or npm's process going away, stop every process either start started.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import net from 'node:net';
 import path from 'node:path';
-import { startN8n, type N8n } from './n8n';
+import { once, startN8n, type N8n } from './n8n';
+import { startN8nQueue, type N8nQueue } from './n8nQueue';
 import { startStripePeer, type StripePeer } from '../test/peers/stripePeer';
 import { startOtaPeer, type OtaPeer } from '../test/peers/otaPeer';
 import { startSmtpPeer, type SmtpPeer } from '../test/peers/smtpPeer';
@@ -23,7 +28,9 @@ import { ChannelMappings } from '../lib/channels/mapping';
 import { HotelService } from '../lib/booking/hotelService';
 import { signTestToken } from '../lib/booking/testTokens';
 import { addDays, today } from '../lib/inventory/dates';
-import { closeAllStores, getStore } from '../lib/store/db';
+import { closeAllStores, getStore, type StoreConfig } from '../lib/store/db';
+import { createTestDatabase, type TestDatabase } from '../test/support/services';
+import { databaseUrl } from '../test/support/workflows';
 import { canValidateOta, OTA_XSD_DIR } from '../test/support/xsd';
 
 const repoRoot = path.resolve(__dirname, '..');
@@ -36,13 +43,87 @@ const OTA_PASSWORD = 'local-sandbox-ota';
 const OTA_WEBHOOK_SECRET = 'local-sandbox-ota-webhook-secret';
 
 async function main() {
+	const queueMode = process.argv.includes('--queue');
 	console.log('Building the package...');
 	execFileSync(path.join(repoRoot, 'node_modules', '.bin', 'n8n-node'), ['build'], { cwd: repoRoot, stdio: 'ignore' });
 
-	// A fresh n8n user folder, with the embedded hotel database already holding a small hotel.
-	const userFolder = mkdtempSync(path.join(os.tmpdir(), 'n8n-hotel-sandbox-'));
-	await seedDemoHotel(path.join(userFolder, '.n8n', 'hotel-integrations', 'pgdata'));
+	// Whatever happens from here, everything started is stopped: on Ctrl-C, on SIGTERM or SIGHUP (a
+	// process manager, a closed terminal), when npm's process goes away, and on a failed start.
+	const cleanUps: Array<() => Promise<unknown>> = [];
+	const stopAll = once(async () => {
+		for (const cleanUp of cleanUps.reverse()) await cleanUp().catch((error: Error) => console.error(`while stopping: ${error.message}`));
+	});
+	const exitAfterStop = (code: number) => void stopAll().then(() => process.exit(code));
+	for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, () => exitAfterStop(0));
+	watchParent(() => exitAfterStop(0));
 
+	try {
+		// The hotel's store holds a small hotel before n8n starts: the embedded database in a fresh
+		// n8n user folder, or (queue mode) a fresh PostgreSQL database that n8n's own data shares,
+		// as in docker/compose.queue.yml.
+		const userFolder = mkdtempSync(path.join(os.tmpdir(), 'n8n-hotel-sandbox-'));
+		cleanUps.push(async () => rmSync(userFolder, { recursive: true, force: true }));
+		let database: TestDatabase | undefined;
+		if (queueMode) {
+			database = await createTestDatabase('sandbox');
+			cleanUps.push(() => database!.drop());
+			await seedDemoHotel(database.config);
+		} else {
+			await seedDemoHotel({ kind: 'embedded', dir: path.join(userFolder, '.n8n', 'hotel-integrations', 'pgdata') });
+		}
+		const peers = await startPeers();
+		cleanUps.push(() => peers.stripePeer.stop(), () => peers.otaPeer.stop(), () => peers.smtpPeer.stop(), () => peers.googlePeer.stop());
+
+		let n8n: N8n | N8nQueue;
+		if (database) {
+			console.log('Starting n8n in queue mode: main, two workers and a webhook process (first run installs the pinned n8n host: a few minutes)...');
+			n8n = await startN8nQueue({
+				n8nDatabase: { ...database.config, password: database.config.password ?? '' },
+				hotelDatabaseUrl: databaseUrl(database),
+				bullPrefix: `hotel-sandbox-${process.pid}`,
+				workers: 2,
+			});
+		} else {
+			console.log('Starting n8n (first run installs the pinned n8n host: a few minutes)...');
+			n8n = await startN8n({ userFolder, port: await preferredPort() });
+		}
+		cleanUps.push(n8n.stop);
+		const credentialIds = await createSandboxCredentials(n8n, peers);
+		const imported: string[] = [];
+		for (const file of readdirSync(path.join(repoRoot, 'workflows')).filter((f) => f.endsWith('.json')).sort()) {
+			await n8n.api.importWorkflowFile(file, credentialIds);
+			imported.push(file);
+		}
+		await n8n.api.waitForWebhook(PAYMENT_WEBHOOK_PATH, 'POST');
+		peers.stripePeer.setWebhook(n8n.webhookUrl(PAYMENT_WEBHOOK_PATH), STRIPE_WEBHOOK_SECRET);
+		const token = await signTestToken(
+			{ sub: 'local-booking-engine', scope: 'reservations', aud: BOOKING_ENGINE_AUDIENCE },
+			{ alg: 'HS256', secret: BOOKING_ENGINE_SECRET, expiresIn: '12h' },
+		);
+		printWelcome(n8n, peers, imported, token);
+	} catch (error) {
+		console.error(`npm start failed: ${(error as Error).message}`);
+		exitAfterStop(1);
+	}
+}
+
+/**
+ * npm passes Ctrl-C and SIGTERM on, but a launcher whose parent died without doing so (npm killed
+ * with SIGKILL, a terminal gone) would keep n8n and the peers running: the parent is watched too.
+ */
+function watchParent(onGone: () => void) {
+	const parent = process.ppid;
+	const timer = setInterval(() => {
+		if (process.ppid !== parent) {
+			clearInterval(timer);
+			onGone();
+		}
+	}, 1_000);
+	timer.unref();
+}
+
+/** The local partners, with bookings waiting at the OTA. */
+async function startPeers(): Promise<Peers> {
 	const stripePeer = await startStripePeer({ secretKey: STRIPE_KEY, port: Number(process.env.STRIPE_PEER_PORT ?? 0) });
 	// The local OTA checks what it receives against the OpenTravel schemas where it can (they live
 	// beside the development clone, and need xmllint); a lone clone runs it without that check.
@@ -72,40 +153,7 @@ async function main() {
 	const smtpPeer = await startSmtpPeer({ port: Number(process.env.SMTP_PEER_PORT ?? 0) });
 	smtpPeer.events.on('message', (m: { to: string[]; subject: string }) => console.log(`  [local SMTP] to ${m.to.join(', ')}: ${m.subject}`));
 	const googlePeer = await startGooglePeer();
-	const peers = { stripePeer, otaPeer, smtpPeer, googlePeer };
-	let n8n: N8n | undefined;
-	const stopAll = async () => {
-		await n8n?.stop();
-		await stripePeer.stop();
-		await otaPeer.stop();
-		await smtpPeer.stop();
-		await googlePeer.stop();
-		rmSync(userFolder, { recursive: true, force: true });
-	};
-	process.once('SIGINT', () => void stopAll().then(() => process.exit(0)));
-	process.once('SIGTERM', () => void stopAll().then(() => process.exit(0)));
-
-	try {
-		console.log('Starting n8n (first run installs the pinned n8n host: a few minutes)...');
-		n8n = await startN8n({ userFolder, port: await preferredPort() });
-		const credentialIds = await createSandboxCredentials(n8n, peers);
-		const imported: string[] = [];
-		for (const file of readdirSync(path.join(repoRoot, 'workflows')).filter((f) => f.endsWith('.json')).sort()) {
-			await n8n.api.importWorkflowFile(file, credentialIds);
-			imported.push(file);
-		}
-		await n8n.api.waitForWebhook(PAYMENT_WEBHOOK_PATH, 'POST');
-		stripePeer.setWebhook(n8n.webhookUrl(PAYMENT_WEBHOOK_PATH), STRIPE_WEBHOOK_SECRET);
-		const token = await signTestToken(
-			{ sub: 'local-booking-engine', scope: 'reservations', aud: BOOKING_ENGINE_AUDIENCE },
-			{ alg: 'HS256', secret: BOOKING_ENGINE_SECRET, expiresIn: '12h' },
-		);
-		printWelcome(n8n, peers, imported, token);
-	} catch (error) {
-		console.error(`npm start failed: ${(error as Error).message}`);
-		await stopAll();
-		process.exit(1);
-	}
+	return { stripePeer, otaPeer, smtpPeer, googlePeer };
 }
 
 /** n8n's usual 5678 when it is free (N8N_PORT overrides), else any free port. */
@@ -169,8 +217,8 @@ async function createSandboxCredentials(n8n: N8n, { stripePeer, otaPeer, smtpPee
 }
 
 /** Two room types with a year of rooms and rates, so the booking-engine API has something to sell. */
-async function seedDemoHotel(dir: string) {
-	const hotel = new HotelService(await getStore({ kind: 'embedded', dir }));
+async function seedDemoHotel(store: StoreConfig) {
+	const hotel = new HotelService(await getStore(store));
 	await hotel.catalog.upsertRoomType({ code: 'DBL', name: 'Double room', maxOccupancy: 2 });
 	await hotel.catalog.upsertRoomType({ code: 'FAM', name: 'Family room', maxOccupancy: 4 });
 	await hotel.catalog.upsertRatePlan({ code: 'BAR', name: 'Best available rate', currency: 'EUR' });
@@ -181,7 +229,7 @@ async function seedDemoHotel(dir: string) {
 	await hotel.setRates({ roomType: 'DBL', ratePlan: 'BAR', from, to, amount: 12000 });
 	await hotel.setRates({ roomType: 'FAM', ratePlan: 'BAR', from, to, amount: 18000 });
 	// The local OTA calls them by its own codes.
-	await new ChannelMappings(await getStore({ kind: 'embedded', dir }), 'booking').set([
+	await new ChannelMappings(await getStore(store), 'booking').set([
 		{ kind: 'room_type', hotelCode: 'DBL', channelCode: 'BDC-DBL' },
 		{ kind: 'room_type', hotelCode: 'FAM', channelCode: 'BDC-FAM' },
 		{ kind: 'rate_plan', hotelCode: 'BAR', channelCode: 'BDC-BAR' },
@@ -189,13 +237,19 @@ async function seedDemoHotel(dir: string) {
 	await closeAllStores(); // n8n opens it next; an embedded database has one opener at a time
 }
 
-function printWelcome(n8n: N8n, { stripePeer, otaPeer, smtpPeer, googlePeer }: Peers, workflows: string[], token: string) {
+function printWelcome(n8n: N8n | N8nQueue, { stripePeer, otaPeer, smtpPeer, googlePeer }: Peers, workflows: string[], token: string) {
 	const api = n8n.webhookUrl('hotel-booking-engine');
 	const arrival = addDays(today(), 7);
 	const departure = addDays(today(), 9);
+	const roles = { main: 'editor, public API, triggers and schedules', webhook: 'production webhooks (/webhook/...)', worker: 'executions (health server)' };
+	const processes = 'processes' in n8n
+		? `\nIn queue mode: n8n's data and the hotel's in a fresh database of the local PostgreSQL (dropped at stop), jobs in the local Redis:\n${n8n.processes
+			.map((p) => `  ${p.name.padEnd(9)} pid ${String(p.proc.pid).padEnd(7)} ${p.url}  ${roles[p.role]}`)
+			.join('\n')}\n`
+		: '';
 	console.log(`
 n8n with n8n-nodes-hotel-integrations is running.
-
+${processes}
   Editor:     ${n8n.url}
   Login:      ${n8n.owner.email} / ${n8n.owner.password}
   API key:    ${n8n.apiKey} (header X-N8N-API-KEY, ${n8n.url}/api/v1)
