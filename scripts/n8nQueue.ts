@@ -12,6 +12,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import Redis from 'ioredis';
 import { readComposeServices, type ComposeService } from './compose';
 import { ensureHost } from './host';
 import {
@@ -56,8 +57,11 @@ export interface StartQueueOptions {
 	n8nDatabase: { host: string; port: number; database: string; user: string; password?: string };
 	/** HOTEL_DATABASE_URL of every process. */
 	hotelDatabaseUrl: string;
-	/** Bull's key prefix in Redis; unique per run. */
-	bullPrefix: string;
+	/**
+	 * n8n's keys in Redis (Bull's jobs, its cache of registered webhooks, pub/sub channels) start
+	 * with this; unique per run, or a second run would meet the first one's webhooks. Removed at stop.
+	 */
+	redisPrefix: string;
 	/** Default 2. */
 	workers?: number;
 	/** Default docker/compose.queue.yml. */
@@ -115,7 +119,8 @@ export async function startN8nQueue(opts: StartQueueOptions): Promise<N8nQueue> 
 			DB_POSTGRESDB_PASSWORD: opts.n8nDatabase.password ?? '',
 			QUEUE_BULL_REDIS_HOST: '127.0.0.1',
 			QUEUE_BULL_REDIS_PORT: '6379',
-			QUEUE_BULL_PREFIX: opts.bullPrefix,
+			QUEUE_BULL_PREFIX: opts.redisPrefix,
+			N8N_REDIS_KEY_PREFIX: opts.redisPrefix,
 			HOTEL_DATABASE_URL: opts.hotelDatabaseUrl,
 			N8N_WEBHOOK_URL: `${webhookBase}/`,
 			N8N_EDITOR_BASE_URL: `${mainUrl}/`,
@@ -141,6 +146,7 @@ export async function startN8nQueue(opts: StartQueueOptions): Promise<N8nQueue> 
 		await Promise.all(processes.filter((p) => p.role !== 'main').map((p) => p.proc.stop()));
 		await Promise.all(processes.filter((p) => p.role === 'main').map((p) => p.proc.stop()));
 		for (const cleanUp of folders) cleanUp();
+		await removeRedisKeys(opts.redisPrefix);
 	});
 
 	try {
@@ -170,6 +176,23 @@ export async function startN8nQueue(opts: StartQueueOptions): Promise<N8nQueue> 
 	} catch (error) {
 		await stop();
 		throw error;
+	}
+}
+
+async function removeRedisKeys(prefix: string): Promise<void> {
+	const redis = new Redis({ host: '127.0.0.1', port: 6379, lazyConnect: true, maxRetriesPerRequest: 1 });
+	try {
+		await redis.connect();
+		let cursor = '0';
+		do {
+			const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
+			if (keys.length > 0) await redis.del(...keys);
+			cursor = next;
+		} while (cursor !== '0');
+	} catch {
+		// Leftover keys under a unique prefix harm nothing.
+	} finally {
+		redis.disconnect();
 	}
 }
 

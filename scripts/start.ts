@@ -20,27 +20,25 @@ import net from 'node:net';
 import path from 'node:path';
 import { once, startN8n, type N8n } from './n8n';
 import { startN8nQueue, type N8nQueue } from './n8nQueue';
-import { startStripePeer, type StripePeer } from '../test/peers/stripePeer';
-import { startOtaPeer, type OtaPeer } from '../test/peers/otaPeer';
-import { startSmtpPeer, type SmtpPeer } from '../test/peers/smtpPeer';
-import { startGooglePeer, type GooglePeer } from '../test/peers/googlePeer';
-import { ChannelMappings } from '../lib/channels/mapping';
-import { HotelService } from '../lib/booking/hotelService';
+import {
+	BOOKING_ENGINE_AUDIENCE,
+	BOOKING_ENGINE_SECRET,
+	createSandboxCredentials,
+	OTA_WEBHOOK_SECRET,
+	PAYMENT_WEBHOOK_PATH,
+	seedDemoHotel,
+	startPeers,
+	stopPeers,
+	STRIPE_KEY,
+	STRIPE_WEBHOOK_SECRET,
+	type Peers,
+} from './sandbox';
 import { signTestToken } from '../lib/booking/testTokens';
 import { addDays, today } from '../lib/inventory/dates';
-import { closeAllStores, getStore, type StoreConfig } from '../lib/store/db';
 import { createTestDatabase, type TestDatabase } from '../test/support/services';
 import { databaseUrl } from '../test/support/workflows';
-import { canValidateOta, OTA_XSD_DIR } from '../test/support/xsd';
 
 const repoRoot = path.resolve(__dirname, '..');
-const STRIPE_KEY = 'sk_test_local_sandbox';
-const STRIPE_WEBHOOK_SECRET = 'whsec_local_sandbox';
-const PAYMENT_WEBHOOK_PATH = 'hotel-stripe-payments/stripe';
-const BOOKING_ENGINE_SECRET = 'local-sandbox-booking-engine-secret-0123456789';
-const BOOKING_ENGINE_AUDIENCE = 'hotel-booking-api';
-const OTA_PASSWORD = 'local-sandbox-ota';
-const OTA_WEBHOOK_SECRET = 'local-sandbox-ota-webhook-secret';
 
 async function main() {
 	const queueMode = process.argv.includes('--queue');
@@ -71,8 +69,8 @@ async function main() {
 		} else {
 			await seedDemoHotel({ kind: 'embedded', dir: path.join(userFolder, '.n8n', 'hotel-integrations', 'pgdata') });
 		}
-		const peers = await startPeers();
-		cleanUps.push(() => peers.stripePeer.stop(), () => peers.otaPeer.stop(), () => peers.smtpPeer.stop(), () => peers.googlePeer.stop());
+		const peers = await startPeers({ printEmails: true });
+		cleanUps.push(() => stopPeers(peers));
 
 		let n8n: N8n | N8nQueue;
 		if (database) {
@@ -80,7 +78,7 @@ async function main() {
 			n8n = await startN8nQueue({
 				n8nDatabase: { ...database.config, password: database.config.password ?? '' },
 				hotelDatabaseUrl: databaseUrl(database),
-				bullPrefix: `hotel-sandbox-${process.pid}`,
+				redisPrefix: `hotel-sandbox-${process.pid}`,
 				workers: 2,
 			});
 		} else {
@@ -121,41 +119,6 @@ function watchParent(onGone: () => void) {
 	}, 1_000);
 	timer.unref();
 }
-
-/** The local partners, with bookings waiting at the OTA. */
-async function startPeers(): Promise<Peers> {
-	const stripePeer = await startStripePeer({ secretKey: STRIPE_KEY, port: Number(process.env.STRIPE_PEER_PORT ?? 0) });
-	// The local OTA checks what it receives against the OpenTravel schemas where it can (they live
-	// beside the development clone, and need xmllint); a lone clone runs it without that check.
-	const validate = canValidateOta();
-	const otaPeer = await startOtaPeer({ profile: 'booking', hotelCode: 'SANDBOX1', username: 'hotel', password: OTA_PASSWORD, port: Number(process.env.OTA_PEER_PORT ?? 0), validate });
-	if (!validate) console.log(`(The local OTA does not check messages against the OpenTravel schemas: none at ${OTA_XSD_DIR}, or no xmllint.)`);
-	// Bookings waiting at the OTA, as Booking.com sends them (stays dated by nightly rates, no
-	// TimeSpan): the pull workflow takes them in when it is activated. The third holds a double and
-	// a family room.
-	for (const [id, name, arrival] of [['BDC-1001', 'Grace Hopper', 5], ['BDC-1002', 'Alan Turing', 12]] as const) {
-		otaPeer.queueReservation({
-			channelReservationId: id, action: 'book', roomType: 'BDC-DBL', ratePlan: 'BDC-BAR', arrival: addDays(today(), arrival), departure: addDays(today(), arrival + 2),
-			rooms: 1, adults: 2, children: 0, amount: 24000, currency: 'EUR', guest: { name, email: `${id.toLowerCase()}@example.com` },
-		});
-	}
-	const family = { arrival: addDays(today(), 8), departure: addDays(today(), 10), ratePlan: 'BDC-BAR', units: 1, childAges: [], nightly: [], currency: 'EUR', status: 'active' as const };
-	otaPeer.queueReservation({
-		channelReservationId: 'BDC-1003', action: 'book', arrival: family.arrival, departure: family.departure, amount: 60000, currency: 'EUR',
-		roomStays: [
-			{ ...family, index: '1', roomType: 'BDC-DBL', adults: 2, children: 0, amount: 24000, guestName: 'Ada Lovelace' },
-			{ ...family, index: '2', roomType: 'BDC-FAM', adults: 2, children: 2, childAges: [5, 9], amount: 36000, guestName: 'Charles Babbage' },
-		],
-		guest: { name: 'Ada Lovelace', email: 'bdc-1003@example.com' }, specialRequests: ['Cot in the family room'],
-	});
-	// Guest e-mails and alerts land in a local SMTP server (each one is printed here); the hotel's
-	// calendar is a local Google-like server.
-	const smtpPeer = await startSmtpPeer({ port: Number(process.env.SMTP_PEER_PORT ?? 0) });
-	smtpPeer.events.on('message', (m: { to: string[]; subject: string }) => console.log(`  [local SMTP] to ${m.to.join(', ')}: ${m.subject}`));
-	const googlePeer = await startGooglePeer();
-	return { stripePeer, otaPeer, smtpPeer, googlePeer };
-}
-
 /** n8n's usual 5678 when it is free (N8N_PORT overrides), else any free port. */
 async function preferredPort(): Promise<number | undefined> {
 	const wanted = Number(process.env.N8N_PORT ?? 5678);
@@ -164,77 +127,6 @@ async function preferredPort(): Promise<number | undefined> {
 		probe.listen(wanted, '127.0.0.1', () => probe.close(() => resolve(true)));
 	});
 	return free ? wanted : undefined;
-}
-
-/** The credentials our shipped workflows name, each pointing at a local peer. */
-interface Peers {
-	stripePeer: StripePeer;
-	otaPeer: OtaPeer;
-	smtpPeer: SmtpPeer;
-	googlePeer: GooglePeer;
-}
-
-async function createSandboxCredentials(n8n: N8n, { stripePeer, otaPeer, smtpPeer, googlePeer }: Peers): Promise<Record<string, string>> {
-	const stripe = await n8n.api.createCredential({
-		name: 'Hotel Stripe',
-		type: 'hotelStripeApi',
-		data: { secretKey: STRIPE_KEY, webhookSecret: STRIPE_WEBHOOK_SECRET, baseUrl: stripePeer.url },
-	});
-	const bookingEngine = await n8n.api.createCredential({
-		name: 'Hotel Booking Engine',
-		type: 'hotelBookingEngineApi',
-		data: { algorithm: 'HS256', secret: BOOKING_ENGINE_SECRET, publicKeyPem: '', issuer: '', audience: BOOKING_ENGINE_AUDIENCE, requiredScope: 'reservations' },
-	});
-	// The machine's Redis (cache and broadcast for the booking engine); keys under their own prefix.
-	const redis = await n8n.api.createCredential({
-		name: 'Hotel Redis',
-		type: 'hotelRedisApi',
-		data: { host: '127.0.0.1', port: 6379, username: '', password: '', database: 0, tls: false, keyPrefix: `hotel-sandbox:${process.pid}:` },
-	});
-	const ota = await n8n.api.createCredential({
-		name: 'Hotel OTA Channel',
-		type: 'hotelOtaChannelApi',
-		data: { profile: 'booking', channel: 'booking', baseUrl: otaPeer.url, hotelCode: 'SANDBOX1', username: 'hotel', password: OTA_PASSWORD, webhookSecret: OTA_WEBHOOK_SECRET },
-	});
-	const smtp = await n8n.api.createCredential({
-		name: 'Hotel SMTP',
-		type: 'hotelSmtpApi',
-		data: { host: smtpPeer.host, port: smtpPeer.port, tls: 'none', user: '', password: '', fromAddress: 'frontdesk@hotel.example', fromName: 'Hotel Example' },
-	});
-	const calendar = await n8n.api.createCredential({
-		name: 'Hotel Google Calendar',
-		type: 'hotelGoogleServiceAccountApi',
-		data: googlePeer.credential(),
-	});
-	return {
-		'Hotel Stripe': stripe.id,
-		'Hotel Booking Engine': bookingEngine.id,
-		'Hotel Redis': redis.id,
-		'Hotel OTA Channel': ota.id,
-		'Hotel SMTP': smtp.id,
-		'Hotel Google Calendar': calendar.id,
-	};
-}
-
-/** Two room types with a year of rooms and rates, so the booking-engine API has something to sell. */
-async function seedDemoHotel(store: StoreConfig) {
-	const hotel = new HotelService(await getStore(store));
-	await hotel.catalog.upsertRoomType({ code: 'DBL', name: 'Double room', maxOccupancy: 2 });
-	await hotel.catalog.upsertRoomType({ code: 'FAM', name: 'Family room', maxOccupancy: 4 });
-	await hotel.catalog.upsertRatePlan({ code: 'BAR', name: 'Best available rate', currency: 'EUR' });
-	const from = today();
-	const to = addDays(from, 365);
-	await hotel.setInventory({ roomType: 'DBL', from, to, allotment: 10 });
-	await hotel.setInventory({ roomType: 'FAM', from, to, allotment: 4 });
-	await hotel.setRates({ roomType: 'DBL', ratePlan: 'BAR', from, to, amount: 12000 });
-	await hotel.setRates({ roomType: 'FAM', ratePlan: 'BAR', from, to, amount: 18000 });
-	// The local OTA calls them by its own codes.
-	await new ChannelMappings(await getStore(store), 'booking').set([
-		{ kind: 'room_type', hotelCode: 'DBL', channelCode: 'BDC-DBL' },
-		{ kind: 'room_type', hotelCode: 'FAM', channelCode: 'BDC-FAM' },
-		{ kind: 'rate_plan', hotelCode: 'BAR', channelCode: 'BDC-BAR' },
-	]);
-	await closeAllStores(); // n8n opens it next; an embedded database has one opener at a time
 }
 
 function printWelcome(n8n: N8n | N8nQueue, { stripePeer, otaPeer, smtpPeer, googlePeer }: Peers, workflows: string[], token: string) {
