@@ -238,12 +238,14 @@ async function startN8nOnce(opts: StartN8nOptions): Promise<N8n> {
 /**
  * Starts one n8n process (`n8n start`, `n8n worker`, `n8n webhook`) and watches it. Where the
  * machine has util-linux's setpriv, n8n is started under it with a parent-death signal: if the
- * launcher dies in any way (SIGKILL, a crash), the kernel sends n8n SIGTERM, so no n8n is left
- * holding its ports. Our own exit handler covers the rest.
+ * launcher dies in any way (SIGKILL, a crash), the kernel kills n8n, so no n8n is left holding its
+ * ports. SIGKILL, not SIGTERM: an n8n whose output pipe has gone with its launcher was seen to
+ * hang in its graceful shutdown. (Its task runner ends when its broker is gone.) Our own exit
+ * handler covers the rest.
  */
 export function spawnN8n(host: HostInstall, args: string[], o: { cwd: string; env: NodeJS.ProcessEnv; logs: LogBuffer }): WatchedProcess {
 	const command = [host.node, host.n8nBin, ...args];
-	const guarded = existsSync(SETPRIV) ? [SETPRIV, '--pdeathsig', 'TERM', '--', ...command] : command;
+	const guarded = existsSync(SETPRIV) ? [SETPRIV, '--pdeathsig', 'KILL', '--', ...command] : command;
 	const child = spawn(guarded[0], guarded.slice(1), { cwd: o.cwd, env: o.env, stdio: ['ignore', 'pipe', 'pipe'] });
 	return watchProcess(child, o.logs);
 }

@@ -14,7 +14,7 @@
  * SIGINT, SIGTERM or SIGHUP, or npm's process going away, stop every process either start started.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import net from 'node:net';
 import path from 'node:path';
@@ -106,19 +106,59 @@ async function main() {
 }
 
 /**
- * npm passes Ctrl-C and SIGTERM on, but a launcher whose parent died without doing so (npm killed
- * with SIGKILL, a terminal gone) would keep n8n and the peers running: the parent is watched too.
+ * npm passes SIGTERM on to the shell that runs the script, and the shell dies without passing it to
+ * tsx (seen with npm 11 and Debian's dash): the launcher would live on, orphaned, with n8n and the
+ * peers. So the launcher watches its ancestors up to npm's own process (only its parent when it
+ * was not started by npm) and stops everything as soon as one of them is gone.
  */
 function watchParent(onGone: () => void) {
-	const parent = process.ppid;
+	const watched = ancestorsUpToNpm();
 	const timer = setInterval(() => {
-		if (process.ppid !== parent) {
+		if (watched.some((pid) => !isAlive(pid))) {
 			clearInterval(timer);
 			onGone();
 		}
-	}, 1_000);
+	}, 500);
 	timer.unref();
 }
+
+function ancestorsUpToNpm(): number[] {
+	const chain: number[] = [];
+	let pid = process.ppid;
+	for (let depth = 0; depth < 6 && pid > 1; depth++) {
+		chain.push(pid);
+		const proc = readProc(pid);
+		if (!proc) break;
+		// npm names itself by its title ("npm start"); a plain node npm-cli.js by its path.
+		if (proc.command.some((part) => /^npm( |$)|(^|\/)npm(-cli\.js)?$/.test(part))) return chain;
+		pid = proc.parent;
+	}
+	return chain.slice(0, 1);
+}
+
+/** A process's command line and parent, from /proc (Linux); undefined elsewhere or once it is gone. */
+function readProc(pid: number): { command: string[]; parent: number } | undefined {
+	try {
+		const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+		return {
+			command: readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0'),
+			// "pid (comm) state ppid …": comm may hold spaces, so read after its closing parenthesis.
+			parent: Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]),
+		};
+	} catch {
+		return undefined;
+	}
+}
+
+function isAlive(pid: number): boolean {
+	try {
+		process.kill(pid, 0);
+		return true;
+	} catch {
+		return false;
+	}
+}
+
 /** n8n's usual 5678 when it is free (N8N_PORT overrides), else any free port. */
 async function preferredPort(): Promise<number | undefined> {
 	const wanted = Number(process.env.N8N_PORT ?? 5678);
