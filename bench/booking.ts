@@ -80,6 +80,15 @@ export interface BookingSetup {
 
 const day = (n: number) => addDays(today(), n);
 
+/** The "Hotel Booking Engine" credential's data, for the other parts of the bench that set the workflow up (queue.ts). */
+export const BOOKING_CREDENTIAL_DATA = { algorithm: 'HS256', secret: SECRET, publicKeyPem: '', issuer: ISSUER, audience: AUDIENCE, requiredScope: 'reservations' };
+
+/** The Authorization header BOOKING_CREDENTIAL_DATA accepts, valid for the whole run. */
+export async function bookingHeaders(): Promise<Record<string, string>> {
+	const token = await signTestToken({ sub: 'booking-engine-bench', scope: 'reservations', iss: ISSUER, aud: AUDIENCE }, { alg: 'HS256', secret: SECRET, expiresIn: TOKEN_LIFETIME });
+	return { authorization: `Bearer ${token}` };
+}
+
 /**
  * Seeds a fresh database, creates the credentials and both workflows (the shipped one active).
  * `track` receives close() before anything can fail, so an interrupt cleans up too.
@@ -100,8 +109,7 @@ export async function setUpBooking(n8n: N8n, track: (close: () => Promise<void>)
 	const uncachedId = (await n8n.api.createWorkflow(uncachedCopy(ids))).id;
 	await n8n.api.waitForWebhook(`${CACHED_WEBHOOK_ID}/availability`, 'GET');
 
-	const token = await signTestToken({ sub: 'booking-engine-bench', scope: 'reservations', iss: ISSUER, aud: AUDIENCE }, { alg: 'HS256', secret: SECRET, expiresIn: TOKEN_LIFETIME });
-	const headers = { authorization: `Bearer ${token}` };
+	const headers = await bookingHeaders();
 	const stays = AVAILABILITY_STAYS.map(([a, d]) => ({ arrival: day(a), departure: day(d) }));
 	const availabilityShots = roundRobin(stays.map((s): Shot => ({ method: 'GET', body: '', headers, query: `?arrival=${s.arrival}&departure=${s.departure}&adults=2` })));
 	const db = database;
@@ -142,12 +150,12 @@ export async function setUpBooking(n8n: N8n, track: (close: () => Promise<void>)
 			okStatus: 401,
 		},
 		switchTo: switcher(n8n, { cached: cachedId, uncached: uncachedId }),
-		inspectDatabase: () => inspect(db),
+		inspectDatabase: () => inspectReservations(db),
 	};
 }
 
 /** The hotel's catalogue, loaded before n8n first uses the database (as staff would with the node). */
-async function seedCatalogue(database: TestDatabase): Promise<void> {
+export async function seedCatalogue(database: TestDatabase): Promise<void> {
 	try {
 		const hotel = new HotelService(await getStore(database.config));
 		await hotel.catalog.upsertRoomType({ code: 'DBL', name: 'Double room', maxOccupancy: 2 });
@@ -164,9 +172,7 @@ async function createCredentials(n8n: N8n, database: TestDatabase, keyPrefix: st
 	const { config } = database;
 	const create = async (name: string, type: string, data: Record<string, unknown>) => (await n8n.api.createCredential({ name, type, data })).id;
 	return {
-		[BOOKING_CREDENTIAL_NAME]: await create(BOOKING_CREDENTIAL_NAME, 'hotelBookingEngineApi', {
-			algorithm: 'HS256', secret: SECRET, publicKeyPem: '', issuer: ISSUER, audience: AUDIENCE, requiredScope: 'reservations',
-		}),
+		[BOOKING_CREDENTIAL_NAME]: await create(BOOKING_CREDENTIAL_NAME, 'hotelBookingEngineApi', BOOKING_CREDENTIAL_DATA),
 		[REDIS_CREDENTIAL_NAME]: await create(REDIS_CREDENTIAL_NAME, 'hotelRedisApi', {
 			host: REDIS.host, port: REDIS.port, username: '', password: '', database: 0, tls: false, keyPrefix,
 		}),
@@ -233,7 +239,7 @@ function roundRobin(shots: Shot[]): (n: number) => Shot[] {
 }
 
 /** Bookings of 1-3 nights for 2 adults, arrivals spread over 60 nights, each guest named apart. */
-function bookingShots(headers: Record<string, string>): (n: number) => Shot[] {
+export function bookingShots(headers: Record<string, string>): (n: number) => Shot[] {
 	let seq = 0;
 	return (n) =>
 		Array.from({ length: n }, () => {
@@ -269,7 +275,8 @@ function parse(body: string): Record<string, unknown> {
 	}
 }
 
-async function inspect(database: TestDatabase): Promise<{ reservations: number; drift: Awaited<ReturnType<ReservationBook['soldDrift']>> }> {
+/** Rows in the reservations table and what ReservationBook.soldDrift() finds (empty when all is well). */
+export async function inspectReservations(database: TestDatabase): Promise<{ reservations: number; drift: Awaited<ReturnType<ReservationBook['soldDrift']>> }> {
 	const sql = new Client(database.config);
 	await sql.connect();
 	try {

@@ -10,12 +10,21 @@ const MS_PER_TICK = 10;
 
 /** A reader of the n8n process's CPU ms, or undefined where /proc is missing or the process is not found. */
 export function n8nCpuReader(userFolder: string): (() => number | undefined) | undefined {
-	const pid = findN8nPid(userFolder);
-	if (pid === undefined) return undefined;
+	const pid = n8nPid(userFolder);
+	return pid === undefined ? undefined : processCpuReader(pid);
+}
+
+/**
+ * A reader of one process's CPU ms, every thread (or with `mainThread`, only the thread that runs
+ * its JavaScript event loop: what one Node process can never spread over more cores); undefined
+ * once the process is gone.
+ */
+export function processCpuReader(pid: number, opts: { mainThread?: boolean } = {}): () => number | undefined {
+	const file = opts.mainThread ? `/proc/${pid}/task/${pid}/stat` : `/proc/${pid}/stat`;
 	return () => {
 		try {
 			// Fields after "(comm) ": state is [0], utime [11], stime [12] (man 5 proc).
-			const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+			const fields = readFileSync(file, 'utf8').split(') ')[1].split(' ');
 			return (Number(fields[11]) + Number(fields[12])) * MS_PER_TICK;
 		} catch {
 			return undefined;
@@ -23,8 +32,25 @@ export function n8nCpuReader(userFolder: string): (() => number | undefined) | u
 	};
 }
 
+/**
+ * The whole machine's busy CPU ms so far, over all cores (/proc/stat: everything but idle and
+ * iowait), or undefined without /proc. Over a phase, busy ms / (wall ms × cores) is how loaded the
+ * machine was; what n8n's processes and the load generator do not account for is PostgreSQL's,
+ * Redis's and the kernel's.
+ */
+export function machineBusyCpuMs(): number | undefined {
+	try {
+		const [, ...ticks] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).map(Number);
+		// user nice system idle iowait irq softirq steal (guest time is already in user).
+		const busy = ticks.slice(0, 8).reduce((total, t, i) => (i === 3 || i === 4 ? total : total + t), 0);
+		return busy * MS_PER_TICK;
+	} catch {
+		return undefined;
+	}
+}
+
 /** The process running `n8n start` with this user folder: the launcher does not expose its pid. */
-function findN8nPid(userFolder: string): number | undefined {
+export function n8nPid(userFolder: string): number | undefined {
 	let entries: string[];
 	try {
 		entries = readdirSync('/proc').filter((e) => /^\d+$/.test(e));

@@ -10,6 +10,10 @@
  *   BENCH_BOOKING=0               leave out the booking-engine part (c, d, e): the payment part alone
  *   BENCH_OTA=0                   leave out the OTA part (push efficiency, parse/build speed; runs without n8n)
  *   BENCH_EMAIL=0                 leave out the e-mail part (queue vs direct e-mails/s; runs without n8n)
+ *   BENCH_QUEUE=0                 leave out the queue-mode part (one n8n process against queue mode with 1 and 2 workers)
+ *   BENCH_PAYMENT=0               leave out the single n8n of the payment and booking parts (a–e): with
+ *                                 BENCH_OTA=0 BENCH_EMAIL=0 only the queue-mode part runs
+ *   BENCH_QUEUE_LOG=<file>        append every line the queue part's n8n processes print to <file>
  */
 import path from 'node:path';
 import type { Variant } from './setup';
@@ -25,6 +29,12 @@ export interface BenchOptions {
 	ota: boolean;
 	/** Measure e-mails/s through the outbox queue against direct sending (default). */
 	email: boolean;
+	/** Run the payment part (a, b) and, unless `booking` is off, the booking part on one n8n (default). */
+	payment: boolean;
+	/** Measure one n8n process against queue mode with 1 and 2 workers (default; queue.ts). */
+	queue: boolean;
+	/** Where the queue part appends its n8n processes' output (diagnosis); default: kept in memory only. */
+	queueLog?: string;
 }
 
 export function optionsFromEnv(repoRoot: string, env: NodeJS.ProcessEnv = process.env): BenchOptions {
@@ -36,6 +46,9 @@ export function optionsFromEnv(repoRoot: string, env: NodeJS.ProcessEnv = proces
 		booking: env.BENCH_BOOKING !== '0',
 		ota: env.BENCH_OTA !== '0',
 		email: env.BENCH_EMAIL !== '0',
+		payment: env.BENCH_PAYMENT !== '0',
+		queue: env.BENCH_QUEUE !== '0',
+		queueLog: env.BENCH_QUEUE_LOG ? path.resolve(env.BENCH_QUEUE_LOG) : undefined,
 	};
 }
 

@@ -9,6 +9,7 @@ import type { Variant } from './setup';
 import type { OtaReport } from './ota';
 import { formatEmail, type EmailReport } from './email';
 import { formatOta } from './otaReport';
+import { formatQueue, type QueueReport } from './queue';
 import type { CaseFigures } from './stats';
 import { alignColumns, errorText, fixed } from './table';
 
@@ -44,13 +45,16 @@ export interface BenchReport {
 	/** Load average (1 min) before the build and after the run: other work (e.g. a test run) shows at the start. */
 	machine: { cpus: number; cpuModel: string; memoryGb: number; node: string; loadAverage: { atStart: number; atEnd: number } };
 	n8n: { version: string; settings: string[] };
-	variant: Variant;
-	cases: { a: string; b: string };
-	plan: { warmupRequestsPerCase: number; warmupConcurrency: number; order: string; phaseDeadlineMs: Record<string, number>; requestTimeoutMs: number };
-	levels: LevelReport[];
-	exactlyOnce: { a: ExecutionCount; b: ExecutionCount; database?: DatabaseCount };
+	/** The payment part (a, b): absent, with the booking part, when BENCH_PAYMENT=0. */
+	variant?: Variant;
+	cases?: { a: string; b: string };
+	plan?: { warmupRequestsPerCase: number; warmupConcurrency: number; order: string; phaseDeadlineMs: Record<string, number>; requestTimeoutMs: number };
+	levels?: LevelReport[];
+	exactlyOnce?: { a: ExecutionCount; b: ExecutionCount; database?: DatabaseCount };
 	/** The booking-engine API on the same n8n: (c) cached and (d) uncached availability, (e) reservations. Absent with BENCH_BOOKING=0. */
 	booking?: BookingReport;
+	/** One n8n process against queue mode with 1 and 2 workers, payment and booking (queue.ts). Absent with BENCH_QUEUE=0. */
+	queue?: QueueReport;
 	/** OTA push efficiency and parse/build speed, run without n8n (ota.ts). Absent with BENCH_OTA=0. */
 	ota?: OtaReport;
 	/** E-mails/s through the outbox queue against direct sending, run without n8n (email.ts). Absent with BENCH_EMAIL=0. */
@@ -70,20 +74,25 @@ export function formatReport(r: BenchReport): string {
 	const lines = [
 		`n8n ${r.n8n.version} on ${r.machine.cpus} × ${r.machine.cpuModel}, Node ${r.machine.node}; ` +
 			`load average ${r.machine.loadAverage.atStart} at start, ${r.machine.loadAverage.atEnd} at end${busyNote(r)}`,
-		`(a) ${r.cases.a}`,
-		`(b) ${r.cases.b}`,
-		`warm-up ${r.plan.warmupRequestsPerCase} requests per case (not measured); order per concurrency: ${r.plan.order}`,
 		...(r.build === 'skipped' ? ['build skipped (BENCH_SKIP_BUILD=1): measured the dist/ that was already there'] : []),
 		...(r.packageDir === '.' ? [] : [`package measured: ${r.packageDir} (BENCH_PACKAGE_DIR), not this repository`]),
-		'',
-		formatTable(r.levels),
-		'',
-		...formatChecks(r),
+		...(r.cases && r.plan && r.levels
+			? [
+					`(a) ${r.cases.a}`,
+					`(b) ${r.cases.b}`,
+					`warm-up ${r.plan.warmupRequestsPerCase} requests per case (not measured); order per concurrency: ${r.plan.order}`,
+					'',
+					formatTable(r.levels),
+					'',
+					...formatChecks(r),
+				]
+			: ['(payment part left out: BENCH_PAYMENT=0)']),
 		'',
 		...(r.booking ? [...formatBooking(r.booking), ''] : []),
+		...(r.queue ? [...formatQueue(r.queue), ''] : []),
 		...(r.ota ? [...formatOta(r.ota), ''] : []),
 		...(r.email ? [...formatEmail(r.email), ''] : []),
-		`n8n settings: ${r.n8n.settings.join('; ')}`,
+		...(r.levels ? [`n8n settings: ${r.n8n.settings.join('; ')}`] : []),
 	];
 	return lines.join('\n');
 }
@@ -112,6 +121,7 @@ function formatChecks(r: BenchReport): string[] {
 	const line = (name: string, c: ExecutionCount) =>
 		`${name}: ${c.requestsSent} requests sent, ${c.requestsOk} answered 200, ${c.successfulExecutions} successful executions ` +
 		`(all: ${JSON.stringify(c.executionsByStatus)}) → ${c.exactlyOnce ? 'exactly once ✓' : 'MISMATCH ✗'}`;
+	if (!r.exactlyOnce) return [];
 	const lines = ['Exactly once (all phases, warm-up included):', `  ${line('a', r.exactlyOnce.a)}`, `  ${line('b', r.exactlyOnce.b)}`];
 	const db = r.exactlyOnce.database;
 	if (db) {

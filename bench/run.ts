@@ -15,6 +15,8 @@
  * runs. Afterwards the executions are counted: each request to (a) must be exactly one success.
  *
  * The booking part runs after the payment part, on the same n8n, with a database of its own.
+ * Then, with that n8n stopped, the queue-mode part (queue.ts): payment executions/s and
+ * reservations/s on one n8n process and on queue mode with 1 and 2 workers, all on PostgreSQL.
  * Figures go to stdout and bench/results/latest.json. Diagnosis options: see options.ts.
  */
 import { execFileSync } from 'node:child_process';
@@ -30,8 +32,9 @@ import { runPhase, type LoadTarget, type PhaseResult } from './load';
 import { optionsFromEnv, type BenchOptions } from './options';
 import { runOta, type OtaReport } from './ota';
 import { runEmail, type EmailReport } from './email';
+import { runQueue, type QueueReport } from './queue';
 import { THROUGHPUT_GOAL, formatReport, writeJson, type BenchReport, type LevelReport } from './report';
-import { setUp, type BenchSetup, type Target } from './setup';
+import { hostN8nVersion, setUp, type Target } from './setup';
 import { LEVELS, WARMUP_CONCURRENCY, WARMUP_DEADLINE_MS, WARMUP_REQUESTS } from './sizing';
 import { ratio, round, summarise } from './stats';
 
@@ -65,21 +68,64 @@ async function main(): Promise<void> {
 	const options = optionsFromEnv(repoRoot);
 	let close: (() => Promise<void>) | undefined;
 	let closeBooking: (() => Promise<void>) | undefined;
+	let closeQueue: (() => Promise<void>) | undefined;
 	// n8n first (it holds connections to the booking database), then the booking database and keys.
 	const closeAll = async () => {
 		await close?.();
 		await closeBooking?.();
+		await closeQueue?.();
 	};
 	onInterrupt(closeAll);
 
-	// The OTA and e-mail parts need no n8n: they run first, on a machine not yet busy with n8n
-	// (BENCH_OTA=0 / BENCH_EMAIL=0 leave them out).
-	const ota: OtaReport | undefined = options.ota ? await runOta(progress) : undefined;
-	const email: EmailReport | undefined = options.email ? await runEmail(progress) : undefined;
+	try {
+		// The OTA and e-mail parts need no n8n: they run first, on a machine not yet busy with n8n
+		// (BENCH_OTA=0 / BENCH_EMAIL=0 leave them out).
+		const ota: OtaReport | undefined = options.ota ? await runOta(progress) : undefined;
+		const email: EmailReport | undefined = options.email ? await runEmail(progress) : undefined;
 
-	const built = build(options);
+		const built = build(options);
+		const single = options.payment
+			? await runSingleN8n(options, (c) => (close = c), (c) => (closeBooking = c))
+			: undefined;
+		// With the single n8n stopped: one n8n process against queue mode, all on PostgreSQL.
+		const queue: QueueReport | undefined = options.queue
+			? await runQueue(progress, (c) => (closeQueue = c), {
+					reference: queueReference(single),
+					packageDir: options.packageDir,
+					n8nEnv: options.n8nEnv,
+					logFile: options.queueLog,
+				})
+			: undefined;
+
+		const report = buildReport(single, queue, ota, email, { started, loadAtStart, options, built });
+		console.log(formatReport(report));
+		console.log(`\nJSON: ${path.relative(repoRoot, writeJson(report, RESULTS_DIR))}`);
+		if (!report.passed) process.exitCode = 1;
+	} finally {
+		progress('cleaning up...');
+		await closeAll();
+	}
+}
+
+/** What the payment (a, b) and booking (c, d, e) parts measure on their one n8n. */
+interface SingleN8nPart {
+	variant: NonNullable<BenchReport['variant']>;
+	cases: NonNullable<BenchReport['cases']>;
+	levels: LevelReport[];
+	exactlyOnce: NonNullable<BenchReport['exactlyOnce']>;
+	booking?: BookingReport;
+}
+
+/** The payment part and, unless BENCH_BOOKING=0, the booking part, on one n8n stopped at the end. */
+async function runSingleN8n(
+	options: BenchOptions,
+	trackN8n: (close: () => Promise<void>) => void,
+	trackBooking: (close: () => Promise<void>) => void,
+): Promise<SingleN8nPart> {
+	let closeN8n: (() => Promise<void>) | undefined;
+	let closeBooking: (() => Promise<void>) | undefined;
 	progress('starting n8n, the Stripe peer and a fresh PostgreSQL database...');
-	const setup = await setUp(options.variant, (c) => (close = c), { n8nEnv: options.n8nEnv, packageDir: options.packageDir });
+	const setup = await setUp(options.variant, (c) => trackN8n((closeN8n = c)), { n8nEnv: options.n8nEnv, packageDir: options.packageDir });
 	try {
 		const readCpu = n8nCpuReader(setup.n8n.userFolder);
 		const probes: Probes = { cpuMs: () => readCpu?.(), isolates: () => isolatesAcquired(setup.n8n.url) };
@@ -116,18 +162,25 @@ async function main(): Promise<void> {
 		let booking: BookingReport | undefined;
 		if (options.booking) {
 			progress('booking engine: seeding a fresh database, credentials, the shipped workflow and its uncached copy...');
-			const bookingSetup: BookingSetup = await setUpBooking(setup.n8n, (c) => (closeBooking = c));
+			const bookingSetup: BookingSetup = await setUpBooking(setup.n8n, (c) => trackBooking((closeBooking = c)));
 			booking = await runBooking(bookingSetup, setup.n8n, (target, o) => phase(target, o, probes), progress);
 		}
-
-		const report = buildReport(setup, levels, exactlyOnce, booking, ota, email, { started, loadAtStart, options, built });
-		console.log(formatReport(report));
-		console.log(`\nJSON: ${path.relative(repoRoot, writeJson(report, RESULTS_DIR))}`);
-		if (!report.passed) process.exitCode = 1;
+		return { variant: setup.variant, cases: { a: setup.a.label, b: setup.b.label }, levels, exactlyOnce, booking };
 	} finally {
-		progress('cleaning up...');
-		await closeAll();
+		// n8n first (it holds connections to the booking database), then the booking database and keys.
+		await closeN8n?.();
+		await closeBooking?.();
 	}
+}
+
+/** The single n8n's figures at the concurrency the queue part uses, shown beside it. */
+function queueReference(single: SingleN8nPart | undefined): QueueReport['reference'] {
+	if (!single) return undefined;
+	const top = LEVELS[LEVELS.length - 1].concurrency;
+	return {
+		paymentExecutionsPerSecond: single.levels.find((l) => l.concurrency === top)?.a.executionsPerSecond,
+		bookingCreationsPerSecond: single.booking?.reservations.find((l) => l.concurrency === top)?.e.executionsPerSecond,
+	};
 }
 
 async function phase(target: LoadTarget, o: { requests: number; concurrency: number; deadlineMs: number }, probes: Probes): Promise<PhaseResult> {
@@ -175,18 +228,19 @@ function levelReport(concurrency: number, rounds: Array<{ key: 'a' | 'b'; result
 }
 
 function buildReport(
-	setup: BenchSetup,
-	levels: LevelReport[],
-	exactlyOnce: BenchReport['exactlyOnce'],
-	booking: BookingReport | undefined,
+	single: SingleN8nPart | undefined,
+	queue: QueueReport | undefined,
 	ota: OtaReport | undefined,
 	email: EmailReport | undefined,
 	run: { started: number; loadAtStart: number; options: BenchOptions; built: BenchReport['build'] },
 ): BenchReport {
 	const cpus = os.cpus();
+	const levels = single?.levels ?? [];
+	const exactlyOnce = single?.exactlyOnce;
 	const noErrors = levels.every((l) => l.a.errors === 0 && l.b.errors === 0);
-	const countsRight = exactlyOnce.a.exactlyOnce && exactlyOnce.b.exactlyOnce && (exactlyOnce.database?.matchesRequests ?? true);
+	const countsRight = !exactlyOnce || (exactlyOnce.a.exactlyOnce && exactlyOnce.b.exactlyOnce && (exactlyOnce.database?.matchesRequests ?? true));
 	const extra = Object.entries(run.options.n8nEnv).map(([k, v]) => `${k}=${v}`);
+	const booking = single?.booking;
 	return {
 		generatedAt: new Date().toISOString(),
 		build: run.built,
@@ -200,24 +254,29 @@ function buildReport(
 			loadAverage: { atStart: round(run.loadAtStart, 1), atEnd: round(os.loadavg()[0], 1) },
 		},
 		n8n: {
-			version: setup.n8nVersion,
+			version: hostN8nVersion(),
 			settings: extra.length === 0 ? N8N_DEFAULTS : [`NOT the defaults, set by BENCH_N8N_ENV: ${extra.join(', ')}`, ...N8N_DEFAULTS],
 		},
-		variant: setup.variant,
-		cases: { a: setup.a.label, b: setup.b.label },
-		plan: {
-			warmupRequestsPerCase: WARMUP_REQUESTS,
-			warmupConcurrency: WARMUP_CONCURRENCY,
-			order: ORDER.join(' '),
-			phaseDeadlineMs: Object.fromEntries(LEVELS.map((l) => [l.concurrency, l.phaseDeadlineMs])),
-			requestTimeoutMs: REQUEST_TIMEOUT_MS,
-		},
-		levels,
-		exactlyOnce,
+		...(single
+			? {
+					variant: single.variant,
+					cases: single.cases,
+					plan: {
+						warmupRequestsPerCase: WARMUP_REQUESTS,
+						warmupConcurrency: WARMUP_CONCURRENCY,
+						order: ORDER.join(' '),
+						phaseDeadlineMs: Object.fromEntries(LEVELS.map((l) => [l.concurrency, l.phaseDeadlineMs])),
+						requestTimeoutMs: REQUEST_TIMEOUT_MS,
+					},
+					levels,
+					exactlyOnce,
+				}
+			: {}),
 		...(booking ? { booking } : {}),
+		...(queue ? { queue } : {}),
 		...(ota ? { ota } : {}),
 		...(email ? { email } : {}),
-		passed: noErrors && countsRight && (booking?.passed ?? true) && (ota?.passed ?? true) && (email?.passed ?? true),
+		passed: noErrors && countsRight && (booking?.passed ?? true) && (queue?.passed ?? true) && (ota?.passed ?? true) && (email?.passed ?? true),
 	};
 }
 

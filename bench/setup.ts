@@ -209,7 +209,7 @@ async function createPlainWorkflow(n8n: N8n): Promise<string> {
 }
 
 /** Bodies of payment_intent.succeeded events, numbered across the whole run so no id repeats. */
-function eventFactory(runId: string): (n: number) => string[] {
+export function eventFactory(runId: string): (n: number) => string[] {
 	let seq = 0;
 	return (n) =>
 		Array.from({ length: n }, () => {
@@ -234,7 +234,7 @@ function eventFactory(runId: string): (n: number) => string[] {
 		});
 }
 
-function hostN8nVersion(): string {
+export function hostN8nVersion(): string {
 	const pkg = path.join(ensureHost().dir, 'node_modules', 'n8n', 'package.json');
 	return (JSON.parse(readFileSync(pkg, 'utf8')) as { version: string }).version;
 }

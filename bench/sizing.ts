@@ -1,6 +1,7 @@
 /**
  * How much load the n8n parts of the bench (payment webhook, booking engine) put on, shared so
- * their figures are measured alike. Sized so the whole bench stays within about 8 minutes on 2 cores.
+ * their figures are measured alike. Sized so the whole bench stays within about 11 minutes on 2 cores
+ * (the queue-mode part, queue.ts, about 3 of them: it sends fewer requests per round).
  */
 export const WARMUP_REQUESTS = 30;
 export const WARMUP_CONCURRENCY = 20;
