@@ -1,6 +1,6 @@
 /**
- * `npm start` stopped the way a process manager stops it (SIGTERM to npm's own process) leaves
- * nothing behind: no n8n, no peer, no port held. And a launcher that dies without cleaning up
+ * `npm start` stopped the way a process manager stops it (SIGTERM to npm's own process) or the way
+ * a terminal does (SIGINT) leaves nothing behind: no n8n, no peer, no port held. And a launcher that dies without cleaning up
  * (SIGKILL) takes its n8n with it (the parent-death signal of scripts/n8n.ts).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -76,16 +76,18 @@ async function startUntil(command: string, args: string[], env: NodeJS.ProcessEn
 	return { child, output };
 }
 
-it('SIGTERM to npm start stops n8n and every peer within seconds, and frees the ports', async () => {
+it.each(['SIGTERM', 'SIGINT'] as const)('%s to npm start stops n8n and every peer within seconds, and frees the ports', async (signal) => {
 	const port = await freePort();
 	const { child, output } = await startUntil('npm', ['start', '--silent'], { N8N_PORT: String(port) }, /Ctrl-C stops/);
 	const editor = output.find((l) => l.includes('Editor:'));
 	expect(editor).toContain(`http://127.0.0.1:${port}`);
 	const started = descendants(child.pid!);
-	expect(started.length).toBeGreaterThanOrEqual(3); // npm's shell, the launcher, n8n (and its task runner)
+	expect(started.length).toBeGreaterThanOrEqual(3); // tsx, the launcher, n8n (and its task runner)
 	expect(await portFree(port)).toBe(false);
 
-	child.kill('SIGTERM');
+	// npm passes SIGINT and SIGTERM on to the script's process, which `exec` makes tsx itself (a
+	// shell in between would ignore SIGINT and nothing would stop).
+	child.kill(signal);
 	await waitFor(() => started.every((pid) => !alive(pid)), 30_000, 'every process npm start started to end');
 	expect(await portFree(port)).toBe(true);
 });
