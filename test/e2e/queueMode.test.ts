@@ -218,15 +218,18 @@ it('polls the OTA from one process only (main, the leader): the waiting bookings
 		const rows = (await sql.query('SELECT channel_reservation_id FROM reservations WHERE channel_reservation_id = ANY($1)', [ids])).rows;
 		return rows.length === 3 ? rows : undefined;
 	}, 150_000, 'the three bookings waiting at the OTA');
-	// Each poll asks once per kind (new, modified, cancelled: one GET each). Four processes each
-	// polling would ask four times a minute; one leader asks once.
+	// Each poll asks once per kind (new, then modified: one GET each). Four processes each polling
+	// would ask four times a minute; one leader asks once. Only the poll asks for modified
+	// reservations; the health workflow's channel probe also reads the new ones, once per run.
 	const pulls = peers.otaPeer.requests.filter(isPull);
-	expect(pulls.length).toBeGreaterThanOrEqual(1);
-	for (const kind of new Set(pulls.map((r) => r.path))) {
-		const times = pulls.filter((r) => r.path === kind).map((r) => r.at);
-		const tooClose = times.slice(1).map((at, i) => at - times[i]).filter((gap) => gap < 30_000);
-		expect([kind, tooClose]).toEqual([kind, []]);
-	}
+	const modified = pulls.filter((r) => r.path === '/OTA_HotelResModifyNotif').map((r) => r.at);
+	expect(modified.length).toBeGreaterThanOrEqual(1);
+	const tooClose = modified.slice(1).map((at, i) => at - modified[i]).filter((gap) => gap < 30_000);
+	expect(tooClose).toEqual([]);
+	const probes = (await cluster.api.listExecutions({ workflowId: workflowIds['integration-health.json'] })).length;
+	const fresh = pulls.filter((r) => r.path === '/OTA_HotelResNotif').length;
+	// At most one poll ahead (asked for new, not yet for modified) besides the health probes.
+	expect(fresh).toBeLessThanOrEqual(modified.length + 1 + probes);
 	for (const id of ids) expect(peers.otaPeer.acknowledged.get(id)).toBeGreaterThanOrEqual(1);
 	const counts = (await sql.query('SELECT channel_reservation_id, count(*)::int AS n FROM reservations WHERE channel_reservation_id = ANY($1) GROUP BY 1', [ids])).rows;
 	expect(counts.every((r) => r.n === 1)).toBe(true);
@@ -282,7 +285,10 @@ it('a worker killed (SIGKILL) in the middle of executions: every payment applied
 	await holder.query('LOCK TABLE payments IN EXCLUSIVE MODE');
 	const burstStart = ranOn.size;
 	const onVictim = () => [...ranOn.values()].slice(burstStart).filter((w) => w === victim.name).length;
-	const deliveries = events.map((e) => deliverUntilAccepted(stripeEvent(e.id, e.reservation), 240_000));
+	// A delivery whose answer comes after the sender gave up (n8n fails a dead worker's jobs only
+	// when a live worker's stalled check finds their lock expired, 60–90 s after the kill) leaves
+	// its claim to the lease (300 s in the shipped workflow): the redeliveries go on past it.
+	const deliveries = events.map((e) => deliverUntilAccepted(stripeEvent(e.id, e.reservation), 420_000));
 	try {
 		await waitFor(() => onVictim() >= 3, 60_000, 'executions held on the victim worker');
 		victim.proc.kill('SIGKILL');
@@ -296,7 +302,8 @@ it('a worker killed (SIGKILL) in the middle of executions: every payment applied
 	expect(replacement.name).toBe('worker-3');
 
 	const answered = await Promise.all(deliveries);
-	expect(answered.map((s) => s.at(-1))).toEqual(events.map(() => 200));
+	const unaccepted = events.map((e, i) => [e.id, answered[i]] as const).filter(([, statuses]) => statuses.at(-1) !== 200);
+	expect(unaccepted).toEqual([]);
 	for (const e of events) expect(await billing(e.reservation)).toMatchObject({ status: 'paid', amount_paid: 15000 });
 	const payments = await sql.query(`SELECT reservation_id, count(*)::int AS n, sum(amount_received)::int AS received FROM payments WHERE reservation_id LIKE 'R-QUEUE-KILL-%' GROUP BY 1`);
 	expect(payments.rows).toHaveLength(30);
@@ -310,8 +317,19 @@ it('a worker killed (SIGKILL) in the middle of executions: every payment applied
 		for (const r of runs) statuses[r.status] = (statuses[r.status] ?? 0) + 1;
 	}
 	const unfinished = [...(await cluster.api.listExecutions({ workflowId: workflowIds['payment-webhook.json'], status: 'running' }))];
-	console.log(`worker kill: ${killedWith} executions running on ${victim.name} when it was killed; deliveries per event ${answered.map((a) => a.join('/')).join(' ')}; execution statuses ${JSON.stringify(statuses)}; still "running": ${unfinished.length}`);
-});
+	console.log(`worker kill: ${killedWith} executions running on ${victim.name} when it was killed; deliveries per event ${answered.map(runLengths).join(' ')}; execution statuses ${JSON.stringify(statuses)}; still "running": ${unfinished.length}`);
+}, 720_000);
+
+/** 0,409,409,409,200 → "0/409×3/200" */
+function runLengths(statuses: number[]): string {
+	const runs: Array<[number, number]> = [];
+	for (const s of statuses) {
+		const last = runs.at(-1);
+		if (last && last[0] === s) last[1]++;
+		else runs.push([s, 1]);
+	}
+	return runs.map(([s, n]) => (n > 1 ? `${s}×${n}` : String(s))).join('/');
+}
 
 /** A reservations pull at the local OTA (not an ARI push, not an acknowledgement). */
 function isPull(r: { method: string; path: string; root?: string }): boolean {
