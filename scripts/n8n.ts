@@ -6,6 +6,7 @@
  * owner, creates a public-API key and hands back a small client for the public API (/api/v1).
  * Everything that is specific to n8n 2.41.1 (endpoints, request bodies) is noted where it is used.
  */
+import { SHIPPED_N8N_SETTINGS } from './n8nSettings';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, existsSync, symlinkSync } from 'node:fs';
 import net from 'node:net';
@@ -302,6 +303,7 @@ export function n8nEnv(o: { userFolder: string; port: number; brokerPort: number
 		N8N_PUBLIC_API_SWAGGERUI_DISABLED: 'true',
 		// Keeps stop() quick; our tests never leave long executions running.
 		N8N_GRACEFUL_SHUTDOWN_TIMEOUT: '10',
+		...SHIPPED_N8N_SETTINGS,
 		...o.extra,
 	};
 }

@@ -40,7 +40,11 @@ export class BookingEngineTrigger implements INodeType {
 		name: 'bookingEngineTrigger',
 		icon: { light: 'file:bookingEngineTrigger.svg', dark: 'file:bookingEngineTrigger.dark.svg' },
 		group: ['trigger'],
-		version: 1,
+		// Version 2 behaves as 1: it spares the expression n8n evaluates on every request to a
+		// version-1 webhook node (see the Payment Webhook Trigger), and n8n reads no body it cannot
+		// parse — a body that is not JSON is refused below either way.
+		version: [1, 2],
+		defaultVersion: 2,
 		subtitle: 'REST API for the booking engine',
 		description: 'Serves the booking-engine API (availability and reservations) behind JWT',
 		defaults: { name: 'Booking Engine API' },

@@ -10,6 +10,7 @@ import { classifyStripeEvent } from '../../lib/payments/paymentEvents';
 import { StripeGateway, stripeConnectionFrom, type PaymentIntentView } from '../../lib/payments/stripeGateway';
 import type { StripeEvent } from '../../lib/payments/stripeSignature';
 import { hotelStore } from '../shared/hotelStore';
+import { itemParameter } from '../shared/itemParameter';
 
 export const DEFAULT_EVENT_EXPRESSION = '={{ $json.event }}';
 
@@ -108,12 +109,8 @@ export const actions: Record<string, Action> = {
 	},
 
 	async 'billing.applyEvent'(ctx) {
-		// Left at its default, the parameter is the input item's `event`: read it directly, which
-		// spares n8n 2.41 an expression sandbox (~15 ms of CPU) per event.
-		const configured = ctx.fn.getNode().parameters.event;
-		const raw = (configured === undefined || configured === DEFAULT_EVENT_EXPRESSION
-			? ctx.fn.getInputData()[ctx.i]?.json.event
-			: ctx.fn.getNodeParameter('event', ctx.i)) as unknown;
+		// Left at its default, read from the item without an expression sandbox (itemParameter.ts).
+		const raw = itemParameter(ctx.fn, 'event', ctx.i);
 		const event = (typeof raw === 'string' ? JSON.parse(raw) : raw) as StripeEvent;
 		if (!event || typeof event !== 'object' || !event.id || !event.type || !event.data?.object) {
 			throw new Error('The Event parameter is not a Stripe event (it needs id, type and data.object).');

@@ -3,6 +3,7 @@
  * HotelService (store + cache + broadcast), return the JSON the next node sees.
  */
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import { itemParameter } from '../shared/itemParameter';
 import type { HotelService } from '../../lib/booking/hotelService';
 import { invalid } from '../../lib/inventory/errors';
 import type { StayInput } from '../../lib/inventory/reservations';
@@ -15,7 +16,8 @@ export interface ActionContext {
 
 type Action = (ctx: ActionContext) => Promise<IDataObject>;
 
-const param = (ctx: ActionContext, name: string, fallback: unknown = '') => ctx.fn.getNodeParameter(name, ctx.i, fallback);
+// Paths into the trigger's item (the shipped workflow's `={{ $json.body }}`) are read without an expression sandbox.
+const param = (ctx: ActionContext, name: string, fallback: unknown = '') => itemParameter(ctx.fn, name, ctx.i, fallback);
 const str = (ctx: ActionContext, name: string) => String(param(ctx, name) ?? '').trim();
 const optNum = (ctx: ActionContext, name: string) => {
 	const v = param(ctx, name, undefined);

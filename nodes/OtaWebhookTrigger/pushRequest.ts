@@ -8,6 +8,7 @@ import type { ChannelConnection } from '../../lib/channels/channelClient';
 import { OtaMessageError, parseOtaMessage, parseReservations, type ParsedOtaMessage, type ReservationBatch } from '../../lib/ota';
 import { PUSHED_MESSAGES, PushRefusal, isPushedMessage, type AnswerContext, type PushedMessage } from './pushAnswers';
 import { checkBasicAuth, checkSignature, checkUsernameToken } from './pushAuth';
+import { BodyTooLarge, rawBodyOf } from '../shared/rawBody';
 
 type WebhookRequest = ReturnType<IWebhookFunctions['getRequestObject']>;
 
@@ -22,23 +23,12 @@ export interface Push {
  * root and EchoToken, so that even a refusal is answered in the form the channel reads.
  */
 export async function readPush(req: WebhookRequest, conn: ChannelConnection, secret: string, context: AnswerContext): Promise<Push> {
-	const raw = await rawBodyOf(req);
+	// n8n leaves the body unread for this node (see the hidden "options" parameter).
+	const raw = await rawBodyOf(req).catch((error: unknown) => {
+		throw error instanceof BodyTooLarge ? new PushRefusal(413, 'The message is larger than this n8n accepts (N8N_PAYLOAD_SIZE_MAX).') : error;
+	});
 	context.soap = looksLikeSoap(raw);
 	return checkPush(raw, req, conn, secret, context);
-}
-
-/** n8n leaves the body unread for this node (see the hidden "options" parameter), so read it here. */
-async function rawBodyOf(req: WebhookRequest): Promise<Buffer> {
-	if (!req.rawBody) {
-		const failure = await req.readRawBody().then(
-			() => undefined,
-			(error: unknown) => error as Error & { status?: number },
-		);
-		// raw-body refuses what is over n8n's own payload limit (N8N_PAYLOAD_SIZE_MAX) with status 413.
-		if (failure?.status === 413) throw new PushRefusal(413, 'The message is larger than this n8n accepts (N8N_PAYLOAD_SIZE_MAX).');
-		if (failure) throw failure;
-	}
-	return req.rawBody ?? Buffer.alloc(0);
 }
 
 /**

@@ -8,6 +8,7 @@ import {
 	type IWebhookResponseData,
 } from 'n8n-workflow';
 import { noRegistration } from '../shared/noRegistration';
+import { BodyTooLarge, rawBodyOf } from '../shared/rawBody';
 import { OUTCOMES, classifyStripeEvent } from '../../lib/payments/paymentEvents';
 import { DEFAULT_TOLERANCE_SECONDS, WebhookRejection, verifyStripeEvent } from '../../lib/payments/stripeSignature';
 import { PostgresEventClaims, RedisEventClaims, type EventClaimStore } from '../../lib/webhooks/eventClaims';
@@ -29,7 +30,11 @@ export class PaymentWebhookTrigger implements INodeType {
 		name: 'paymentWebhookTrigger',
 		icon: { light: 'file:paymentWebhookTrigger.svg', dark: 'file:paymentWebhookTrigger.dark.svg' },
 		group: ['trigger'],
-		version: 1,
+		// Version 2 behaves as 1. It exists because n8n evaluates an expression on every request to a
+		// version-1 webhook node (webhook-helpers' parseRequestBody asks for options.binaryData), which
+		// costs an expression sandbox when n8n acquires them lazily; version 2 skips that.
+		version: [1, 2],
+		defaultVersion: 2,
 		subtitle: 'Stripe events',
 		description: 'Starts a workflow once per Stripe payment event, signature-checked',
 		defaults: { name: 'Payment Webhook Trigger' },
@@ -117,10 +122,11 @@ export class PaymentWebhookTrigger implements INodeType {
 		const credentials = await credentialsOf(this, 'hotelStripeApi');
 		let event;
 		try {
-			event = verifyStripeEvent(req.rawBody, req.headers['stripe-signature'], String(credentials.webhookSecret ?? ''), {
+			event = verifyStripeEvent(await rawBodyOf(req), req.headers['stripe-signature'], String(credentials.webhookSecret ?? ''), {
 				toleranceSeconds: options.toleranceSeconds,
 			});
 		} catch (error) {
+			if (error instanceof BodyTooLarge) return answer(413, { error: error.message });
 			if (error instanceof WebhookRejection) {
 				this.logger.warn('Stripe webhook rejected', { integration: 'stripe', status: error.status, reason: error.message });
 				return answer(error.status, { error: error.message });

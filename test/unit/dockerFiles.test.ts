@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { isAlias, isMap, isScalar, parse, parseDocument, visit } from 'yaml';
+import { SHIPPED_N8N_SETTINGS } from '../../scripts/n8nSettings';
 
 const root = path.resolve(__dirname, '..', '..');
 const read = (file: string): string => readFileSync(path.join(root, file), 'utf8');
@@ -44,6 +45,9 @@ const N8N_VARIABLES: Record<string, string> = {
 	N8N_DISABLE_PRODUCTION_MAIN_PROCESS: '@n8n/config src/configs/endpoints.config.ts',
 	// packages/@n8n/config/src/configs/generic.config.ts
 	GENERIC_TIMEZONE: '@n8n/config src/configs/generic.config.ts',
+	// packages/@n8n/config/src/configs/expression-engine.config.ts
+	N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE: '@n8n/config src/configs/expression-engine.config.ts',
+	N8N_EXPRESSION_ENGINE_COMPILE_CACHE: '@n8n/config src/configs/expression-engine.config.ts',
 	// packages/@n8n/config/src/configs/diagnostics.config.ts
 	N8N_DIAGNOSTICS_ENABLED: '@n8n/config src/configs/diagnostics.config.ts',
 	// packages/cli/src/modules/community-packages/community-packages.config.ts (true is today's
@@ -276,6 +280,14 @@ describe.each([SINGLE, QUEUE])('%s', (file) => {
 				(key) => !(key in N8N_VARIABLES) && !PROJECT_VARIABLES.includes(key),
 			);
 			expect({ service: name, unknown }).toEqual({ service: name, unknown: [] });
+		}
+	});
+
+	it('ships the n8n settings npm start and the tests run with (SHIPPED_N8N_SETTINGS)', () => {
+		for (const name of n8nServices) {
+			const environment = environmentOf(compose.services[name]);
+			const shipped = Object.fromEntries(Object.keys(SHIPPED_N8N_SETTINGS).map((key) => [key, environment[key]]));
+			expect({ service: name, shipped }).toEqual({ service: name, shipped: SHIPPED_N8N_SETTINGS });
 		}
 	});
 
