@@ -28,6 +28,7 @@ import { REDIS, createTestDatabase, uniqueRedisPrefix, type TestDatabase } from 
 import { POSTGRES_CREDENTIAL_NAME, shippedWorkflow, usePostgres, writeTempWorkflow } from '../test/support/workflows';
 import type { LoadTarget, Shot } from './load';
 import { deleteRedisKeys } from './setup';
+import { createHandWiredAvailability } from './handWired/availabilityWorkflow';
 
 const SECRET = 'booking-engine-bench-secret-of-at-least-32-bytes!';
 const AUDIENCE = 'hotel-api';
@@ -49,7 +50,7 @@ const BOOKING_ARRIVAL_SPREAD = 60;
 // The token must outlive the whole bench run; the default 5 minutes might not.
 const TOKEN_LIFETIME = '1h';
 
-export type BookingKey = 'c' | 'd' | 'e';
+export type BookingKey = 'c' | 'd' | 'e' | 'g';
 
 export interface BookingTarget extends LoadTarget {
 	key: BookingKey;
@@ -61,6 +62,8 @@ export interface BookingSetup {
 	c: BookingTarget;
 	d: BookingTarget;
 	e: BookingTarget;
+	/** What hotel IT would wire by hand from n8n's nodes: Webhook (JWT) → IF → Postgres → Respond (bench/handWired/). */
+	g: BookingTarget;
 	/**
 	 * GET /availability to the shipped workflow without a token: the trigger answers 401 itself and
 	 * starts no execution. What n8n costs per request before any execution: the floor for (c).
@@ -108,6 +111,7 @@ export async function setUpBooking(n8n: N8n, track: (close: () => Promise<void>)
 	const cachedId = await importCached(n8n, ids);
 	const uncachedId = (await n8n.api.createWorkflow(uncachedCopy(ids))).id;
 	await n8n.api.waitForWebhook(`${CACHED_WEBHOOK_ID}/availability`, 'GET');
+	const handWired = await createHandWiredAvailability(n8n, { database: database.config, jwt: BOOKING_CREDENTIAL_DATA, migrate: false });
 
 	const headers = await bookingHeaders();
 	const stays = AVAILABILITY_STAYS.map(([a, d]) => ({ arrival: day(a), departure: day(d) }));
@@ -143,6 +147,14 @@ export async function setUpBooking(n8n: N8n, track: (close: () => Promise<void>)
 			shots: bookingShots(headers),
 			okStatus: 201,
 			classify: (body) => String(parse(body).status ?? 'no status'),
+		},
+		g: {
+			key: 'g',
+			label: 'GET /availability hand-wired from n8n nodes: Webhook (JWT auth) → IF (issuer, audience, scope) → Postgres (one query) → Respond',
+			workflowId: handWired.workflowId,
+			url: handWired.url,
+			shots: availabilityShots,
+			classify: cacheOf,
 		},
 		refused: {
 			url: n8n.webhookUrl(`${CACHED_WEBHOOK_ID}/availability`),
@@ -221,7 +233,7 @@ function switcher(n8n: N8n, ids: { cached: string; uncached: string }): (key: Bo
 	const webhookIds = { cached: CACHED_WEBHOOK_ID, uncached: UNCACHED_WEBHOOK_ID };
 	return async (key) => {
 		const wanted = key === 'd' ? 'uncached' : 'cached';
-		if (wanted === active) return 0;
+		if (key === 'g' || wanted === active) return 0; // g's path is its own: either may be active
 		const started = Date.now();
 		// Off first: the other trigger's reservations/:id would collide with this one's.
 		await n8n.api.deactivateWorkflow(ids[active]);

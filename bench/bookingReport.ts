@@ -25,8 +25,12 @@ export interface AvailabilityLevel {
 	concurrency: number;
 	c: CaseFigures;
 	d: CaseFigures;
-	/** c/d of requests per second (goal ≥ CACHE_GOAL), and of p50 and p99 latency (below 1 = c is faster). */
-	ratios: { throughput: number; p50: number; p99: number };
+	g: CaseFigures;
+	/**
+	 * c/d of requests per second (goal ≥ CACHE_GOAL), and of p50 and p99 latency (below 1 = c is
+	 * faster); c/g and d/g of requests per second (ours against the hand-wired peer: goal > 1).
+	 */
+	ratios: { throughput: number; p50: number; p99: number; cachedVersusHandWired: number; uncachedVersusHandWired: number };
 	goalMet: boolean;
 	phases: PhaseSummary[];
 }
@@ -82,6 +86,7 @@ export function formatBooking(r: BookingReport): string[] {
 		`(c) ${r.cases.c}`,
 		`(d) ${r.cases.d}`,
 		`(e) ${r.cases.e}`,
+		`(g) ${r.cases.g}`,
 		`stays asked by c and d (round robin): ${r.stays.join(', ')}`,
 		`warm-up ${r.plan.warmupRequestsPerCase} requests per case (not measured; fills the cache); order per concurrency: ${r.plan.availabilityOrder}; ` +
 			`one booking workflow active at a time: ${r.switches.count} switches, ${fixed(r.switches.meanMs / 1000)} s each (not measured)`,
@@ -96,14 +101,16 @@ export function formatBooking(r: BookingReport): string[] {
 
 function formatTable(r: BookingReport): string {
 	// As in the payment table, the isolate column only appears in diagnosis runs with n8n's metrics on.
-	const withIsolates = [...r.availability.flatMap((l) => [l.c, l.d]), ...r.reservations.map((l) => l.e)].some((f) => Number.isFinite(f.isolatesPerExecution));
+	const withIsolates = [...r.availability.flatMap((l) => [l.c, l.d, l.g]), ...r.reservations.map((l) => l.e)].some((f) => Number.isFinite(f.isolatesPerExecution));
 	const header = ['conc', 'case', 'requests', 'errors', 'req/s', 'p50 ms', 'p99 ms', 'mean ms', 'n8n CPU ms/req', ...(withIsolates ? ['isolates/req'] : []), 'answers'];
 	const row = (concurrency: number, key: BookingKey, f: CaseFigures) => caseRow(concurrency, key, f, withIsolates);
 	const rows: string[][] = [];
 	for (const level of r.availability) {
-		rows.push(row(level.concurrency, 'd', level.d), row(level.concurrency, 'c', level.c));
+		rows.push(row(level.concurrency, 'd', level.d), row(level.concurrency, 'c', level.c), row(level.concurrency, 'g', level.g));
 		const verdict = level.goalMet ? 'goal met' : `below goal ${CACHE_GOAL}`;
 		rows.push(['', 'c/d', '', '', `${fixed(level.ratios.throughput, 2)} (${verdict})`, `${fixed(level.ratios.p50, 2)}×`, `${fixed(level.ratios.p99, 2)}×`]);
+		const ahead = (x: number) => `${fixed(x, 2)} (${x > 1 ? 'ahead' : 'NOT ahead'})`;
+		rows.push(['', 'c/g', '', '', ahead(level.ratios.cachedVersusHandWired)], ['', 'd/g', '', '', ahead(level.ratios.uncachedVersusHandWired)]);
 	}
 	for (const level of r.reservations) rows.push(row(level.concurrency, 'e', level.e));
 	return alignColumns([header, ...rows]);

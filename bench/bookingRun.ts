@@ -20,8 +20,11 @@ import type { LoadTarget, PhaseResult } from './load';
 import { ratio, summarise, type CaseFigures } from './stats';
 import { LEVELS, WARMUP_CONCURRENCY, WARMUP_DEADLINE_MS, WARMUP_REQUESTS } from './sizing';
 
-/** d first: after the warm-ups (c, then d) the uncached copy is the active one, so this saves a switch. */
-const ORDER: Array<'c' | 'd'> = ['d', 'c', 'c', 'd'];
+/**
+ * d first: after the warm-ups (c, then d) the uncached copy is the active one, so this saves a
+ * switch. g (the hand-wired peer) has a path of its own and needs no switch.
+ */
+const ORDER: Array<'c' | 'd' | 'g'> = ['d', 'c', 'g', 'g', 'c', 'd'];
 
 export type Measure = (target: LoadTarget, o: { requests: number; concurrency: number; deadlineMs: number }) => Promise<PhaseResult>;
 
@@ -46,11 +49,11 @@ export async function runBooking(booking: BookingSetup, n8n: N8n, measure: Measu
 		return { key, result, window: { from, to: Date.now() } };
 	};
 
-	progress(`booking engine: warm-up ${WARMUP_REQUESTS} requests each for c (fills the cache) and d`);
-	for (const key of ['c', 'd'] as const) await run(key, WARMUP_REQUESTS, WARMUP_CONCURRENCY, WARMUP_DEADLINE_MS);
+	progress(`booking engine: warm-up ${WARMUP_REQUESTS} requests each for g, c (fills the cache) and d`);
+	for (const key of ['g', 'c', 'd'] as const) await run(key, WARMUP_REQUESTS, WARMUP_CONCURRENCY, WARMUP_DEADLINE_MS);
 
 	const availability: AvailabilityLevel[] = [];
-	const singleWindows: Record<'c' | 'd', Window[]> = { c: [], d: [] };
+	const singleWindows: Record<'c' | 'd' | 'g', Window[]> = { c: [], d: [], g: [] };
 	for (const level of LEVELS) {
 		const perRound = Math.ceil(level.requests / ORDER.filter((k) => k === 'c').length);
 		const rounds: Timed[] = [];
@@ -58,7 +61,7 @@ export async function runBooking(booking: BookingSetup, n8n: N8n, measure: Measu
 			progress(`booking engine, concurrency ${level.concurrency}: ${key} × ${perRound}`);
 			const timed = await run(key, perRound, level.concurrency, level.phaseDeadlineMs);
 			rounds.push(timed);
-			if (level.concurrency === 1) singleWindows[key as 'c' | 'd'].push(timed.window);
+			if (level.concurrency === 1) singleWindows[key].push(timed.window);
 		}
 		availability.push(availabilityLevel(level.concurrency, rounds));
 	}
@@ -82,10 +85,10 @@ export async function runBooking(booking: BookingSetup, n8n: N8n, measure: Measu
 		c: await executionTimes(n8n, booking.c.workflowId, singleWindows.c),
 		d: await executionTimes(n8n, booking.d.workflowId, singleWindows.d),
 	};
-	const noErrors = [...availability.flatMap((l) => [l.c, l.d]), ...reservations.map((l) => l.e)].every((f) => f.errors === 0 && !f.truncated);
+	const noErrors = [...availability.flatMap((l) => [l.c, l.d, l.g]), ...reservations.map((l) => l.e)].every((f) => f.errors === 0 && !f.truncated);
 	return {
 		workflow: 'workflows/booking-engine-api.json on PostgreSQL (set up as test/e2e/bookingEngine.test.ts), same n8n as the payment part',
-		cases: { c: booking.c.label, d: booking.d.label, e: booking.e.label },
+		cases: { c: booking.c.label, d: booking.d.label, e: booking.e.label, g: booking.g.label },
 		stays: booking.stays.map((s) => `${s.arrival}→${s.departure}`),
 		plan: {
 			warmupRequestsPerCase: WARMUP_REQUESTS,
@@ -119,12 +122,20 @@ async function measureRefused(booking: BookingSetup, measure: Measure, progress:
 function availabilityLevel(concurrency: number, rounds: Timed[]): AvailabilityLevel {
 	const c = summarise(rounds.filter((r) => r.key === 'c').map((r) => r.result));
 	const d = summarise(rounds.filter((r) => r.key === 'd').map((r) => r.result));
+	const g = summarise(rounds.filter((r) => r.key === 'g').map((r) => r.result));
 	const throughput = ratio(c.executionsPerSecond, d.executionsPerSecond);
 	return {
 		concurrency,
 		c,
 		d,
-		ratios: { throughput, p50: ratio(c.p50Ms, d.p50Ms), p99: ratio(c.p99Ms, d.p99Ms) },
+		g,
+		ratios: {
+			throughput,
+			p50: ratio(c.p50Ms, d.p50Ms),
+			p99: ratio(c.p99Ms, d.p99Ms),
+			cachedVersusHandWired: ratio(c.executionsPerSecond, g.executionsPerSecond),
+			uncachedVersusHandWired: ratio(d.executionsPerSecond, g.executionsPerSecond),
+		},
 		goalMet: throughput >= CACHE_GOAL,
 		phases: rounds.map(({ key, result }) => phaseSummary(key, result)),
 	};

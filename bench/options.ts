@@ -4,6 +4,9 @@
  *
  *   BENCH_EVENT_STORE=redis       (a) remembers events in Redis instead of the database
  *   BENCH_DATABASE=embedded       (a) uses the embedded PGlite instead of PostgreSQL
+ *   BENCH_N8N_PROFILES=defaults,shipped
+ *                                 the n8n settings the payment and booking parts run with, each on an
+ *                                 n8n of its own: n8n's defaults, and/or what npm start and docker/ ship
  *   BENCH_N8N_ENV="A=1,B=2"       extra n8n settings, e.g. N8N_EXPRESSION_ENGINE=legacy or N8N_METRICS=true
  *   BENCH_PACKAGE_DIR=<dir>       build and measure another copy of the package (e.g. a prototype)
  *   BENCH_SKIP_BUILD=1            measure the dist/ already there (when unrelated work breaks the build)
@@ -18,8 +21,11 @@
 import path from 'node:path';
 import type { Variant } from './setup';
 
+export type N8nProfile = 'defaults' | 'shipped';
+
 export interface BenchOptions {
 	variant: Variant;
+	profiles: N8nProfile[];
 	n8nEnv: Record<string, string>;
 	packageDir: string;
 	skipBuild: boolean;
@@ -40,6 +46,7 @@ export interface BenchOptions {
 export function optionsFromEnv(repoRoot: string, env: NodeJS.ProcessEnv = process.env): BenchOptions {
 	return {
 		variant: variantFrom(env),
+		profiles: profilesFrom(env.BENCH_N8N_PROFILES),
 		n8nEnv: n8nEnvFrom(env.BENCH_N8N_ENV),
 		packageDir: path.resolve(env.BENCH_PACKAGE_DIR ?? repoRoot),
 		skipBuild: env.BENCH_SKIP_BUILD === '1',
@@ -50,6 +57,13 @@ export function optionsFromEnv(repoRoot: string, env: NodeJS.ProcessEnv = proces
 		queue: env.BENCH_QUEUE !== '0',
 		queueLog: env.BENCH_QUEUE_LOG ? path.resolve(env.BENCH_QUEUE_LOG) : undefined,
 	};
+}
+
+function profilesFrom(spec = 'defaults,shipped'): N8nProfile[] {
+	const profiles = spec.split(',').map((p) => p.trim()).filter(Boolean);
+	for (const p of profiles) if (p !== 'defaults' && p !== 'shipped') throw new Error(`BENCH_N8N_PROFILES takes defaults and/or shipped, not ${p}`);
+	if (profiles.length === 0) throw new Error('BENCH_N8N_PROFILES names no profile');
+	return profiles as N8nProfile[];
 }
 
 function variantFrom(env: NodeJS.ProcessEnv): Variant {

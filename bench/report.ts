@@ -10,22 +10,29 @@ import type { OtaReport } from './ota';
 import { formatEmail, type EmailReport } from './email';
 import { formatOta } from './otaReport';
 import { formatQueue, type QueueReport } from './queue';
-import type { CaseFigures } from './stats';
+import { ratio, type CaseFigures } from './stats';
 import { alignColumns, errorText, fixed } from './table';
 
 /** The brief's goal: the payment workflow keeps at least 85 % of a bare webhook's throughput. */
 export const THROUGHPUT_GOAL = 0.85;
+/** Issue #10: the payment workflow does at least 1.5× what hotel IT would wire by hand from n8n's nodes (h). */
+export const HAND_WIRED_GOAL = 1.5;
 
 export interface LevelReport {
 	concurrency: number;
 	a: CaseFigures;
 	b: CaseFigures;
-	/** a/b of executions per second (goal ≥ 0.85) and of p50 latency (1 = as fast as b, 2 = twice as slow). */
-	ratios: { throughput: number; p50: number; p99: number };
+	h: CaseFigures;
+	/**
+	 * a/b of executions per second (goal ≥ 0.85) and of p50 latency (1 = as fast as b, 2 = twice as
+	 * slow); a/h of executions per second (goal ≥ 1.5).
+	 */
+	ratios: { throughput: number; p50: number; p99: number; versusHandWired: number };
 	goalMet: boolean;
+	handWiredGoalMet: boolean;
 	/** Each measured phase in the order it ran, to see how much rounds differ (noise). */
 	phases: Array<{
-		case: 'a' | 'b';
+		case: 'a' | 'b' | 'h';
 		requests: number;
 		errors: number;
 		executionsPerSecond: number;
@@ -44,13 +51,13 @@ export interface BenchReport {
 	durationSeconds: number;
 	/** Load average (1 min) before the build and after the run: other work (e.g. a test run) shows at the start. */
 	machine: { cpus: number; cpuModel: string; memoryGb: number; node: string; loadAverage: { atStart: number; atEnd: number } };
-	n8n: { version: string; settings: string[] };
+	n8n: { version: string; profile: string; settings: string[] };
 	/** The payment part (a, b): absent, with the booking part, when BENCH_PAYMENT=0. */
 	variant?: Variant;
-	cases?: { a: string; b: string };
+	cases?: { a: string; b: string; h: string };
 	plan?: { warmupRequestsPerCase: number; warmupConcurrency: number; order: string; phaseDeadlineMs: Record<string, number>; requestTimeoutMs: number };
 	levels?: LevelReport[];
-	exactlyOnce?: { a: ExecutionCount; b: ExecutionCount; database?: DatabaseCount };
+	exactlyOnce?: { a: ExecutionCount; b: ExecutionCount; h: ExecutionCount; database?: DatabaseCount };
 	/** The booking-engine API on the same n8n: (c) cached and (d) uncached availability, (e) reservations. Absent with BENCH_BOOKING=0. */
 	booking?: BookingReport;
 	/** One n8n process against queue mode with 1 and 2 workers, payment and booking (queue.ts). Absent with BENCH_QUEUE=0. */
@@ -63,10 +70,11 @@ export interface BenchReport {
 	passed: boolean;
 }
 
-export function writeJson(report: BenchReport, dir: string): string {
+/** One report per n8n settings profile, in the order they ran. */
+export function writeJson(reports: BenchReport[], dir: string): string {
 	mkdirSync(dir, { recursive: true });
 	const file = path.join(dir, 'latest.json');
-	writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+	writeFileSync(file, `${JSON.stringify(reports, null, 2)}\n`);
 	return file;
 }
 
@@ -80,6 +88,7 @@ export function formatReport(r: BenchReport): string {
 			? [
 					`(a) ${r.cases.a}`,
 					`(b) ${r.cases.b}`,
+					`(h) ${r.cases.h}`,
 					`warm-up ${r.plan.warmupRequestsPerCase} requests per case (not measured); order per concurrency: ${r.plan.order}`,
 					'',
 					formatTable(r.levels),
@@ -104,7 +113,7 @@ function formatTable(levels: LevelReport[]): string {
 	if (withIsolates) header.push('isolates/exec');
 	const rows: string[][] = [];
 	for (const level of levels) {
-		for (const key of ['b', 'a'] as const) {
+		for (const key of ['b', 'a', 'h'] as const) {
 			const f = level[key];
 			const requests = f.truncated ? `${f.requests} (deadline hit)` : String(f.requests);
 			const row = [String(level.concurrency), key, requests, errorText(f), fixed(f.executionsPerSecond), fixed(f.p50Ms), fixed(f.p99Ms), fixed(f.meanMs), fixed(f.n8nCpuMsPerExecution)];
@@ -113,6 +122,8 @@ function formatTable(levels: LevelReport[]): string {
 		}
 		const verdict = level.goalMet ? 'goal met' : `below goal ${THROUGHPUT_GOAL}`;
 		rows.push(['', 'a/b', '', '', `${fixed(level.ratios.throughput, 2)} (${verdict})`, `${fixed(level.ratios.p50, 2)}×`, `${fixed(level.ratios.p99, 2)}×`]);
+		const handWired = level.handWiredGoalMet ? 'goal met' : `below goal ${HAND_WIRED_GOAL}`;
+		rows.push(['', 'a/h', '', '', `${fixed(level.ratios.versusHandWired, 2)} (${handWired})`, `${fixed(ratio(level.a.p50Ms, level.h.p50Ms), 2)}×`, `${fixed(ratio(level.a.p99Ms, level.h.p99Ms), 2)}×`]);
 	}
 	return alignColumns([header, ...rows]);
 }
@@ -122,7 +133,7 @@ function formatChecks(r: BenchReport): string[] {
 		`${name}: ${c.requestsSent} requests sent, ${c.requestsOk} answered 200, ${c.successfulExecutions} successful executions ` +
 		`(all: ${JSON.stringify(c.executionsByStatus)}) → ${c.exactlyOnce ? 'exactly once ✓' : 'MISMATCH ✗'}`;
 	if (!r.exactlyOnce) return [];
-	const lines = ['Exactly once (all phases, warm-up included):', `  ${line('a', r.exactlyOnce.a)}`, `  ${line('b', r.exactlyOnce.b)}`];
+	const lines = ['Exactly once (all phases, warm-up included):', `  ${line('a', r.exactlyOnce.a)}`, `  ${line('b', r.exactlyOnce.b)}`, `  ${line('h', r.exactlyOnce.h)}`];
 	const db = r.exactlyOnce.database;
 	if (db) {
 		const claims = db.claimsDone === null ? 'claims in Redis' : `${db.claimsDone} claims done, ${db.claimsNotDone} not done`;

@@ -29,11 +29,12 @@ import { countExecutions, countRows } from './checks';
 import { n8nCpuReader } from './cpu';
 import { isolatesAcquired } from './isolates';
 import { runPhase, type LoadTarget, type PhaseResult } from './load';
-import { optionsFromEnv, type BenchOptions } from './options';
+import { optionsFromEnv, type BenchOptions, type N8nProfile } from './options';
+import { SHIPPED_N8N_SETTINGS } from '../scripts/n8nSettings';
 import { runOta, type OtaReport } from './ota';
 import { runEmail, type EmailReport } from './email';
 import { runQueue, type QueueReport } from './queue';
-import { THROUGHPUT_GOAL, formatReport, writeJson, type BenchReport, type LevelReport } from './report';
+import { HAND_WIRED_GOAL, THROUGHPUT_GOAL, formatReport, writeJson, type BenchReport, type LevelReport } from './report';
 import { hostN8nVersion, setUp, type Target } from './setup';
 import { LEVELS, WARMUP_CONCURRENCY, WARMUP_DEADLINE_MS, WARMUP_REQUESTS } from './sizing';
 import { ratio, round, summarise } from './stats';
@@ -41,20 +42,33 @@ import { ratio, round, summarise } from './stats';
 const repoRoot = path.resolve(__dirname, '..');
 const RESULTS_DIR = path.join(__dirname, 'results');
 
-/** ABBA rather than ABAB: a trend over the level (e.g. tables growing) then costs both cases the same. */
-const ORDER: Array<'a' | 'b'> = ['b', 'a', 'a', 'b'];
+/** ABCCBA rather than ABCABC: a trend over the level (e.g. tables growing) then costs every case the same. */
+const ORDER: Array<'a' | 'b' | 'h'> = ['b', 'a', 'h', 'h', 'a', 'b'];
 const REQUEST_TIMEOUT_MS = 30_000;
 /** A pause after each phase: n8n saves executions and our trigger settles claims after answering. */
 const SETTLE_MS = 1_000;
 
 const N8N_DEFAULTS = [
-	'defaults of scripts/n8n.ts for both cases',
+	'scripts/n8n.ts for every case',
 	'DB_TYPE=sqlite',
 	'EXECUTIONS_MODE=regular',
 	'EXECUTIONS_DATA_SAVE_ON_SUCCESS not set (n8n default: all, so every execution is saved with its data)',
 	'N8N_EXPRESSION_ENGINE not set (n8n default: vm = isolated-vm, pool size 1)',
 	'log level default (info)',
 ];
+
+/**
+ * The n8n settings each profile runs with: n8n's own defaults (what a hotel's existing n8n has), and
+ * what npm start and docker/ ship (scripts/n8nSettings.ts, which startN8n applies).
+ */
+const PROFILE_ENV: Record<N8nProfile, Record<string, string>> = {
+	defaults: Object.fromEntries(Object.keys(SHIPPED_N8N_SETTINGS).map((name) => [name, 'false'])),
+	shipped: {},
+};
+const PROFILE_NOTES: Record<N8nProfile, string> = {
+	defaults: `n8n's own: ${Object.keys(SHIPPED_N8N_SETTINGS).map((n) => `${n}=false`).join(', ')}`,
+	shipped: `as npm start and docker/ ship them: ${Object.entries(SHIPPED_N8N_SETTINGS).map(([n, v]) => `${n}=${v}`).join(', ')}`,
+};
 
 /** What is read from n8n around each phase, besides the answers. */
 interface Probes {
@@ -84,23 +98,31 @@ async function main(): Promise<void> {
 		const email: EmailReport | undefined = options.email ? await runEmail(progress) : undefined;
 
 		const built = build(options);
-		const single = options.payment
-			? await runSingleN8n(options, (c) => (close = c), (c) => (closeBooking = c))
-			: undefined;
-		// With the single n8n stopped: one n8n process against queue mode, all on PostgreSQL.
+		// The payment and booking parts once per n8n settings profile, each on an n8n of its own.
+		const singles: Array<{ profile: N8nProfile; part?: SingleN8nPart }> = [];
+		for (const profile of options.profiles) {
+			progress(`n8n settings: ${profile} (${PROFILE_NOTES[profile]})`);
+			const n8nEnv = { ...PROFILE_ENV[profile], ...options.n8nEnv };
+			const part = options.payment ? await runSingleN8n({ ...options, n8nEnv }, (c) => (close = c), (c) => (closeBooking = c)) : undefined;
+			singles.push({ profile, part });
+		}
+		const last = singles[singles.length - 1];
+		// With the single n8n stopped: one n8n process against queue mode, all on PostgreSQL (shipped settings).
 		const queue: QueueReport | undefined = options.queue
 			? await runQueue(progress, (c) => (closeQueue = c), {
-					reference: queueReference(single),
+					reference: queueReference(last?.part),
 					packageDir: options.packageDir,
 					n8nEnv: options.n8nEnv,
 					logFile: options.queueLog,
 				})
 			: undefined;
 
-		const report = buildReport(single, queue, ota, email, { started, loadAtStart, options, built });
-		console.log(formatReport(report));
-		console.log(`\nJSON: ${path.relative(repoRoot, writeJson(report, RESULTS_DIR))}`);
-		if (!report.passed) process.exitCode = 1;
+		const reports = singles.map(({ profile, part }, i) =>
+			buildReport(part, i === singles.length - 1 ? queue : undefined, i === 0 ? ota : undefined, i === 0 ? email : undefined, { started, loadAtStart, options, built, profile }),
+		);
+		for (const report of reports) console.log(`\n=== n8n settings: ${report.n8n.profile} ===\n${formatReport(report)}`);
+		console.log(`\nJSON: ${path.relative(repoRoot, writeJson(reports, RESULTS_DIR))}`);
+		if (!reports.every((r) => r.passed)) process.exitCode = 1;
 	} finally {
 		progress('cleaning up...');
 		await closeAll();
@@ -129,8 +151,8 @@ async function runSingleN8n(
 	try {
 		const readCpu = n8nCpuReader(setup.n8n.userFolder);
 		const probes: Probes = { cpuMs: () => readCpu?.(), isolates: () => isolatesAcquired(setup.n8n.url) };
-		const sent = { a: 0, b: 0 };
-		const ok = { a: 0, b: 0 };
+		const sent = { a: 0, b: 0, h: 0 };
+		const ok = { a: 0, b: 0, h: 0 };
 		const run = async (target: Target, requests: number, concurrency: number, deadlineMs: number) => {
 			const result = await phase(target, { requests, concurrency, deadlineMs }, probes);
 			sent[target.key] += result.sent;
@@ -139,12 +161,12 @@ async function runSingleN8n(
 		};
 
 		progress(`warm-up: ${WARMUP_REQUESTS} requests per case`);
-		for (const target of [setup.b, setup.a]) await run(target, WARMUP_REQUESTS, WARMUP_CONCURRENCY, WARMUP_DEADLINE_MS);
+		for (const target of [setup.b, setup.a, setup.h]) await run(target, WARMUP_REQUESTS, WARMUP_CONCURRENCY, WARMUP_DEADLINE_MS);
 
 		const levels: LevelReport[] = [];
 		for (const level of LEVELS) {
 			const perRound = Math.ceil(level.requests / ORDER.filter((k) => k === 'a').length);
-			const rounds: Array<{ key: 'a' | 'b'; result: PhaseResult }> = [];
+			const rounds: Array<{ key: 'a' | 'b' | 'h'; result: PhaseResult }> = [];
 			for (const key of ORDER) {
 				progress(`concurrency ${level.concurrency}: ${key} × ${perRound}`);
 				rounds.push({ key, result: await run(setup[key], perRound, level.concurrency, level.phaseDeadlineMs) });
@@ -156,6 +178,7 @@ async function runSingleN8n(
 		const exactlyOnce = {
 			a: await countExecutions(setup.n8n, setup.a.workflowId, sent.a, ok.a),
 			b: await countExecutions(setup.n8n, setup.b.workflowId, sent.b, ok.b),
+			h: await countExecutions(setup.n8n, setup.h.workflowId, sent.h, ok.h),
 			database: await countRows(setup, sent.a),
 		};
 
@@ -165,7 +188,7 @@ async function runSingleN8n(
 			const bookingSetup: BookingSetup = await setUpBooking(setup.n8n, (c) => trackBooking((closeBooking = c)));
 			booking = await runBooking(bookingSetup, setup.n8n, (target, o) => phase(target, o, probes), progress);
 		}
-		return { variant: setup.variant, cases: { a: setup.a.label, b: setup.b.label }, levels, exactlyOnce, booking };
+		return { variant: setup.variant, cases: { a: setup.a.label, b: setup.b.label, h: setup.h.label }, levels, exactlyOnce, booking };
 	} finally {
 		// n8n first (it holds connections to the booking database), then the booking database and keys.
 		await closeN8n?.();
@@ -202,16 +225,20 @@ async function phase(target: LoadTarget, o: { requests: number; concurrency: num
 	return result;
 }
 
-function levelReport(concurrency: number, rounds: Array<{ key: 'a' | 'b'; result: PhaseResult }>): LevelReport {
+function levelReport(concurrency: number, rounds: Array<{ key: 'a' | 'b' | 'h'; result: PhaseResult }>): LevelReport {
 	const a = summarise(rounds.filter((r) => r.key === 'a').map((r) => r.result));
 	const b = summarise(rounds.filter((r) => r.key === 'b').map((r) => r.result));
+	const h = summarise(rounds.filter((r) => r.key === 'h').map((r) => r.result));
 	const throughput = ratio(a.executionsPerSecond, b.executionsPerSecond);
+	const versusHandWired = ratio(a.executionsPerSecond, h.executionsPerSecond);
 	return {
 		concurrency,
 		a,
 		b,
-		ratios: { throughput, p50: ratio(a.p50Ms, b.p50Ms), p99: ratio(a.p99Ms, b.p99Ms) },
+		h,
+		ratios: { throughput, p50: ratio(a.p50Ms, b.p50Ms), p99: ratio(a.p99Ms, b.p99Ms), versusHandWired },
 		goalMet: throughput >= THROUGHPUT_GOAL,
+		handWiredGoalMet: versusHandWired >= HAND_WIRED_GOAL,
 		phases: rounds.map(({ key, result }) => {
 			const f = summarise([result]);
 			return {
@@ -232,13 +259,13 @@ function buildReport(
 	queue: QueueReport | undefined,
 	ota: OtaReport | undefined,
 	email: EmailReport | undefined,
-	run: { started: number; loadAtStart: number; options: BenchOptions; built: BenchReport['build'] },
+	run: { started: number; loadAtStart: number; options: BenchOptions; built: BenchReport['build']; profile: N8nProfile },
 ): BenchReport {
 	const cpus = os.cpus();
 	const levels = single?.levels ?? [];
 	const exactlyOnce = single?.exactlyOnce;
-	const noErrors = levels.every((l) => l.a.errors === 0 && l.b.errors === 0);
-	const countsRight = !exactlyOnce || (exactlyOnce.a.exactlyOnce && exactlyOnce.b.exactlyOnce && (exactlyOnce.database?.matchesRequests ?? true));
+	const noErrors = levels.every((l) => l.a.errors === 0 && l.b.errors === 0 && l.h.errors === 0);
+	const countsRight = !exactlyOnce || (exactlyOnce.a.exactlyOnce && exactlyOnce.b.exactlyOnce && exactlyOnce.h.exactlyOnce && (exactlyOnce.database?.matchesRequests ?? true));
 	const extra = Object.entries(run.options.n8nEnv).map(([k, v]) => `${k}=${v}`);
 	const booking = single?.booking;
 	return {
@@ -255,7 +282,8 @@ function buildReport(
 		},
 		n8n: {
 			version: hostN8nVersion(),
-			settings: extra.length === 0 ? N8N_DEFAULTS : [`NOT the defaults, set by BENCH_N8N_ENV: ${extra.join(', ')}`, ...N8N_DEFAULTS],
+			profile: run.profile,
+			settings: [PROFILE_NOTES[run.profile], ...(extra.length === 0 ? [] : [`also set by BENCH_N8N_ENV: ${extra.join(', ')}`]), ...N8N_DEFAULTS],
 		},
 		...(single
 			? {

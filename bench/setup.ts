@@ -19,6 +19,7 @@ import { startStripePeer, type StripePeer } from '../test/peers/stripePeer';
 import { REDIS, createTestDatabase, type TestDatabase } from '../test/support/services';
 import { POSTGRES_CREDENTIAL_NAME, shippedWorkflow, usePostgres, writeTempWorkflow } from '../test/support/workflows';
 import type { Shot } from './load';
+import { createHandWiredPayment } from './handWired/paymentWorkflow';
 
 const SECRET_KEY = 'sk_test_hotel_bench';
 const WEBHOOK_SECRET = 'whsec_hotel_bench';
@@ -36,7 +37,7 @@ export interface Variant {
 }
 
 export interface Target {
-	key: 'a' | 'b';
+	key: 'a' | 'b' | 'h';
 	label: string;
 	workflowId: string;
 	url: string;
@@ -52,6 +53,8 @@ export interface BenchSetup {
 	runId: string;
 	a: Target;
 	b: Target;
+	/** What hotel IT would wire by hand from n8n's own nodes (bench/handWired/), on a database of its own. */
+	h: Target;
 	database: TestDatabase;
 	redisPrefix?: string;
 	/** Stops n8n and the peer, drops the database, deletes this run's Redis keys. Idempotent, never throws. */
@@ -90,6 +93,9 @@ export async function setUp(
 
 		const aId = await importPaymentWorkflow(n8n, peer, database, variant, redisPrefix);
 		const bId = await createPlainWorkflow(n8n);
+		const handWiredDatabase = await createTestDatabase('bench_hw');
+		closers.splice(1, 0, () => handWiredDatabase.drop()); // dropped after n8n has stopped
+		const handWired = await createHandWiredPayment(n8n, { database: handWiredDatabase.config, webhookSecret: WEBHOOK_SECRET });
 		await n8n.api.waitForWebhook(PAYMENT_WEBHOOK_PATH, 'POST');
 		await n8n.api.waitForWebhook(PLAIN_WEBHOOK_PATH, 'POST');
 
@@ -108,6 +114,13 @@ export async function setUp(
 				label: `payment webhook (${variant.database}, claims in ${variant.eventStore})`,
 				workflowId: aId,
 				url: n8n.webhookUrl(PAYMENT_WEBHOOK_PATH),
+				shots: (n) => events(n).map((body) => ({ body, headers: { 'stripe-signature': sign(body) } })),
+			},
+			h: {
+				key: 'h',
+				label: 'hand-wired from n8n nodes: Webhook → Extract → Crypto → IF → Postgres claim → IF → Postgres billing → Respond',
+				workflowId: handWired.workflowId,
+				url: handWired.url,
 				shots: (n) => events(n).map((body) => ({ body, headers: { 'stripe-signature': sign(body) } })),
 			},
 			b: {
