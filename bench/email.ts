@@ -88,7 +88,7 @@ export async function runEmail(progress: (m: string) => void): Promise<EmailRepo
 			passed: once && left === '0' && sent === MESSAGES,
 			notes: [
 				`accepted by the SMTP server: ${ids.length} (${once ? 'each once' : 'NOT each once'}); left in the outbox: ${left}`,
-				'the queue pays per message: an INSERT, a claim (SELECT … FOR UPDATE SKIP LOCKED + lease) and a mark-sent UPDATE',
+				'the queue pays per message: an INSERT, and one statement that records it sent and claims (FOR UPDATE SKIP LOCKED + lease) the next',
 			],
 		};
 	} finally {

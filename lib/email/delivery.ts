@@ -19,15 +19,34 @@ export interface Delivery {
 
 /** Sends one claimed message and records the outcome under its lease. */
 export async function deliver(outbox: EmailOutbox, sender: SmtpSender, message: ClaimedMessage): Promise<Delivery> {
+	return (await deliverAndTakeNext(outbox, sender, message)).delivery;
+}
+
+/**
+ * deliver(), and when `takeNext` still wants one once the send is over, the next due message
+ * claimed for the caller — in the same round trip as the "sent" record after a success, so a queue
+ * worker pays one statement per message besides the send. The sent record is still written the
+ * moment the server accepts.
+ */
+async function deliverAndTakeNext(
+	outbox: EmailOutbox,
+	sender: SmtpSender,
+	message: ClaimedMessage,
+	takeNext?: { leaseMs: number; wanted: () => boolean },
+): Promise<{ delivery: Delivery; next?: ClaimedMessage }> {
+	let accepted;
 	try {
-		const accepted = await sender.send(message);
-		const marked = await outbox.markSent(message.id, message.leaseToken, accepted.response);
-		return { status: 'sent', message, attempts: message.attempts, response: accepted.response, leaseLost: !marked };
+		accepted = await sender.send(message);
 	} catch (caught) {
 		if (!(caught instanceof PartnerError)) throw caught; // a database error: the lease will run out
 		const outcome = await outbox.markFailed(message.id, message.leaseToken, caught.message, isPermanentRejection(caught) ? 'permanent' : 'retry');
-		return { status: outcome === 'queued' ? 'retrying' : 'failed', message, attempts: message.attempts, error: caught, leaseLost: outcome === null };
+		const delivery: Delivery = { status: outcome === 'queued' ? 'retrying' : 'failed', message, attempts: message.attempts, error: caught, leaseLost: outcome === null };
+		return { delivery, next: takeNext?.wanted() ? (await outbox.claimDue(1, takeNext.leaseMs))[0] : undefined };
 	}
+	const { marked, next } = takeNext?.wanted()
+		? await outbox.markSentAndClaimNext(message.id, message.leaseToken, accepted.response, takeNext.leaseMs)
+		: { marked: await outbox.markSent(message.id, message.leaseToken, accepted.response), next: undefined };
+	return { delivery: { status: 'sent', message, attempts: message.attempts, response: accepted.response, leaseLost: !marked }, next };
 }
 
 export type SendNowResult =
@@ -85,19 +104,20 @@ export interface WorkResult {
 /**
  * Works the queue once: `concurrency` lanes each claim one due message at a time (so a lease only
  * runs while its message is really being sent), until nothing is due, `batch` messages were taken
- * or `signal` aborts.
+ * or `signal` aborts. Each "sent" record claims the lane's next message in the same statement.
  */
 export async function workQueue(options: WorkOptions): Promise<WorkResult> {
 	const { outbox, sender, signal } = options;
 	const abandoned = await outbox.expireAbandoned();
 	const deliveries: Delivery[] = [];
 	let budget = Math.max(1, options.batch);
+	const more = () => budget > 0 && !signal?.aborted && budget-- > 0;
 	const lane = async () => {
-		while (budget > 0 && !signal?.aborted) {
-			budget--;
-			const [message] = await outbox.claimDue(1, options.leaseMs);
-			if (!message) return;
-			deliveries.push(await deliver(outbox, sender, message));
+		let message = more() ? (await outbox.claimDue(1, options.leaseMs))[0] : undefined;
+		while (message) {
+			const { delivery, next } = await deliverAndTakeNext(outbox, sender, message, { leaseMs: options.leaseMs, wanted: more });
+			deliveries.push(delivery);
+			message = next;
 		}
 	};
 	// Every lane finishes what it holds before an error (a database outage) is reported.

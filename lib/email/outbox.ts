@@ -188,6 +188,35 @@ export class EmailOutbox {
 	}
 
 	/**
+	 * markSent, and in the same statement (one round trip instead of two) claimDue(1): what a queue
+	 * worker does after each accepted message. The sent row is never the one claimed next.
+	 */
+	async markSentAndClaimNext(id: number, token: string, smtpResponse: string, leaseMs: number): Promise<{ marked: boolean; next?: ClaimedMessage }> {
+		const { rows } = await this.db.query<Row & { marked: number }>(
+			`WITH sent AS (
+			   UPDATE email_outbox SET status = 'sent', sent_at = now(), smtp_response = $5, last_error = NULL,
+			     lease_token = NULL, lease_until = NULL, updated_at = now()
+			   WHERE id = $6 AND lease_token = $7 AND status = 'sending'
+			   RETURNING id
+			 ), due AS (
+			   SELECT id FROM email_outbox
+			   WHERE status IN ('queued', 'sending') AND next_attempt_at <= now() AND attempts < $4 AND id <> $6
+			   ORDER BY next_attempt_at, id
+			   LIMIT $1
+			   FOR UPDATE SKIP LOCKED
+			 ), next AS (
+			   UPDATE email_outbox AS o SET ${LEASE}
+			   FROM due WHERE o.id = due.id
+			   RETURNING o.*
+			 )
+			 SELECT (SELECT count(*)::int FROM sent) AS marked, next.* FROM (SELECT 1) AS one LEFT JOIN next ON true`,
+			[1, randomUUID(), Math.round(leaseMs), this.retry.maxAttempts, smtpResponse.slice(0, 1000), id, token],
+		);
+		const row = rows[0];
+		return { marked: Number(row?.marked ?? 0) > 0, next: row?.id === null || row?.id === undefined ? undefined : (toMessage(row) as ClaimedMessage) };
+	}
+
+	/**
 	 * Records a failed attempt: 'permanent' (or the last allowed attempt) makes the row 'failed';
 	 * otherwise it is queued again after an exponential backoff with jitter — half fixed, half
 	 * random, so retries spread out but never come back at once. Returns the new status, or null

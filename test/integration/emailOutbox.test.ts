@@ -189,6 +189,24 @@ it('a lease that runs out hands the message over; the old holder can no longer r
 	expect(await row(message.id)).toMatchObject({ status: 'sent', smtpResponse: '250 ok' });
 });
 
+it('records a message sent and claims the next in one statement, never the same row, and only with its own lease', async () => {
+	const outbox = new EmailOutbox(db);
+	const first = (await outbox.enqueue(confirmation('R-30'))).message;
+	const second = (await outbox.enqueue(confirmation('R-31'))).message;
+	const [held] = await outbox.claimDue(1, 10_000);
+	expect(held.id).toBe(first.id);
+	// A stale token records nothing, and the claim still happens: the next row is due.
+	const stale = await outbox.markSentAndClaimNext(held.id, 'not-the-token', '250 stale', 10_000);
+	expect(stale.marked).toBe(false);
+	expect(stale.next).toMatchObject({ id: second.id, status: 'sending', attempts: 1 });
+	expect(await row(first.id)).toMatchObject({ status: 'sending' });
+	const done = await outbox.markSentAndClaimNext(held.id, held.leaseToken, '250 ok', 10_000);
+	expect(done).toEqual({ marked: true, next: undefined }); // the other row is held; this one is sent, not reclaimed
+	expect(await row(first.id)).toMatchObject({ status: 'sent', smtpResponse: '250 ok' });
+	expect((await outbox.markSentAndClaimNext(second.id, stale.next!.leaseToken, '250 ok', 10_000)).marked).toBe(true);
+	expect(await outbox.counts()).toEqual({ queued: 0, sending: 0, sent: 2, failed: 0 });
+});
+
 it('a worker that dies on the last allowed attempt leaves the message failed, reported once', async () => {
 	const outbox = new EmailOutbox(db, { maxAttempts: 1 });
 	const { message } = await outbox.enqueue(confirmation('R-11'));
