@@ -23,7 +23,7 @@ import { findReservation, insertReservation, rewriteReservation, selectReservati
 import type { ValidReservation } from './reservationRows';
 import { text, validateReservation, type StayRules } from './reservationStays';
 import type { ChangeListener, ChannelChange, Reservation, ReservationChange, ReservationStatus, RoomInput, StayInput } from './reservationTypes';
-import { holdingsOf, moveRooms } from './roomAccounting';
+import { holdingsOf, moveRooms, soldOutRefusal } from './roomAccounting';
 
 export type * from './reservationTypes';
 export { findReservation } from './reservationRows';
@@ -55,6 +55,32 @@ export class ReservationBook {
 		});
 		await this.notify(change);
 		return change.reservation;
+	}
+
+	/**
+	 * Would create() refuse this booking as sold out right now? create()'s own checks on the rows as
+	 * they are, read without locks: the sold_out error create() would throw, or undefined (bookable,
+	 * or refused for another reason, which create() reports itself). Cheap enough for every booking
+	 * of a burst; only create() sells a room, so a booking found bookable here may still be refused.
+	 */
+	async soldOutNow(input: StayInput): Promise<HotelError | undefined> {
+		let rooms;
+		try {
+			rooms = active(await validateReservation(this.db, this.catalog, input, this.rules({ controlled: true })));
+		} catch (error) {
+			if (error instanceof HotelError) return undefined;
+			throw error;
+		}
+		for (const h of rooms) {
+			// As create() sees them after its move: every room of this booking on the night counted as sold.
+			const rows = (await this.catalog.nights(h.roomType, h.arrival, h.departure)).map((row) => ({
+				...row,
+				sold: row.sold + rooms.filter((o) => o.roomType === h.roomType && o.arrival <= row.night && row.night < o.departure).reduce((n, o) => n + o.units, 0),
+			}));
+			const refusal = soldOutRefusal(rows, h);
+			if (refusal) return refusal;
+		}
+		return undefined;
 	}
 
 	async get(id: string): Promise<Reservation> {

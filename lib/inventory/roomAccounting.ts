@@ -13,7 +13,7 @@ import type { Queryable } from '../store/db';
 import { recordChanges, type HotelCatalog } from './catalog';
 import { addDays, nightsOf } from './dates';
 import { HotelError } from './errors';
-import { whyNotBookable } from './rules';
+import { whyNotBookable, type NightRow } from './rules';
 
 /** Rooms of one type held over a stay (an active room line of a reservation that is not cancelled). */
 export interface Holding {
@@ -77,8 +77,8 @@ export async function moveRooms(tx: Queryable, catalog: HotelCatalog, before: Ho
 		for (const h of added) {
 			// Read after the move: the rows count this reservation's old rooms as free and its new ones as sold.
 			const rows = await catalog.nights(h.roomType, h.arrival, h.departure, tx);
-			const why = whyNotBookable(rows, { arrival: h.arrival, departure: h.departure, nights: nightsOf(h.arrival, h.departure).length }, 0);
-			if (why) throw new HotelError('sold_out', `Room type ${h.roomType} cannot be booked from ${h.arrival} to ${h.departure}: ${why.replace(/only -?\d+ room/, 'no room')}.`);
+			const refusal = soldOutRefusal(rows, h);
+			if (refusal) throw refusal;
 		}
 	}
 	// A controlled move was just refused if short: only a guaranteed one needs the per-room look.
@@ -89,6 +89,15 @@ export async function moveRooms(tx: Queryable, catalog: HotelCatalog, before: Ho
 		nights: [...deltas].map(([roomType, nights]) => ({ roomType, nights: [...nights.keys()].sort() })).filter((each) => each.nights.length > 0),
 		overbooked,
 	};
+}
+
+/**
+ * Why a hotel-controlled booking of `h` is refused on these rows, which already count the
+ * booking's own rooms as sold: create()'s sold-out error, or undefined when it fits.
+ */
+export function soldOutRefusal(rows: NightRow[], h: Holding): HotelError | undefined {
+	const why = whyNotBookable(rows, { arrival: h.arrival, departure: h.departure, nights: nightsOf(h.arrival, h.departure).length }, 0);
+	return why ? new HotelError('sold_out', `Room type ${h.roomType} cannot be booked from ${h.arrival} to ${h.departure}: ${why.replace(/only -?\d+ room/, 'no room')}.`) : undefined;
 }
 
 /** The nights these stays touch (departure night included), merged where they overlap or meet: only what is held is locked or created. */

@@ -24,6 +24,9 @@ import {
 import { AuthError, authenticateBearer, type JwtAuthConfig } from '../../lib/booking/jwtAuth';
 import { AvailabilityCache } from '../../lib/booking/availabilityCache';
 import { dataVersion } from '../../lib/inventory/catalog';
+import { admissionFor } from '../../lib/booking/admission';
+import { ReservationBook } from '../../lib/inventory/reservations';
+import type { StayInput } from '../../lib/inventory/reservationTypes';
 import { credentialsOf, databaseParameter, hotelRedis, hotelStore, storeCredentialTests } from '../shared/hotelStore';
 import { noRegistration } from '../shared/noRegistration';
 
@@ -54,7 +57,7 @@ export class BookingEngineTrigger implements INodeType {
 		credentials: [
 			{ name: 'hotelBookingEngineApi', required: true, testedBy: 'bookingEngineAuthConfig' },
 			{ name: 'hotelRedisApi', required: true, displayOptions: { show: { cacheAvailability: [true] } }, testedBy: 'hotelRedisConnection' },
-			{ name: 'hotelPostgresApi', required: true, displayOptions: { show: { cacheAvailability: [true], database: ['postgres'] } }, testedBy: 'hotelPostgresConnection' },
+			{ name: 'hotelPostgresApi', required: true, displayOptions: { show: { database: ['postgres'] } }, testedBy: 'hotelPostgresConnection' },
 		],
 		webhooks: [
 			{ name: 'default', httpMethod: 'GET', path: 'availability', responseMode: 'responseNode' },
@@ -81,7 +84,36 @@ export class BookingEngineTrigger implements INodeType {
 				description:
 					"Whether to answer a GET /availability that the workflow already answered straight from Redis, without starting an execution. An answer is reused only until the hotel's data changes (any booking, inventory, restriction or rate change), so it is never stale.",
 			},
-			{ ...databaseParameter, displayOptions: { show: { cacheAvailability: [true] } }, description: 'The hotel database the workflow uses (its data version decides whether a cached answer is still valid)' },
+			{
+				...databaseParameter,
+				description: "The hotel database the workflow's Hotel Reservations nodes use: sold-out stays are found there, and its data version decides whether a cached answer is still valid",
+			},
+			{
+				displayName: 'Options',
+				name: 'options',
+				type: 'collection',
+				placeholder: 'Add option',
+				default: {},
+				options: [
+					{
+						displayName: 'Bookings at Once',
+						name: 'bookingsAtOnce',
+						type: 'number',
+						typeOptions: { minValue: 1 },
+						default: DEFAULT_BOOKINGS_AT_ONCE,
+						description:
+							'How many POST /reservations this n8n process works on at the same time; the others wait their turn in order of arrival. A booking for a stay that is sold out by then is answered 409 here, without an execution.',
+					},
+					{
+						displayName: 'Longest Wait for a Turn (Seconds)',
+						name: 'maxWaitSeconds',
+						type: 'number',
+						typeOptions: { minValue: 1 },
+						default: DEFAULT_MAX_WAIT_SECONDS,
+						description: 'A booking still waiting after this long is answered 503 with Retry-After, so the guest can try again',
+					},
+				],
+			},
 		],
 	};
 
@@ -119,6 +151,14 @@ export class BookingEngineTrigger implements INodeType {
 			if (route === 'createReservation') request.body = checkCreateBody(req.body);
 			if (route === 'changeReservation') request.body = checkChangeBody(req.body);
 			if (id !== undefined) request.id = checkReservationId(id);
+			if (route === 'createReservation') {
+				const refusal = await takeTurn(this, request.body as IDataObject);
+				if (refusal) {
+					if (refusal.retryAfterSeconds) res.setHeader('Retry-After', String(refusal.retryAfterSeconds));
+					this.logger.info('Booking engine booking refused before the workflow', { integration: 'booking-engine', status: refusal.status, reason: refusal.body.error });
+					return refuse(refusal.status, refusal.body);
+				}
+			}
 			if (route === 'availability' && this.getNodeParameter('cacheAvailability', false)) {
 				const cached = await cachedAnswer(this, request.query as IDataObject);
 				if (cached.hit !== undefined) {
@@ -142,6 +182,34 @@ export class BookingEngineTrigger implements INodeType {
 			throw new NodeOperationError(this.getNode(), error as Error);
 		}
 	}
+}
+
+const DEFAULT_BOOKINGS_AT_ONCE = 4;
+const DEFAULT_MAX_WAIT_SECONDS = 30;
+const BUSY_RETRY_AFTER_SECONDS = 5;
+
+/**
+ * A booking waits its turn (lib/booking/admission.ts), holds it until its answer is sent, and is
+ * answered 409 here if its stay is sold out when its turn comes — with the body the shipped
+ * workflow's "Answer Error" gives for the same refusal.
+ */
+async function takeTurn(ctx: IWebhookFunctions, body: IDataObject): Promise<{ status: number; body: IDataObject; retryAfterSeconds?: number } | undefined> {
+	const options = ctx.getNodeParameter('options', {}) as { bookingsAtOnce?: number; maxWaitSeconds?: number };
+	const gate = admissionFor(`${ctx.getWorkflow().id ?? ''}:${ctx.getNode().id}`, Math.max(1, options.bookingsAtOnce ?? DEFAULT_BOOKINGS_AT_ONCE));
+	const waitSeconds = Math.max(1, options.maxWaitSeconds ?? DEFAULT_MAX_WAIT_SECONDS);
+	const release = await gate.enter(waitSeconds * 1000);
+	if (!release) {
+		return {
+			status: 503,
+			body: { error: `The booking engine is busy (${gate.queued} bookings waiting for over ${waitSeconds} s). Please retry in a few seconds.`, code: 'busy', field: null },
+			retryAfterSeconds: BUSY_RETRY_AFTER_SECONDS,
+		};
+	}
+	// 'close' follows the answer — the workflow's, a refusal, or n8n's 500 after an error here — or
+	// a client that went away: either way the turn is over.
+	ctx.getResponseObject().once('close', release);
+	const soldOut = await new ReservationBook(await hotelStore(ctx)).soldOutNow(body as unknown as StayInput);
+	return soldOut ? { status: soldOut.status, body: { error: soldOut.message, code: soldOut.code, field: soldOut.field ?? null } } : undefined;
 }
 
 function authConfigFrom(c: ICredentialDataDecryptedObject): JwtAuthConfig {

@@ -135,6 +135,26 @@ it('answers 409 when sold out, 404 for an unknown id, 422 naming the field', asy
 	expect(await call('GET', `availability?arrival=${day(5)}`)).toMatchObject({ status: 422, json: { field: 'departure' } });
 });
 
+it('a burst of 40 simultaneous bookings for a night with 3 rooms: 3 booked, the rest told sold out, most without an execution', async () => {
+	const before = await n8n.api.countSettledExecutions(workflowId);
+	const answers = await Promise.all(
+		Array.from({ length: 40 }, (_, i) => call('POST', 'reservations', { body: booking({ arrival: day(70), departure: day(71), guest: { name: `Burst Guest ${i}` } }) })),
+	);
+	// Sold out (409, with the reason) or, if a turn never came, busy (503): never anything else.
+	const expected = (a: (typeof answers)[number]) =>
+		a.status === 201 || a.status === 503 || (a.status === 409 && a.json.code === 'sold_out' && /no room/.test(String(a.json.error)));
+	const unexpected = answers.filter((a) => !expected(a)).map((a) => ({ status: a.status, json: a.json }));
+	expect({ booked: answers.filter((a) => a.status === 201).length, unexpected }).toEqual({ booked: 3, unexpected: [] });
+	// Four at a time (the trigger's default turns): once the rooms are gone, a booking is refused
+	// before the workflow. An execution starts only for a booking that found a room at its turn:
+	// at most rooms + 3 (the three other turns may take the last rooms meanwhile).
+	await new Promise((r) => setTimeout(r, 1_000));
+	const executions = (await n8n.api.countSettledExecutions(workflowId)) - before;
+	expect(executions).toBeGreaterThanOrEqual(3);
+	expect(executions).toBeLessThanOrEqual(3 + 3);
+	expect((await availability(70, 71)).json.offers).toEqual([]);
+});
+
 it('refuses hostile bodies with 4xx and starts nothing', async () => {
 	const before = await n8n.api.countSettledExecutions(workflowId);
 	expect((await call('POST', 'reservations', { body: [booking()] })).status).toBe(400);

@@ -73,6 +73,26 @@ it('confirms exactly 5 of 200 concurrent attempts for the last 5 rooms', async (
 	expect((await catalog.nights('DBL', arrival, addDays(departure, -1))).map((n) => n.sold)).toEqual([5, 5]);
 });
 
+it('tells a sold-out stay before booking it (soldOutNow), with create()\'s own refusal, and changes nothing', async () => {
+	const arrival = day(25);
+	const departure = day(26);
+	await catalog.setInventory({ roomType: 'STE', from: arrival, to: arrival, allotment: 1 });
+	const suite = stay({ roomType: 'STE', arrival, departure });
+	const versionBefore = (await db.query<{ version: string }>('SELECT version::text FROM hotel_data_version')).rows[0]?.version;
+	expect(await book.soldOutNow(suite)).toBeUndefined();
+	expect((await catalog.nights('STE', arrival, arrival))[0].sold).toBe(0); // the dry run sold nothing
+	expect((await db.query<{ version: string }>('SELECT version::text FROM hotel_data_version')).rows[0]?.version).toBe(versionBefore);
+	await book.create(suite);
+	const told = await book.soldOutNow(suite);
+	const refused = await error(book.create(suite));
+	expect(told).toBeInstanceOf(HotelError);
+	expect({ code: told?.code, message: told?.message, status: told?.status }).toEqual({ code: refused.code, message: refused.message, status: refused.status });
+	// Refusals other than sold out are create()'s to give: soldOutNow says nothing of them.
+	expect(await book.soldOutNow(stay({ roomType: 'PENTHOUSE' }))).toBeUndefined();
+	expect(await book.soldOutNow(stay({ guest: { name: '' } }))).toBeUndefined();
+	expect((await catalog.nights('STE', arrival, arrival))[0].sold).toBe(1);
+});
+
 it('always stores a channel booking and flags it overbooked when a night is short', async () => {
 	const arrival = day(30);
 	await catalog.setInventory({ roomType: 'STE', from: arrival, to: arrival, allotment: 1 });
