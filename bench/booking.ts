@@ -28,6 +28,8 @@ import { REDIS, createTestDatabase, uniqueRedisPrefix, type TestDatabase } from 
 import { POSTGRES_CREDENTIAL_NAME, shippedWorkflow, usePostgres, writeTempWorkflow } from '../test/support/workflows';
 import type { LoadTarget, Shot } from './load';
 import { deleteRedisKeys } from './setup';
+import { BURST_REQUESTS, BURST_ROOMS, type BurstSetup } from './burst';
+import { n8nPid } from './cpu';
 import { createHandWiredAvailability } from './handWired/availabilityWorkflow';
 
 const SECRET = 'booking-engine-bench-secret-of-at-least-32-bytes!';
@@ -44,6 +46,9 @@ const SEEDED_DAYS = { from: 1, to: 150 };
 const RATE = 11_000;
 /** (arrival, departure) in days from today: five stays of 1 to 4 nights, each asked again and again. */
 export const AVAILABILITY_STAYS: Array<[number, number]> = [[10, 12], [20, 23], [30, 31], [40, 44], [50, 52]];
+/** The burst asks for this one night of BURST_ROOM_TYPE, which has BURST_ROOMS rooms. */
+const BURST_NIGHT = 170;
+const BURST_ROOM_TYPE = 'STE';
 /** Bookings arrive on one of these nights (from day 60 on), for 1 to 3 nights. */
 const BOOKING_FIRST_DAY = 60;
 const BOOKING_ARRIVAL_SPREAD = 60;
@@ -75,6 +80,8 @@ export interface BookingSetup {
 	stays: Array<{ arrival: string; departure: string }>;
 	/** Makes the workflow that serves `key` the active one (e is served by c's); returns the ms it took. */
 	switchTo(key: BookingKey): Promise<number>;
+	/** Simultaneous bookings for the burst's one night (burst.ts); run after every other booking phase. */
+	burst: BurstSetup;
 	/** Rows in the reservations table and what ReservationBook.soldDrift() finds (empty when all is well). */
 	inspectDatabase(): Promise<{ reservations: number; drift: Awaited<ReturnType<ReservationBook['soldDrift']>> }>;
 	/** Drops the database and deletes this run's Redis keys. Call after n8n has stopped. Idempotent, never throws. */
@@ -161,6 +168,32 @@ export async function setUpBooking(n8n: N8n, track: (close: () => Promise<void>)
 			shots: roundRobin(stays.map((s): Shot => ({ method: 'GET', body: '', headers: {}, query: `?arrival=${s.arrival}&departure=${s.departure}&adults=2` }))),
 			okStatus: 401,
 		},
+		burst: {
+			url: n8n.webhookUrl(`${CACHED_WEBHOOK_ID}/reservations`),
+			shots: Array.from({ length: BURST_REQUESTS }, (_, i) => ({
+				headers,
+				body: JSON.stringify({
+					roomType: BURST_ROOM_TYPE,
+					ratePlan: 'BAR',
+					arrival: day(BURST_NIGHT),
+					departure: day(BURST_NIGHT + 1),
+					adults: 2,
+					guest: { name: `Burst Guest ${i}`, email: `burst${i}@example.com` },
+				}),
+			})),
+			inspect: async () => {
+				const { drift } = await inspectReservations(db);
+				const sql = new Client(db.config);
+				await sql.connect();
+				try {
+					const sold = await sql.query<{ n: string }>(`SELECT count(*) AS n FROM reservations WHERE room_type_code = $1 AND status <> 'cancelled'`, [BURST_ROOM_TYPE]);
+					return { roomsSold: Number(sold.rows[0].n), soldDriftNights: drift.length };
+				} finally {
+					await sql.end();
+				}
+			},
+			n8nPid: n8nPid(n8n.userFolder),
+		},
 		switchTo: switcher(n8n, { cached: cachedId, uncached: uncachedId }),
 		inspectDatabase: () => inspectReservations(db),
 	};
@@ -174,6 +207,10 @@ export async function seedCatalogue(database: TestDatabase): Promise<void> {
 		await hotel.catalog.upsertRatePlan({ code: 'BAR', name: 'Best available rate', currency: 'EUR' });
 		await hotel.setInventory({ roomType: 'DBL', from: day(SEEDED_DAYS.from), to: day(SEEDED_DAYS.to), allotment: ALLOTMENT });
 		await hotel.setRates({ roomType: 'DBL', ratePlan: 'BAR', from: day(SEEDED_DAYS.from), to: day(SEEDED_DAYS.to), amount: RATE });
+		// The burst's night: a room type of its own with only a few rooms (burst.ts).
+		await hotel.catalog.upsertRoomType({ code: BURST_ROOM_TYPE, name: 'Suite (burst)', maxOccupancy: 2 });
+		await hotel.setInventory({ roomType: BURST_ROOM_TYPE, from: day(BURST_NIGHT), to: day(BURST_NIGHT), allotment: BURST_ROOMS });
+		await hotel.setRates({ roomType: BURST_ROOM_TYPE, ratePlan: 'BAR', from: day(BURST_NIGHT), to: day(BURST_NIGHT), amount: RATE });
 	} finally {
 		await closeAllStores();
 	}

@@ -3,6 +3,7 @@
  * `booking`) and its table, printed after the payment table.
  */
 import type { BookingKey } from './booking';
+import { formatBurst, type BurstReport } from './burst';
 import type { DirectFigures, DirectReport } from './bookingDirect';
 import type { ExecutionTimes } from './bookingTimes';
 import type { CaseFigures } from './stats';
@@ -77,6 +78,8 @@ export interface BookingReport {
 	/** From the executions n8n saved during the concurrency-1 phases. */
 	insideN8n: { c: ExecutionTimes; d: ExecutionTimes };
 	checks: BookingChecks;
+	/** Simultaneous bookings for one night with fewer rooms than requests. */
+	burst: BurstReport;
 	passed: boolean;
 }
 
@@ -94,6 +97,8 @@ export function formatBooking(r: BookingReport): string[] {
 		formatTable(r),
 		'',
 		...formatChecks(r.checks),
+		'',
+		...formatBurst(r.burst),
 		'',
 		...formatWhereTimeGoes(r),
 	];

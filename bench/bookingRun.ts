@@ -14,6 +14,7 @@
 import type { N8n } from '../scripts/n8n';
 import type { BookingKey, BookingSetup } from './booking';
 import { measureDirect } from './bookingDirect';
+import { runBurst } from './burst';
 import { CACHE_GOAL, type AvailabilityLevel, type BookingChecks, type BookingReport, type PhaseSummary, type ReservationLevel } from './bookingReport';
 import { executionTimes, type Window } from './bookingTimes';
 import type { LoadTarget, PhaseResult } from './load';
@@ -85,6 +86,9 @@ export async function runBooking(booking: BookingSetup, n8n: N8n, measure: Measu
 		c: await executionTimes(n8n, booking.c.workflowId, singleWindows.c),
 		d: await executionTimes(n8n, booking.d.workflowId, singleWindows.d),
 	};
+	progress(`booking engine: a burst of ${booking.burst.shots.length} simultaneous bookings for one night`);
+	const topRate = reservations[reservations.length - 1]?.e.executionsPerSecond ?? Number.NaN;
+	const burst = await runBurst(booking.burst, topRate);
 	const noErrors = [...availability.flatMap((l) => [l.c, l.d, l.g]), ...reservations.map((l) => l.e)].every((f) => f.errors === 0 && !f.truncated);
 	return {
 		workflow: 'workflows/booking-engine-api.json on PostgreSQL (set up as test/e2e/bookingEngine.test.ts), same n8n as the payment part',
@@ -103,7 +107,8 @@ export async function runBooking(booking: BookingSetup, n8n: N8n, measure: Measu
 		noExecution,
 		insideN8n,
 		checks,
-		passed: noErrors && checks.cacheHits.allHit && checks.uncached.allOff && checks.reservations.matches,
+		burst,
+		passed: burst.passed && noErrors && checks.cacheHits.allHit && checks.uncached.allOff && checks.reservations.matches,
 	};
 }
 

@@ -69,3 +69,15 @@ export function n8nPid(userFolder: string): number | undefined {
 	}
 	return undefined;
 }
+
+/** VmRSS and VmHWM (its peak so far) of the process, in MB; undefined without /proc or the process. */
+export function processRssMb(pid: number | undefined): { rss: number; peak: number } | undefined {
+	if (pid === undefined) return undefined;
+	try {
+		const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+		const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? Number.NaN);
+		return { rss: Math.round(kb('VmRSS') / 1024), peak: Math.round(kb('VmHWM') / 1024) };
+	} catch {
+		return undefined;
+	}
+}

@@ -16,6 +16,8 @@
  *   BENCH_QUEUE=0                 leave out the queue-mode part (one n8n process against queue mode with 1 and 2 workers)
  *   BENCH_PAYMENT=0               leave out the single n8n of the payment and booking parts (a–e): with
  *                                 BENCH_OTA=0 BENCH_EMAIL=0 only the queue-mode part runs
+ *   BENCH_SOAK=1                  also 20,000 Stripe deliveries (a quarter redeliveries) through the payment
+ *                                 workflow, n8n's memory after 2,000 and at the end (soak.ts; ~10 minutes)
  *   BENCH_QUEUE_LOG=<file>        append every line the queue part's n8n processes print to <file>
  */
 import path from 'node:path';
@@ -35,6 +37,8 @@ export interface BenchOptions {
 	ota: boolean;
 	/** Measure e-mails/s through the outbox queue against direct sending (default). */
 	email: boolean;
+	/** The soak part (soak.ts): off unless BENCH_SOAK=1. */
+	soak: boolean;
 	/** Run the payment part (a, b) and, unless `booking` is off, the booking part on one n8n (default). */
 	payment: boolean;
 	/** Measure one n8n process against queue mode with 1 and 2 workers (default; queue.ts). */
@@ -54,6 +58,7 @@ export function optionsFromEnv(repoRoot: string, env: NodeJS.ProcessEnv = proces
 		ota: env.BENCH_OTA !== '0',
 		email: env.BENCH_EMAIL !== '0',
 		payment: env.BENCH_PAYMENT !== '0',
+		soak: env.BENCH_SOAK === '1',
 		queue: env.BENCH_QUEUE !== '0',
 		queueLog: env.BENCH_QUEUE_LOG ? path.resolve(env.BENCH_QUEUE_LOG) : undefined,
 	};

@@ -10,6 +10,7 @@ import type { OtaReport } from './ota';
 import { formatEmail, type EmailReport } from './email';
 import { formatOta } from './otaReport';
 import { formatQueue, type QueueReport } from './queue';
+import { formatSoak, type SoakReport } from './soak';
 import { ratio, type CaseFigures } from './stats';
 import { alignColumns, errorText, fixed } from './table';
 
@@ -58,6 +59,8 @@ export interface BenchReport {
 	plan?: { warmupRequestsPerCase: number; warmupConcurrency: number; order: string; phaseDeadlineMs: Record<string, number>; requestTimeoutMs: number };
 	levels?: LevelReport[];
 	exactlyOnce?: { a: ExecutionCount; b: ExecutionCount; h: ExecutionCount; database?: DatabaseCount };
+	/** BENCH_SOAK=1: 20,000 payment deliveries, memory and exactly-once (soak.ts). */
+	soak?: SoakReport;
 	/** The booking-engine API on the same n8n: (c) cached and (d) uncached availability, (e) reservations. Absent with BENCH_BOOKING=0. */
 	booking?: BookingReport;
 	/** One n8n process against queue mode with 1 and 2 workers, payment and booking (queue.ts). Absent with BENCH_QUEUE=0. */
@@ -97,6 +100,7 @@ export function formatReport(r: BenchReport): string {
 				]
 			: ['(payment part left out: BENCH_PAYMENT=0)']),
 		'',
+		...(r.soak ? [...formatSoak(r.soak), ''] : []),
 		...(r.booking ? [...formatBooking(r.booking), ''] : []),
 		...(r.queue ? [...formatQueue(r.queue), ''] : []),
 		...(r.ota ? [...formatOta(r.ota), ''] : []),

@@ -34,6 +34,7 @@ import { SHIPPED_N8N_SETTINGS } from '../scripts/n8nSettings';
 import { runOta, type OtaReport } from './ota';
 import { runEmail, type EmailReport } from './email';
 import { runQueue, type QueueReport } from './queue';
+import { runSoak, type SoakReport } from './soak';
 import { HAND_WIRED_GOAL, THROUGHPUT_GOAL, formatReport, writeJson, type BenchReport, type LevelReport } from './report';
 import { hostN8nVersion, setUp, type Target } from './setup';
 import { LEVELS, WARMUP_CONCURRENCY, WARMUP_DEADLINE_MS, WARMUP_REQUESTS } from './sizing';
@@ -103,7 +104,9 @@ async function main(): Promise<void> {
 		for (const profile of options.profiles) {
 			progress(`n8n settings: ${profile} (${PROFILE_NOTES[profile]})`);
 			const n8nEnv = { ...PROFILE_ENV[profile], ...options.n8nEnv };
-			const part = options.payment ? await runSingleN8n({ ...options, n8nEnv }, (c) => (close = c), (c) => (closeBooking = c)) : undefined;
+			// The soak (BENCH_SOAK=1) runs on the last profile's n8n only: it takes ten minutes.
+			const soak = options.soak && profile === options.profiles[options.profiles.length - 1];
+			const part = options.payment ? await runSingleN8n({ ...options, n8nEnv, soak }, (c) => (close = c), (c) => (closeBooking = c)) : undefined;
 			singles.push({ profile, part });
 		}
 		const last = singles[singles.length - 1];
@@ -135,6 +138,7 @@ interface SingleN8nPart {
 	cases: NonNullable<BenchReport['cases']>;
 	levels: LevelReport[];
 	exactlyOnce: NonNullable<BenchReport['exactlyOnce']>;
+	soak?: SoakReport;
 	booking?: BookingReport;
 }
 
@@ -182,13 +186,15 @@ async function runSingleN8n(
 			database: await countRows(setup, sent.a),
 		};
 
+		const soak = options.soak ? await runSoak(setup, progress) : undefined;
+
 		let booking: BookingReport | undefined;
 		if (options.booking) {
 			progress('booking engine: seeding a fresh database, credentials, the shipped workflow and its uncached copy...');
 			const bookingSetup: BookingSetup = await setUpBooking(setup.n8n, (c) => trackBooking((closeBooking = c)));
 			booking = await runBooking(bookingSetup, setup.n8n, (target, o) => phase(target, o, probes), progress);
 		}
-		return { variant: setup.variant, cases: { a: setup.a.label, b: setup.b.label, h: setup.h.label }, levels, exactlyOnce, booking };
+		return { variant: setup.variant, cases: { a: setup.a.label, b: setup.b.label, h: setup.h.label }, levels, exactlyOnce, soak, booking };
 	} finally {
 		// n8n first (it holds connections to the booking database), then the booking database and keys.
 		await closeN8n?.();
@@ -301,10 +307,11 @@ function buildReport(
 				}
 			: {}),
 		...(booking ? { booking } : {}),
+		...(single?.soak ? { soak: single.soak } : {}),
 		...(queue ? { queue } : {}),
 		...(ota ? { ota } : {}),
 		...(email ? { email } : {}),
-		passed: noErrors && countsRight && (booking?.passed ?? true) && (queue?.passed ?? true) && (ota?.passed ?? true) && (email?.passed ?? true),
+		passed: noErrors && countsRight && (single?.soak?.passed ?? true) && (booking?.passed ?? true) && (queue?.passed ?? true) && (ota?.passed ?? true) && (email?.passed ?? true),
 	};
 }
 

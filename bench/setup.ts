@@ -56,6 +56,8 @@ export interface BenchSetup {
 	/** What hotel IT would wire by hand from n8n's own nodes (bench/handWired/), on a database of its own. */
 	h: Target;
 	database: TestDatabase;
+	/** A Stripe-Signature header for this body, signed now with the workflow's webhook secret. */
+	sign(body: string): string;
 	redisPrefix?: string;
 	/** Stops n8n and the peer, drops the database, deletes this run's Redis keys. Idempotent, never throws. */
 	close(): Promise<void>;
@@ -107,6 +109,7 @@ export async function setUp(
 			variant,
 			runId,
 			database,
+			sign,
 			redisPrefix,
 			close,
 			a: {
