@@ -224,13 +224,17 @@ async function createPlainWorkflow(n8n: N8n): Promise<string> {
 	return id;
 }
 
-/** Bodies of payment_intent.succeeded events, numbered across the whole run so no id repeats. */
-export function eventFactory(runId: string): (n: number) => string[] {
+/**
+ * Bodies of payment_intent.succeeded events, numbered across the whole run so no id repeats; each
+ * for a reservation of its own. `kind` sets the ids apart (evt_<kind>_…, R-<KIND>-…) so a part of
+ * the bench can count its own rows.
+ */
+export function eventFactory(runId: string, kind = 'bench'): (n: number) => string[] {
 	let seq = 0;
 	return (n) =>
 		Array.from({ length: n }, () => {
 			const i = ++seq;
-			const id = `evt_bench_${runId}_${i}`;
+			const id = `evt_${kind}_${runId}_${i}`;
 			return JSON.stringify({
 				id,
 				object: 'event',
@@ -238,12 +242,12 @@ export function eventFactory(runId: string): (n: number) => string[] {
 				created: Math.floor(Date.now() / 1000),
 				data: {
 					object: {
-						id: `pi_bench_${runId}_${i}`,
+						id: `pi_${kind}_${runId}_${i}`,
 						object: 'payment_intent',
 						amount: 15000,
 						amount_received: 15000,
 						currency: 'eur',
-						metadata: { reservation_id: `R-BENCH-${runId}-${i}` },
+						metadata: { reservation_id: `R-${kind.toUpperCase()}-${runId}-${i}` },
 					},
 				},
 			});

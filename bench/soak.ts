@@ -10,7 +10,7 @@ import { Client } from 'pg';
 import type { N8n } from '../scripts/n8n';
 import { n8nPid, processRssMb } from './cpu';
 import { runPhase, type Shot } from './load';
-import type { BenchSetup } from './setup';
+import { eventFactory, type BenchSetup } from './setup';
 
 export const SOAK_DELIVERIES = 20_000;
 const WARM_DELIVERIES = 2_000;
@@ -42,6 +42,7 @@ export async function runSoak(setup: BenchSetup, progress: (m: string) => void):
 	const bodies: string[] = [];
 	const answers: Record<string, number> = {};
 	const sign = (body: string) => setup.sign(body);
+	const freshEvent = eventFactory(setup.runId, 'soak');
 	let distinct = 0;
 	let redeliveries = 0;
 	let afterWarm: number | undefined;
@@ -54,7 +55,8 @@ export async function runSoak(setup: BenchSetup, progress: (m: string) => void):
 				shots.push({ body, headers: { 'stripe-signature': sign(body) } });
 				redeliveries++;
 			} else {
-				const body = soakEvent(setup.runId, ++distinct);
+				const [body] = freshEvent(1);
+				distinct++;
 				bodies.push(body);
 				shots.push({ body, headers: { 'stripe-signature': sign(body) } });
 			}
@@ -96,16 +98,6 @@ export function formatSoak(r: SoakReport): string[] {
 		`  n8n RSS after ${WARM_DELIVERIES} deliveries ${r.rssMb.afterWarm ?? 'n/a'} MB, at the end ${r.rssMb.atEnd ?? 'n/a'} MB: growth ${pct} → ${r.noLeak ? 'no leak (≤ 10 %)' : 'GROWTH over 10 %'}`,
 		`  claims done ${r.claimsDone}, reservations paid ${r.reservationsPaid}, successful executions ${r.successfulExecutions}, for ${r.distinctEvents} events → ${r.exactlyOnce ? 'exactly once ✓' : 'MISMATCH ✗'}`,
 	];
-}
-
-function soakEvent(runId: string, i: number): string {
-	return JSON.stringify({
-		id: `evt_soak_${runId}_${i}`,
-		object: 'event',
-		type: 'payment_intent.succeeded',
-		created: Math.floor(Date.now() / 1000),
-		data: { object: { id: `pi_soak_${runId}_${i}`, object: 'payment_intent', amount: 15000, amount_received: 15000, currency: 'eur', metadata: { reservation_id: `R-SOAK-${runId}-${i}` } } },
-	});
 }
 
 async function soakRows(setup: BenchSetup, runId: string): Promise<{ claimsDone: number; reservationsPaid: number }> {

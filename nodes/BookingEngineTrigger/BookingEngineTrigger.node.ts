@@ -148,11 +148,12 @@ export class BookingEngineTrigger implements INodeType {
 			const route = routeOf(req.method, id);
 			const request: IDataObject = { route, caller: { subject: caller.subject ?? null, scopes: caller.scopes } };
 			if (route === 'availability') request.query = checkAvailabilityQuery(req.query as Record<string, unknown>);
-			if (route === 'createReservation') request.body = checkCreateBody(req.body);
 			if (route === 'changeReservation') request.body = checkChangeBody(req.body);
 			if (id !== undefined) request.id = checkReservationId(id);
 			if (route === 'createReservation') {
-				const refusal = await takeTurn(this, request.body as IDataObject);
+				const body = checkCreateBody(req.body);
+				request.body = body as IDataObject;
+				const refusal = await takeTurn(this, body);
 				if (refusal) {
 					if (refusal.retryAfterSeconds) res.setHeader('Retry-After', String(refusal.retryAfterSeconds));
 					this.logger.info('Booking engine booking refused before the workflow', { integration: 'booking-engine', status: refusal.status, reason: refusal.body.error });
@@ -193,7 +194,7 @@ const BUSY_RETRY_AFTER_SECONDS = 5;
  * answered 409 here if its stay is sold out when its turn comes — with the body the shipped
  * workflow's "Answer Error" gives for the same refusal.
  */
-async function takeTurn(ctx: IWebhookFunctions, body: IDataObject): Promise<{ status: number; body: IDataObject; retryAfterSeconds?: number } | undefined> {
+async function takeTurn(ctx: IWebhookFunctions, body: Record<string, unknown>): Promise<{ status: number; body: IDataObject; retryAfterSeconds?: number } | undefined> {
 	const options = ctx.getNodeParameter('options', {}) as { bookingsAtOnce?: number; maxWaitSeconds?: number };
 	const gate = admissionFor(`${ctx.getWorkflow().id ?? ''}:${ctx.getNode().id}`, Math.max(1, options.bookingsAtOnce ?? DEFAULT_BOOKINGS_AT_ONCE));
 	const waitSeconds = Math.max(1, options.maxWaitSeconds ?? DEFAULT_MAX_WAIT_SECONDS);
