@@ -49,6 +49,12 @@ export interface OutboxMessage extends NewEmail {
 	sentAt: string | null;
 }
 
+/** What enqueue did with one e-mail, and its outbox row. */
+export interface Enqueued {
+	outcome: 'queued' | 'duplicate';
+	message: OutboxMessage;
+}
+
 /** A row this worker holds: its lease token is the proof. */
 export type ClaimedMessage = OutboxMessage & { leaseToken: string };
 
@@ -124,23 +130,54 @@ export class EmailOutbox {
 	}
 
 	/** 'queued' for a new (or re-armed failed) e-mail, 'duplicate' when its key is already queued, sending or sent. */
-	async enqueue(email: NewEmail): Promise<{ outcome: 'queued' | 'duplicate'; message: OutboxMessage }> {
-		const params = [email.dedupeKey, email.template, email.reservationId, email.to, email.subject, email.html, email.text, email.messageId];
-		const { rows } = await this.db.query<Row>(
+	async enqueue(email: NewEmail): Promise<Enqueued> {
+		return (await this.enqueueMany([email]))[0];
+	}
+
+	/**
+	 * enqueue() for many e-mails in one statement (one round trip, not one per e-mail — what a Hotel
+	 * Email node does with all items of an execution), answered in the same order. A key that comes
+	 * twice in the batch is queued by its first e-mail; the later ones are its duplicates. One
+	 * statement is also one transaction: all of the batch is recorded, or (on an error) none of it.
+	 */
+	async enqueueMany(emails: NewEmail[]): Promise<Enqueued[]> {
+		const first = new Map<string, NewEmail>();
+		for (const email of emails) if (!first.has(email.dedupeKey)) first.set(email.dedupeKey, email);
+		const batch = [...first.values()];
+		const column = (pick: (e: NewEmail) => string | null) => batch.map(pick);
+		const { rows } = batch.length === 0 ? { rows: [] as Row[] } : await this.db.query<Row>(
 			`INSERT INTO email_outbox (dedupe_key, template, reservation_id, to_address, subject, html, text_body, message_id, status)
-			 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'queued')
+			 SELECT dedupe_key, template, reservation_id, to_address, subject, html, text_body, message_id, 'queued'
+			 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])
+			   WITH ORDINALITY AS e(dedupe_key, template, reservation_id, to_address, subject, html, text_body, message_id, n)
+			 ORDER BY n
 			 ON CONFLICT (dedupe_key) DO UPDATE SET
 			   to_address = EXCLUDED.to_address, subject = EXCLUDED.subject, html = EXCLUDED.html, text_body = EXCLUDED.text_body,
 			   message_id = EXCLUDED.message_id, status = 'queued', attempts = 0, next_attempt_at = now(),
 			   last_error = NULL, lease_token = NULL, lease_until = NULL, updated_at = now()
 			 WHERE email_outbox.status = 'failed'
 			 RETURNING *`,
-			params,
+			[
+				column((e) => e.dedupeKey), column((e) => e.template), column((e) => e.reservationId), column((e) => e.to),
+				column((e) => e.subject), column((e) => e.html), column((e) => e.text), column((e) => e.messageId),
+			],
 		);
-		if (rows[0]) return { outcome: 'queued', message: toMessage(rows[0]) };
-		const existing = await this.byKey(email.dedupeKey);
-		if (!existing) throw new Error(`Outbox row for ${email.dedupeKey} vanished while enqueueing.`);
-		return { outcome: 'duplicate', message: existing };
+		const queued = new Map(rows.map((row) => [row.dedupe_key, toMessage(row)]));
+		const existing = new Map<string, OutboxMessage>();
+		const others = batch.map((e) => e.dedupeKey).filter((key) => !queued.has(key));
+		if (others.length > 0) {
+			const found = await this.db.query<Row>('SELECT * FROM email_outbox WHERE dedupe_key = ANY($1::text[])', [others]);
+			for (const row of found.rows) existing.set(row.dedupe_key, toMessage(row));
+		}
+		const answered = new Set<string>();
+		return emails.map((email) => {
+			const key = email.dedupeKey;
+			const message = queued.get(key) ?? existing.get(key);
+			if (!message) throw new Error(`Outbox row for ${key} vanished while enqueueing.`);
+			const outcome = queued.has(key) && !answered.has(key) ? 'queued' : 'duplicate';
+			answered.add(key);
+			return { outcome, message };
+		});
 	}
 
 	/** Takes up to `limit` due rows (queued and due, or sending with a lapsed lease) for `leaseMs`. */

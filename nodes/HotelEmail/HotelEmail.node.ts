@@ -10,7 +10,7 @@ import type { SmtpSender } from '../../lib/email/smtpTransport';
 import { hotelStore, storeCredentialTests } from '../shared/hotelStore';
 import { describeError } from '../shared/nodeErrors';
 import { runOperations } from '../shared/runOperations';
-import { actions, type ActionContext } from './actions';
+import { actions, batches, type ActionContext } from './actions';
 import { properties } from './description';
 import { smtpCredentialTests, smtpSenderFrom } from '../shared/smtpConnection';
 
@@ -56,6 +56,7 @@ export class HotelEmail implements INodeType {
 			return await runOperations<ActionContext>(this, {
 				node: 'Hotel Email',
 				operations: actions,
+				batches,
 				context: (i) => ({
 					fn: this,
 					i,

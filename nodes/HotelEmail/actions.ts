@@ -10,6 +10,7 @@ import type { EmailOutbox, NewEmail, OutboxMessage } from '../../lib/email/outbo
 import type { SmtpSender } from '../../lib/email/smtpTransport';
 import { isTemplateKind, topicOf, type TemplateOverrides } from '../../lib/email/templates';
 import { invalid } from '../../lib/inventory/errors';
+import type { BatchOperation } from '../shared/runOperations';
 
 export interface ActionContext {
 	fn: IExecuteFunctions;
@@ -58,9 +59,9 @@ export const actions: Record<string, Action> = {
 	},
 
 	async 'email.enqueue'(ctx) {
-		const email = compose(ctx);
-		const { outcome: result, message } = await (await ctx.outbox()).enqueue(email);
-		return { ...outcome(result, email, message), outboxStatus: message.status };
+		const enqueue = batches['email.enqueue'];
+		const [done] = await enqueue.commit([enqueue.prepare(ctx)], ctx);
+		return done;
 	},
 
 	async 'email.sendNow'(ctx) {
@@ -68,4 +69,18 @@ export const actions: Record<string, Action> = {
 		const result = await sendNow(await ctx.outbox(), await ctx.sender(), email);
 		return { ...outcome(result.status, email, result.message), ...(result.status === 'sent' ? { response: result.response } : {}) };
 	},
+};
+
+/**
+ * Enqueue for all items of an execution at once: each e-mail is composed on its own, then all are
+ * written to the outbox in one statement.
+ */
+export const batches = {
+	'email.enqueue': {
+		prepare: (ctx) => compose(ctx),
+		async commit(emails, ctx) {
+			const enqueued = await (await ctx.outbox()).enqueueMany(emails);
+			return enqueued.map(({ outcome: result, message }, n) => ({ ...outcome(result, emails[n], message), outboxStatus: message.status }));
+		},
+	} satisfies BatchOperation<ActionContext, NewEmail>,
 };

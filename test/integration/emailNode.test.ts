@@ -151,6 +151,13 @@ it('names the field of bad input in a NodeOperationError, and goes on with Conti
 	expect(items[0].json).toMatchObject({ error: expect.stringMatching(/not a valid e-mail address/), details: { code: 'invalid', field: 'to', statusCode: 422 } });
 	expect(items[1].json).toMatchObject({ status: 'queued', reservationId: 'R-B3' });
 	expect(items.map((i) => i.pairedItem)).toEqual([{ item: 0 }, { item: 1 }]);
+
+	// All items of an execution go to the outbox in one statement; without Continue On Fail a bad
+	// item stops the node before any of them is written.
+	const stopped = await execute(run({ operation: 'enqueue' }, { items: [{ reservation: reservation('R-B4') }, { to: 'nobody', reservation: reservation('R-B5') }] }).ctx).catch((e) => e);
+	expect(stopped).toBeInstanceOf(NodeOperationError);
+	expect(stopped.message).toMatch(/not a valid e-mail address/);
+	expect((await db.query("SELECT count(*)::int AS n FROM email_outbox WHERE reservation_id IN ('R-B4', 'R-B5')")).rows[0].n).toBe(0);
 	expect(peer.messages).toHaveLength(0);
 });
 

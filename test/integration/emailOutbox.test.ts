@@ -72,6 +72,26 @@ it('enqueues the same e-mail once, however often; a new reservation version is a
 	expect(await outbox.counts()).toEqual({ queued: 3, sending: 0, sent: 0, failed: 0 });
 });
 
+it('enqueues a batch in one statement: answers in input order, a key twice in the batch is queued once, a failed one is queued again', async () => {
+	const outbox = new EmailOutbox(db);
+	const sent = (await outbox.enqueue(confirmation('R-40'))).message;
+	await db.query("UPDATE email_outbox SET status = 'failed', attempts = 8 WHERE id = $1", [sent.id]);
+	const already = (await outbox.enqueue(confirmation('R-41'))).message;
+
+	const batch = [confirmation('R-42'), confirmation('R-41'), confirmation('R-40'), confirmation("R-43 O'Brien; DROP TABLE email_outbox --", 1, 'zoë@example.com'), confirmation('R-42')];
+	const answers = await outbox.enqueueMany(batch);
+	expect(answers.map((a) => a.outcome)).toEqual(['queued', 'duplicate', 'queued', 'queued', 'duplicate']);
+	expect(answers.map((a) => a.message.dedupeKey)).toEqual(batch.map((e) => e.dedupeKey));
+	expect(answers[1].message.id).toBe(already.id);
+	expect(answers[2].message).toMatchObject({ id: sent.id, status: 'queued', attempts: 0 });
+	expect(answers[4].message.id).toBe(answers[0].message.id);
+	expect(answers[3].message).toMatchObject({ reservationId: "R-43 O'Brien; DROP TABLE email_outbox --", to: 'zoë@example.com' });
+	// New rows take ids in the batch's order, so the queue sends them in that order.
+	expect(answers[0].message.id).toBeLessThan(answers[3].message.id);
+	expect(await outbox.counts()).toEqual({ queued: 4, sending: 0, sent: 0, failed: 0 });
+	expect(await outbox.enqueueMany([])).toEqual([]);
+});
+
 it('sends now once: a second Send Now reports "already sent" and sends nothing; a queued e-mail sent now leaves the queue', async () => {
 	const outbox = new EmailOutbox(db);
 	const first = await sendNow(outbox, sender(), confirmation('R-3'));
