@@ -154,31 +154,37 @@ function paymentEvents(before: { status: string; amount_refunded: number } | und
 	return events;
 }
 
+/** Creates the reservation's billing row if need be and locks it, in one statement (an upsert that updates locks its row). */
 async function lockBilling(tx: Queryable, reservationId: string) {
-	await tx.query('INSERT INTO reservation_billing (reservation_id) VALUES ($1) ON CONFLICT DO NOTHING', [reservationId]);
-	await tx.query('SELECT 1 FROM reservation_billing WHERE reservation_id = $1 FOR UPDATE', [reservationId]);
+	await tx.query(
+		'INSERT INTO reservation_billing (reservation_id) VALUES ($1) ON CONFLICT (reservation_id) DO UPDATE SET reservation_id = EXCLUDED.reservation_id',
+		[reservationId],
+	);
 }
 
+/** Sums the reservation's payments into its billing row and returns it, in one statement. */
 async function deriveBilling(tx: Queryable, reservationId: string): Promise<BillingSummary> {
-	const totals = (
-		await tx.query<{ paid: string | number; refunded: string | number; failed: string | number; currency: string | null }>(
-			`SELECT COALESCE(SUM(amount_received) FILTER (WHERE status = 'succeeded'), 0) AS paid,
-			        COALESCE(SUM(amount_refunded), 0) AS refunded,
-			        COUNT(*) FILTER (WHERE status = 'failed') AS failed,
-			        MIN(currency) AS currency
-			 FROM payments WHERE reservation_id = $1`,
+	const row = (
+		await tx.query<{ status: BillingStatus; currency: string | null; amount_paid: number; amount_refunded: number }>(
+			`WITH totals AS (
+			   SELECT COALESCE(SUM(amount_received) FILTER (WHERE status = 'succeeded'), 0) AS paid,
+			          COALESCE(SUM(amount_refunded), 0) AS refunded,
+			          COUNT(*) FILTER (WHERE status = 'failed') AS failed,
+			          MIN(currency) AS currency
+			   FROM payments WHERE reservation_id = $1
+			 )
+			 UPDATE reservation_billing SET
+			   status = CASE
+			     WHEN totals.paid > 0 AND totals.refunded >= totals.paid THEN 'refunded'
+			     WHEN totals.paid > 0 AND totals.refunded > 0 THEN 'partially_refunded'
+			     WHEN totals.paid > 0 THEN 'paid'
+			     WHEN totals.failed > 0 THEN 'failed'
+			     ELSE 'unpaid' END,
+			   currency = totals.currency, amount_paid = totals.paid, amount_refunded = totals.refunded, updated_at = now()
+			 FROM totals WHERE reservation_id = $1
+			 RETURNING reservation_billing.status, reservation_billing.currency, reservation_billing.amount_paid, reservation_billing.amount_refunded`,
 			[reservationId],
 		)
 	).rows[0];
-	const paid = Number(totals.paid);
-	const refunded = Number(totals.refunded);
-	let status: BillingStatus = 'unpaid';
-	if (paid > 0) status = refunded >= paid ? 'refunded' : refunded > 0 ? 'partially_refunded' : 'paid';
-	else if (Number(totals.failed) > 0) status = 'failed';
-	await tx.query(
-		`UPDATE reservation_billing SET status = $2, currency = $3, amount_paid = $4, amount_refunded = $5, updated_at = now()
-		 WHERE reservation_id = $1`,
-		[reservationId, status, totals.currency, paid, refunded],
-	);
-	return { reservationId, status, currency: totals.currency, amountPaid: paid, amountRefunded: refunded };
+	return { reservationId, status: row.status, currency: row.currency, amountPaid: Number(row.amount_paid), amountRefunded: Number(row.amount_refunded) };
 }
