@@ -72,20 +72,21 @@ export class BillingLedger {
 	 * Merges one change into the payment and re-derives the reservation's billing status.
 	 * Returns undefined when the change names no reservation and no payment we know.
 	 */
-	async apply(change: PaymentChange, method = 'stripe', reference?: string): Promise<BillingSummary | undefined> {
+	async apply(change: PaymentChange, method: string = change.gateway ?? 'stripe', reference?: string): Promise<BillingSummary | undefined> {
 		const reservationId = change.reservationId ?? (await this.reservationOfPayment(change.paymentId));
 		if (!reservationId) return undefined;
 		return this.db.transaction(async (tx) => {
 			await lockBilling(tx, reservationId);
 			const current = (
-				await tx.query<{ status: string; amount_received: number; amount_refunded: number }>(
-					'SELECT status, amount_received, amount_refunded FROM payments WHERE id = $1 FOR UPDATE',
+				await tx.query<{ status: string; amount: number; amount_received: number; amount_refunded: number }>(
+					'SELECT status, amount, amount_received, amount_refunded FROM payments WHERE id = $1 FOR UPDATE',
 					[change.paymentId],
 				)
 			).rows[0];
 			const status = higherStatus(current?.status, change.status);
+			const amount = change.amount ?? current?.amount ?? 0;
 			const received = Math.max(current?.amount_received ?? 0, change.amountReceived ?? 0);
-			const refunded = Math.max(current?.amount_refunded ?? 0, change.amountRefunded ?? 0);
+			const refunded = Math.max(current?.amount_refunded ?? 0, change.amountRefunded ?? 0, change.refund ? await countRefund(tx, change.paymentId, change.refund) : 0);
 			await tx.query(
 				`INSERT INTO payments (id, reservation_id, method, currency, amount, amount_received, amount_refunded, status, reference, last_error)
 				 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
@@ -93,9 +94,9 @@ export class BillingLedger {
 				   amount_received = EXCLUDED.amount_received, amount_refunded = EXCLUDED.amount_refunded,
 				   status = EXCLUDED.status, last_error = COALESCE(EXCLUDED.last_error, payments.last_error),
 				   reference = COALESCE(payments.reference, EXCLUDED.reference), updated_at = now()`,
-				[change.paymentId, reservationId, method, change.currency.toLowerCase(), change.amount, received, refunded, status, reference ?? null, change.error ?? null],
+				[change.paymentId, reservationId, method, change.currency.toLowerCase(), amount, received, refunded, status, reference ?? null, change.error ?? null],
 			);
-			const payment = { paymentId: change.paymentId, method, currency: change.currency.toLowerCase(), amount: change.amount, amountReceived: received, amountRefunded: refunded, status, error: change.error ?? null };
+			const payment = { paymentId: change.paymentId, method, currency: change.currency.toLowerCase(), amount, amountReceived: received, amountRefunded: refunded, status, error: change.error ?? null };
 			for (const event of paymentEvents(current, payment)) {
 				await recordHotelEvent(tx, event, reservationId, { reservation: (await findReservation(tx, reservationId)) ?? null, payment });
 			}
@@ -152,6 +153,18 @@ function paymentEvents(before: { status: string; amount_refunded: number } | und
 	if (after.status === 'failed' && before?.status !== 'failed') events.push('payment.failed');
 	if (after.amountRefunded > (before?.amount_refunded ?? 0)) events.push('payment.refunded');
 	return events;
+}
+
+/** Records one completed refund (once, by its id) and returns all refunded on the payment so far. */
+async function countRefund(tx: Queryable, paymentId: string, refund: { id: string; amount: number }): Promise<number> {
+	const { rows } = await tx.query<{ total: string | number }>(
+		`WITH added AS (
+		   INSERT INTO payment_refunds (id, payment_id, amount) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING RETURNING amount
+		 )
+		 SELECT COALESCE((SELECT SUM(amount) FROM payment_refunds WHERE payment_id = $2), 0) + COALESCE((SELECT SUM(amount) FROM added), 0) AS total`,
+		[refund.id, paymentId, refund.amount],
+	);
+	return Number(rows[0].total);
 }
 
 /** Creates the reservation's billing row if need be and locks it, in one statement (an upsert that updates locks its row). */

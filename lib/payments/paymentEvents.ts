@@ -13,13 +13,18 @@ export interface PaymentChange {
 	paymentId: string; // the payment intent id
 	reservationId?: string;
 	currency: string;
-	amount: number;
+	/** The payment's amount; absent when the event does not tell it (a Square refund), kept from the ledger. */
+	amount?: number;
 	amountReceived?: number;
 	/** Cumulative, as Stripe reports it on the charge. */
 	amountRefunded?: number;
 	/** Stripe's payment intent status, or 'failed' for a failed attempt. */
 	status: string;
 	error?: string;
+	/** Which gateway took the payment (the ledger's `method`); Stripe when absent. */
+	gateway?: 'stripe' | 'square';
+	/** One completed refund with its own amount (Square): counted once by its id, summed per payment. */
+	refund?: { id: string; amount: number };
 }
 
 export interface ClassifiedEvent {

@@ -348,6 +348,21 @@ export const migrations: Migration[] = [
 			ALTER TABLE channel_sync_log ADD COLUMN detail text;
 		`,
 	},
+	{
+		version: 9,
+		name: 'refunds counted one by one',
+		sql: `
+			-- Completed refunds of gateways that report each refund on its own (Square), so the same
+			-- refund delivered twice is counted once and the payment's refunded total is their sum.
+			CREATE TABLE payment_refunds (
+				id         text        PRIMARY KEY,
+				payment_id text        NOT NULL,
+				amount     integer     NOT NULL CHECK (amount >= 0),
+				created_at timestamptz NOT NULL DEFAULT now()
+			);
+			CREATE INDEX payment_refunds_payment_idx ON payment_refunds (payment_id);
+		`,
+	},
 ];
 
 // An arbitrary constant that names "schema migration" among advisory locks.

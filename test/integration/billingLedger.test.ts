@@ -4,6 +4,9 @@ import path from 'node:path';
 import { BillingLedger } from '../../lib/payments/billingLedger';
 import { classifyStripeEvent } from '../../lib/payments/paymentEvents';
 import type { StripeEvent } from '../../lib/payments/stripeSignature';
+import { classifySquareEvent } from '../../lib/payments/squareEvents';
+import type { SquareEvent } from '../../lib/payments/squareSignature';
+import { paymentCompleted, paymentRefundedSince, refund } from '../fixtures/square/events';
 import { closeAllStores, getStore, type StoreConfig } from '../../lib/store/db';
 import { createTestDatabase, type TestDatabase } from '../support/services';
 
@@ -98,6 +101,31 @@ describe.each(Object.keys(configs))('billing ledger on %s', (kind) => {
 		await apply(succeeded('pi_weird', r));
 		expect((await ledger.billingOf(r)).status).toBe('paid');
 		expect((await ledger.paymentsOf(r))[0].reservationId).toBe(r);
+	});
+
+	it('keeps Square and Stripe payments of one reservation apart and sums them; Square refunds count once each, in any order', async () => {
+		const r = `R-${kind}-mixed`;
+		const square = (e: object) => ledger.apply(classifySquareEvent(e as SquareEvent).change!);
+		const withReservation = (e: typeof paymentCompleted) => ({ ...e, data: { ...e.data, object: { payment: { ...e.data.object.payment, id: `${kind}-sq`, reference_id: r } } } });
+		const squareRefund = (status: string, id: string, amount: number) => {
+			const e = refund(status, id, amount);
+			return { ...e, data: { ...e.data, object: { refund: { ...e.data.object.refund, payment_id: `${kind}-sq` } } } };
+		};
+		// A Stripe payment intent whose id is the Square payment's own id: both are kept.
+		await apply(succeeded(`${kind}-sq`, r));
+		expect(await square(squareRefund('COMPLETED', `${kind}-rf1`, 3000))).toBeUndefined(); // a refund before its payment is known: nothing to attach to
+		await square(withReservation(paymentCompleted));
+		await square(squareRefund('COMPLETED', `${kind}-rf2`, 2000));
+		await square(squareRefund('COMPLETED', `${kind}-rf1`, 3000));
+		await square(squareRefund('COMPLETED', `${kind}-rf2`, 2000)); // redelivered
+		expect(await ledger.billingOf(r)).toMatchObject({ status: 'partially_refunded', amountPaid: 20000 + 25000, amountRefunded: 5000 });
+		// Square's payment.updated with the running total agrees (and a smaller, older total changes nothing).
+		await square({ ...withReservation(paymentRefundedSince), data: { ...withReservation(paymentRefundedSince).data, object: { payment: { ...withReservation(paymentRefundedSince).data.object.payment, refunded_money: { amount: 3000, currency: 'EUR' } } } } });
+		const payments = await ledger.paymentsOf(r);
+		expect(payments.map((p) => [p.id, p.method, p.amount, p.amountReceived, p.amountRefunded]).sort()).toEqual([
+			[`${kind}-sq`, 'stripe', 20000, 20000, 0],
+			[`square:${kind}-sq`, 'square', 24000, 25000, 5000],
+		]);
 	});
 
 	it('ignores a payment that names no reservation and is unknown', async () => {
