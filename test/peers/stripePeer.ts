@@ -14,6 +14,7 @@
 import http from 'node:http';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import Stripe from 'stripe';
+import { WebhookDelivery } from './webhookDelivery';
 
 export interface StripePeerOptions {
 	/** Requests must carry `Authorization: Bearer <secretKey>` (or Basic auth with the key as user name). */
@@ -354,34 +355,37 @@ interface EventOrigin {
 	idempotencyKey?: string;
 }
 
-/** A webhook receiver that hangs counts as a failed attempt after this long (Stripe waits longer; tests should not). */
-const WEBHOOK_TIMEOUT_MS = 5000;
-
 /**
- * Records events and POSTs them to the webhook. Each event is serialized once, so every attempt
- * signs and sends the very same bytes; redelivery is bounded and stops by itself, or on stop().
+ * Records events and hands them to the webhook delivery (webhookDelivery.ts): each event is
+ * serialized once, so every attempt sends the very same bytes, signed afresh per attempt as Stripe
+ * does (each carries a new timestamp).
  */
 class WebhookSender {
 	readonly events: StripeEvent[] = [];
-	readonly deliveries: StripePeer['deliveries'] = [];
-	private readonly bodies = new Map<string, string>();
-	private readonly timers = new Set<NodeJS.Timeout>();
-	private readonly inflight = new Set<http.ClientRequest>();
-	private target: { url: string; secret?: string } | undefined;
-	private stopped = false;
+	private readonly delivery: WebhookDelivery;
+	private secret: string | undefined;
 
 	constructor(
-		private readonly retry: { attempts: number; delaysMs: number[] },
+		retry: { attempts: number; delaysMs: number[] },
 		/** Signs signPayload's headers when no webhook is set yet. */
 		private readonly defaultSecret?: string,
 	) {
-		if (!Number.isInteger(retry.attempts) || retry.attempts < 1) throw new Error('webhookRetry.attempts must be an integer >= 1');
+		this.delivery = new WebhookDelivery({
+			peer: 'Stripe',
+			retry,
+			userAgent: 'Stripe/1.0 (+https://stripe.com/docs/webhooks)',
+			// No secret, no signature.
+			headers: (payload): Record<string, string> => (this.secret ? { 'Stripe-Signature': this.sign(payload, { secret: this.secret }) } : {}),
+		});
+	}
+
+	get deliveries(): StripePeer['deliveries'] {
+		return this.delivery.deliveries;
 	}
 
 	setTarget(url: string, secret?: string): void {
-		const { protocol } = new URL(url);
-		if (protocol !== 'http:') throw new Error(`The Stripe peer delivers to http:// URLs only, not ${protocol}`);
-		this.target = { url, secret };
+		this.delivery.setTarget(url);
+		this.secret = secret;
 	}
 
 	publish(type: string, object: StripeObject, origin: EventOrigin): void {
@@ -391,94 +395,28 @@ class WebhookSender {
 			api_version: Stripe.API_VERSION,
 			created: nowSeconds(),
 			livemode: false,
-			pending_webhooks: this.target ? 1 : 0,
+			pending_webhooks: this.delivery.hasTarget ? 1 : 0,
 			request: { id: origin.requestId, idempotency_key: origin.idempotencyKey ?? null },
 			type,
 			// A snapshot: later changes to the object must not rewrite history.
 			data: { object: structuredClone(object) as unknown as Record<string, unknown> },
 		};
 		this.events.push(event);
-		this.bodies.set(event.id, JSON.stringify(event));
-		// From a timer, never inside the API call: Stripe does not hold the response for its webhooks.
-		if (this.target) this.schedule(() => void this.deliverWithRetry(event.id, 1), 0);
+		this.delivery.publish(event.id, JSON.stringify(event));
 	}
 
-	async redeliver(eventId: string, o: { times?: number; concurrent?: boolean } = {}): Promise<number[]> {
-		if (!this.bodies.has(eventId)) throw new Error(`No such event: ${eventId}`);
-		if (!this.target) throw new Error('No webhook is configured: call setWebhook first');
-		const times = o.times ?? 1;
-		const asNumber = (s: number | string): number => (typeof s === 'number' ? s : 0);
-		if (o.concurrent) return (await Promise.all(Array.from({ length: times }, () => this.post(eventId)))).map(asNumber);
-		const statuses: number[] = [];
-		for (let i = 0; i < times; i++) statuses.push(asNumber(await this.post(eventId)));
-		return statuses;
+	redeliver(eventId: string, o: { times?: number; concurrent?: boolean } = {}): Promise<number[]> {
+		return this.delivery.redeliver(eventId, o);
 	}
 
 	sign(payload: string, o: { timestamp?: number; secret?: string } = {}): string {
-		const secret = o.secret ?? this.target?.secret ?? this.defaultSecret;
+		const secret = o.secret ?? this.secret ?? this.defaultSecret;
 		if (!secret) throw new Error('signPayload: no webhook secret configured or given');
 		return Stripe.webhooks.generateTestHeaderString({ payload, secret, timestamp: o.timestamp });
 	}
 
 	stop(): void {
-		this.stopped = true;
-		for (const timer of this.timers) clearTimeout(timer);
-		this.timers.clear();
-		for (const req of this.inflight) req.destroy();
-	}
-
-	private schedule(fn: () => void, delayMs: number): void {
-		const timer = setTimeout(() => {
-			this.timers.delete(timer);
-			if (!this.stopped) fn();
-		}, delayMs);
-		this.timers.add(timer);
-	}
-
-	/** The wait after attempt n (1-based); the last configured delay repeats if there are more attempts than delays. */
-	private retryDelay(attempt: number): number {
-		const { delaysMs } = this.retry;
-		return delaysMs.length === 0 ? 0 : delaysMs[Math.min(attempt - 1, delaysMs.length - 1)];
-	}
-
-	private async deliverWithRetry(eventId: string, attempt: number): Promise<void> {
-		const status = await this.post(eventId);
-		const ok = typeof status === 'number' && status >= 200 && status < 300;
-		if (ok || this.stopped || attempt >= this.retry.attempts) return;
-		this.schedule(() => void this.deliverWithRetry(eventId, attempt + 1), this.retryDelay(attempt));
-	}
-
-	/** One POST of the stored body; resolves the HTTP status or the network error's code, never rejects. */
-	private post(eventId: string): Promise<number | string> {
-		const target = this.target;
-		const payload = this.bodies.get(eventId);
-		if (!target || payload === undefined) return Promise.resolve('no webhook');
-		const headers: Record<string, string | number> = {
-			'Content-Type': 'application/json',
-			'Content-Length': Buffer.byteLength(payload),
-			'User-Agent': 'Stripe/1.0 (+https://stripe.com/docs/webhooks)',
-			Connection: 'close',
-		};
-		// Signed per attempt, as Stripe does: each one carries a fresh timestamp. No secret, no signature.
-		if (target.secret) headers['Stripe-Signature'] = this.sign(payload, { secret: target.secret });
-		return new Promise((resolve) => {
-			let settled = false;
-			const settle = (status: number | string): void => {
-				if (settled) return;
-				settled = true;
-				this.inflight.delete(req);
-				this.deliveries.push({ eventId, status, at: Date.now() });
-				resolve(status);
-			};
-			const req = http.request(target.url, { method: 'POST', headers, agent: false, timeout: WEBHOOK_TIMEOUT_MS }, (res) => {
-				res.resume();
-				settle(res.statusCode ?? 0);
-			});
-			req.on('timeout', () => req.destroy(Object.assign(new Error('webhook timed out'), { code: 'ETIMEDOUT' })));
-			req.on('error', (err: NodeJS.ErrnoException) => settle(err.code ?? err.message));
-			this.inflight.add(req);
-			req.end(payload);
-		});
+		this.delivery.stop();
 	}
 }
 

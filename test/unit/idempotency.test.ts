@@ -1,4 +1,4 @@
-import { idempotencyKey } from '../../lib/payments/idempotency';
+import { idempotencyKey, SQUARE_MAX_KEY } from '../../lib/payments/idempotency';
 
 describe('idempotency keys', () => {
 	it('is the same for the same reservation, operation and reference', () => {
@@ -23,6 +23,15 @@ describe('idempotency keys', () => {
 		const key = idempotencyKey('create', "Zoë's room'; DROP TABLE payments;--", 'dépôt');
 		expect(key).toMatch(/^hotel-create-[0-9a-f]{64}$/);
 		expect(idempotencyKey('create', 'x'.repeat(400)).length).toBeLessThanOrEqual(255);
+	});
+
+	it("fits Square's 45 characters: readable when it fits, else a 128-bit digest of the same parts", () => {
+		expect(idempotencyKey('create', 'R-1001', 'full', SQUARE_MAX_KEY)).toBe('hotel-create-R-1001-full');
+		const long = idempotencyKey('refund', 'KkAkhdMsgzn59SM8A89WgKwekxLZY', 'amount-5000', SQUARE_MAX_KEY);
+		expect(long).toMatch(/^hotel-refund-[0-9a-f]{32}$/);
+		expect(long).toBe(idempotencyKey('refund', 'KkAkhdMsgzn59SM8A89WgKwekxLZY', 'amount-5000', SQUARE_MAX_KEY));
+		expect(long).not.toBe(idempotencyKey('refund', 'KkAkhdMsgzn59SM8A89WgKwekxLZY', 'amount-5001', SQUARE_MAX_KEY));
+		expect(idempotencyKey('create', "Zoë's room'; DROP TABLE payments;--", 'dépôt', SQUARE_MAX_KEY)).toHaveLength(45);
 	});
 
 	it('refuses an empty subject', () => {
