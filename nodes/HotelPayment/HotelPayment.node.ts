@@ -10,12 +10,12 @@ import { assertNoCardData } from '../../lib/payments/cardGuard';
 import { storeCredentialTests } from '../shared/hotelStore';
 import { describeError } from '../shared/nodeErrors';
 import { runOperations } from '../shared/runOperations';
-import { actions, ledgerFor, stripeFor, type ActionContext } from './actions';
+import { actions, ledgerFor, squareFor, stripeFor, type ActionContext } from './actions';
 import { properties } from './description';
 
 /**
- * Payments for reservations: Stripe payment intents and refunds, offline payments, and the
- * hotel's billing status per reservation. Card details are never accepted.
+ * Payments for reservations: Stripe payment intents or Square payments, refunds, offline payments,
+ * and the hotel's billing status per reservation. Card details are never accepted.
  */
 export class HotelPayment implements INodeType {
 	description: INodeTypeDescription = {
@@ -25,7 +25,7 @@ export class HotelPayment implements INodeType {
 		group: ['transform'],
 		version: 1,
 		subtitle: '={{ $parameter["resource"] + ": " + $parameter["operation"] }}',
-		description: 'Take, capture and refund payments for reservations with Stripe, and keep billing status',
+		description: 'Take, capture and refund payments for reservations with Stripe or Square, and keep billing status',
 		defaults: { name: 'Hotel Payment' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
@@ -34,7 +34,12 @@ export class HotelPayment implements INodeType {
 			{
 				name: 'hotelStripeApi',
 				required: true,
-				displayOptions: { show: { resource: ['paymentIntent', 'refund'] } },
+				displayOptions: { show: { resource: ['paymentIntent', 'refund'], gateway: ['stripe'] } },
+			},
+			{
+				name: 'hotelSquareApi',
+				required: true,
+				displayOptions: { show: { resource: ['paymentIntent', 'refund'], gateway: ['square'] } },
 			},
 			{ name: 'hotelPostgresApi', required: true, displayOptions: { show: { database: ['postgres'] } }, testedBy: 'hotelPostgresConnection' },
 		],
@@ -46,11 +51,12 @@ export class HotelPayment implements INodeType {
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		// Clients are built once per execution, and only if an operation needs them.
 		let stripe: ReturnType<typeof stripeFor> | undefined;
+		let square: ReturnType<typeof squareFor> | undefined;
 		let ledger: ReturnType<typeof ledgerFor> | undefined;
 		return runOperations<ActionContext>(this, {
 			node: 'Hotel Payment',
 			operations: actions,
-			context: (i) => ({ fn: this, i, stripe: () => (stripe ??= stripeFor(this)), ledger: () => (ledger ??= ledgerFor(this)) }),
+			context: (i) => ({ fn: this, i, stripe: () => (stripe ??= stripeFor(this)), square: () => (square ??= squareFor(this)), ledger: () => (ledger ??= ledgerFor(this)) }),
 			// Card numbers are refused before anything is sent or logged, in raw and resolved values.
 			before: (i) => {
 				assertNoCardData(this.getNode().parameters as IDataObject);
@@ -58,7 +64,7 @@ export class HotelPayment implements INodeType {
 			},
 			describeError: (error, i) => describeError(this.getNode(), error, i),
 			logFields: (json, i) => ({
-				integration: this.getNodeParameter('resource', i) === 'billing' ? 'database' : 'stripe',
+				integration: this.getNodeParameter('resource', i) === 'billing' ? 'database' : this.getNodeParameter('gateway', i, 'stripe'),
 				reservationId: json.reservationId ?? (this.getNodeParameter('reservationId', i, '') || undefined),
 				paymentId: json.id,
 			}),
@@ -69,7 +75,7 @@ export class HotelPayment implements INodeType {
 /** The resolved values this item would send (expressions evaluated), for the card guard. */
 function currentValues(fn: IExecuteFunctions, i: number): IDataObject {
 	const values: IDataObject = {};
-	for (const name of ['reservationId', 'paymentReference', 'paymentMethod', 'refundReference', 'reference', 'additionalFields']) {
+	for (const name of ['reservationId', 'paymentReference', 'paymentMethod', 'sourceId', 'refundReference', 'reason', 'reference', 'additionalFields']) {
 		try {
 			values[name] = fn.getNodeParameter(name, i, '') as IDataObject[keyof IDataObject];
 		} catch {

@@ -3,7 +3,9 @@ import type { INodeProperties } from 'n8n-workflow';
 import { databaseParameter } from '../shared/hotelStore';
 import { DEFAULT_EVENT_EXPRESSION } from './actions';
 
-const show = (resource: string, operation: string[]) => ({ show: { resource: [resource], operation } });
+const show = (resource: string, operation: string[], gateway?: Gateway) => ({ show: { resource: [resource], operation, ...(gateway ? { gateway: [gateway] } : {}) } });
+
+type Gateway = 'stripe' | 'square';
 
 const reservationId = (resource: string, operation: string[]): INodeProperties => ({
 	displayName: 'Reservation ID',
@@ -38,24 +40,38 @@ const currency = (resource: string, operation: string[]): INodeProperties => ({
 	displayOptions: show(resource, operation),
 });
 
-const paymentIntentId = (resource: string, operation: string[]): INodeProperties => ({
-	displayName: 'Payment Intent ID',
+/** The payment to act on: a Stripe payment intent, or a Square payment (one parameter, read the same way). */
+const paymentIntentId = (resource: string, operation: string[], gateway: Gateway): INodeProperties => ({
+	displayName: gateway === 'stripe' ? 'Payment Intent ID' : 'Payment ID',
 	name: 'paymentIntentId',
 	type: 'string',
 	required: true,
 	default: '',
-	placeholder: 'pi_…',
-	displayOptions: show(resource, operation),
+	placeholder: gateway === 'stripe' ? 'pi_…' : 'e.g. KkAkhdMsgzn59SM8A89WgKwekxLZY',
+	displayOptions: show(resource, operation, gateway),
 });
 
 export const properties: INodeProperties[] = [
+	{
+		displayName: 'Gateway',
+		name: 'gateway',
+		type: 'options',
+		noDataExpression: true,
+		options: [
+			{ name: 'Stripe', value: 'stripe' },
+			{ name: 'Square', value: 'square' },
+		],
+		default: 'stripe',
+		description: 'The payment gateway that takes the payment (billing is the same for both)',
+		displayOptions: { show: { resource: ['paymentIntent', 'refund'] } },
+	},
 	{
 		displayName: 'Resource',
 		name: 'resource',
 		type: 'options',
 		noDataExpression: true,
 		options: [
-			{ name: 'Payment Intent', value: 'paymentIntent' },
+			{ name: 'Payment', value: 'paymentIntent', description: 'A Stripe payment intent or a Square payment' },
 			{ name: 'Refund', value: 'refund' },
 			{ name: 'Billing', value: 'billing', description: "The hotel's own payment records per reservation" },
 		],
@@ -66,13 +82,27 @@ export const properties: INodeProperties[] = [
 		name: 'operation',
 		type: 'options',
 		noDataExpression: true,
-		displayOptions: { show: { resource: ['paymentIntent'] } },
+		displayOptions: { show: { resource: ['paymentIntent'], gateway: ['stripe'] } },
 		options: [
 			{ name: 'Cancel', value: 'cancel', action: 'Cancel a payment intent', description: 'Release an authorisation or abandon a payment' },
 			{ name: 'Capture', value: 'capture', action: 'Capture a payment intent', description: 'Take an authorised amount, in full or in part' },
 			{ name: 'Confirm', value: 'confirm', action: 'Confirm a payment intent', description: 'Charge a saved payment method (pm_…)' },
 			{ name: 'Create', value: 'create', action: 'Create a payment intent', description: 'Start a payment for a reservation' },
 			{ name: 'Get', value: 'get', action: 'Get a payment intent' },
+		],
+		default: 'create',
+	},
+	{
+		displayName: 'Operation',
+		name: 'operation',
+		type: 'options',
+		noDataExpression: true,
+		displayOptions: { show: { resource: ['paymentIntent'], gateway: ['square'] } },
+		options: [
+			{ name: 'Cancel', value: 'cancel', action: 'Cancel a square payment', description: 'Release an authorised payment (Square: CancelPayment)' },
+			{ name: 'Capture', value: 'capture', action: 'Complete a square payment', description: 'Take an authorised payment in full (Square: CompletePayment)' },
+			{ name: 'Create', value: 'create', action: 'Create a square payment', description: 'Take or authorise a payment for a reservation' },
+			{ name: 'Get', value: 'get', action: 'Get a square payment' },
 		],
 		default: 'create',
 	},
@@ -93,9 +123,9 @@ export const properties: INodeProperties[] = [
 		displayOptions: { show: { resource: ['billing'] } },
 		options: [
 			{
-				name: 'Apply Stripe Event',
+				name: 'Apply Payment Event',
 				value: 'applyEvent',
-				action: 'Apply a stripe event to billing',
+				action: 'Apply a payment event to billing',
 				description: "Update the reservation's billing status from an event of the Payment Webhook Trigger",
 			},
 			{ name: 'Get Status', value: 'getStatus', action: 'Get the billing status of a reservation' },
@@ -128,7 +158,7 @@ export const properties: INodeProperties[] = [
 		type: 'collection',
 		placeholder: 'Add field',
 		default: {},
-		displayOptions: show('paymentIntent', ['create']),
+		displayOptions: show('paymentIntent', ['create'], 'stripe'),
 		options: [
 			{
 				displayName: 'Capture Method',
@@ -146,7 +176,38 @@ export const properties: INodeProperties[] = [
 			{ displayName: 'Receipt Email', name: 'receiptEmail', type: 'string', placeholder: 'name@email.com', default: '' },
 		],
 	},
-	paymentIntentId('paymentIntent', ['get', 'confirm', 'capture', 'cancel']),
+	{
+		displayName: 'Payment Source',
+		name: 'sourceId',
+		type: 'string',
+		required: true,
+		default: '',
+		placeholder: 'cnon:… or ccof:…',
+		description: "A card token from Square's Web Payments SDK or a card on file — never card details",
+		displayOptions: show('paymentIntent', ['create'], 'square'),
+	},
+	{
+		displayName: 'Additional Fields',
+		name: 'additionalFields',
+		type: 'collection',
+		placeholder: 'Add field',
+		default: {},
+		displayOptions: show('paymentIntent', ['create'], 'square'),
+		options: [
+			{
+				displayName: 'Delayed Capture',
+				name: 'delayedCapture',
+				type: 'boolean',
+				default: false,
+				description: 'Whether to authorise now and take the payment later with Capture (e.g. at check-in); Square cancels it by itself after about a week',
+			},
+			{ displayName: 'Buyer Email', name: 'buyerEmail', type: 'string', placeholder: 'name@email.com', default: '' },
+			{ displayName: 'Location ID', name: 'locationId', type: 'string', default: '', description: "Another of the hotel's Square locations than the credential's" },
+			{ displayName: 'Note', name: 'note', type: 'string', default: '' },
+		],
+	},
+	paymentIntentId('paymentIntent', ['get', 'confirm', 'capture', 'cancel'], 'stripe'),
+	paymentIntentId('paymentIntent', ['get', 'capture', 'cancel'], 'square'),
 	{
 		displayName: 'Payment Method ID',
 		name: 'paymentMethod',
@@ -154,7 +215,7 @@ export const properties: INodeProperties[] = [
 		default: '',
 		placeholder: 'pm_…',
 		description: 'A payment method collected by Stripe (never card details). Empty: the one attached to the intent.',
-		displayOptions: show('paymentIntent', ['confirm']),
+		displayOptions: show('paymentIntent', ['confirm'], 'stripe'),
 	},
 	{
 		displayName: 'Amount to Capture (Minor Units)',
@@ -163,7 +224,7 @@ export const properties: INodeProperties[] = [
 		typeOptions: { minValue: 0, numberPrecision: 0 },
 		default: 0,
 		description: '0 captures the whole authorised amount',
-		displayOptions: show('paymentIntent', ['capture']),
+		displayOptions: show('paymentIntent', ['capture'], 'stripe'),
 	},
 	{
 		displayName: 'Cancellation Reason',
@@ -177,11 +238,12 @@ export const properties: INodeProperties[] = [
 			{ name: 'Requested by Customer', value: 'requested_by_customer' },
 		],
 		default: '',
-		displayOptions: show('paymentIntent', ['cancel']),
+		displayOptions: show('paymentIntent', ['cancel'], 'stripe'),
 	},
 
 	// Refund
-	paymentIntentId('refund', ['create']),
+	paymentIntentId('refund', ['create'], 'stripe'),
+	paymentIntentId('refund', ['create'], 'square'),
 	amount('refund', ['create'], '0 refunds everything not refunded yet', false),
 	{
 		displayName: 'Refund Reference',
@@ -202,7 +264,16 @@ export const properties: INodeProperties[] = [
 			{ name: 'Requested by Customer', value: 'requested_by_customer' },
 		],
 		default: 'requested_by_customer',
-		displayOptions: show('refund', ['create']),
+		displayOptions: show('refund', ['create'], 'stripe'),
+	},
+	{
+		displayName: 'Reason',
+		name: 'reason',
+		type: 'string',
+		default: '',
+		placeholder: 'e.g. Guest left a night early',
+		description: 'Shown in Square with the refund (up to 192 characters)',
+		displayOptions: show('refund', ['create'], 'square'),
 	},
 
 	// Billing
@@ -236,7 +307,7 @@ export const properties: INodeProperties[] = [
 		name: 'event',
 		type: 'json',
 		default: DEFAULT_EVENT_EXPRESSION,
-		description: 'The Stripe event, as the Payment Webhook Trigger outputs it',
+		description: 'The Stripe or Square event, as the Payment Webhook Trigger outputs it',
 		displayOptions: show('billing', ['applyEvent']),
 	},
 	databaseParameter,

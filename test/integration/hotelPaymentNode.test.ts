@@ -11,16 +11,20 @@ import { resetPartnerPolicies } from '../../lib/resilience/policy';
 import { closeAllStores } from '../../lib/store/db';
 import { createTestDatabase, type TestDatabase } from '../support/services';
 import { fakeExecuteContext, type FakeRun } from '../support/fakeExecuteContext';
+import { startSquarePeer, type SquarePeer } from '../peers/squarePeer';
 
 const STRIPE = 'https://api.stripe.test';
 let database: TestDatabase;
+let square: SquarePeer;
 
 beforeAll(async () => {
 	database = await createTestDatabase('paynode');
+	square = await startSquarePeer({ accessToken: 'EAAA-node-token' });
 	nock.disableNetConnect();
 	nock.enableNetConnect(/127\.0\.0\.1/); // the real PostgreSQL
 });
 afterAll(async () => {
+	await square.stop();
 	nock.enableNetConnect();
 	await closeAllStores();
 	await database.drop();
@@ -36,6 +40,7 @@ function run(params: Record<string, unknown>, opts: Partial<FakeRun> = {}) {
 		continueOnFail: opts.continueOnFail,
 		credentials: {
 			hotelStripeApi: { secretKey: 'sk_test_node', webhookSecret: 'whsec_x', baseUrl: STRIPE },
+			hotelSquareApi: { accessToken: 'EAAA-node-token', environment: 'custom', baseUrl: square.url, locationId: square.locationId },
 			hotelPostgresApi: { host: config.host, port: config.port, database: config.database, user: config.user, password: config.password ?? '' },
 		},
 	});
@@ -157,4 +162,67 @@ it('refunds with a key per payment and reference, and records offline payments o
 	for (let n = 0; n < 2; n++) await new HotelPayment().execute.call(run(offline).ctx);
 	const [[status]] = await new HotelPayment().execute.call(run({ resource: 'billing', operation: 'getStatus', reservationId: "R-Zoë's" }).ctx);
 	expect(status.json).toMatchObject({ status: 'paid', amountPaid: 3000, payments: [{ method: 'cash', reference: 'till 7' }] });
+});
+
+describe('with the Square gateway', () => {
+	const squareCreate = { gateway: 'square', resource: 'paymentIntent', operation: 'create', reservationId: 'R-SQN-1', amount: 18000, currency: 'EUR', paymentReference: 'deposit', sourceId: 'cnon:card-nonce-ok', additionalFields: {} };
+
+	it('takes a payment once however often the workflow runs, and bills it like a Stripe one', async () => {
+		const created = () => square.events.filter((e) => e.type === 'payment.created').length;
+		const before = created();
+		const items = [];
+		for (let n = 0; n < 2; n++) items.push((await new HotelPayment().execute.call(run(squareCreate).ctx))[0][0]);
+		expect(items[0].json).toMatchObject({ gateway: 'square', squareStatus: 'COMPLETED', reservationId: 'R-SQN-1', billing: { status: 'paid', amountPaid: 18000, currency: 'eur' } });
+		expect(items[1].json.id).toBe(items[0].json.id);
+		expect(created() - before).toBe(1);
+		const [[status]] = await new HotelPayment().execute.call(run({ resource: 'billing', operation: 'getStatus', reservationId: 'R-SQN-1' }).ctx);
+		expect(status.json.payments).toEqual([expect.objectContaining({ id: `square:${items[0].json.id}`, method: 'square', amountReceived: 18000 })]);
+	});
+
+	it('authorises, then captures (Square: complete); refunds in part with a reference that makes a re-run harmless', async () => {
+		const [[held]] = await new HotelPayment().execute.call(run({ ...squareCreate, reservationId: 'R-SQN-2', additionalFields: { delayedCapture: true } }).ctx);
+		expect(held.json).toMatchObject({ squareStatus: 'APPROVED', billing: { status: 'unpaid' } });
+		const [[taken]] = await new HotelPayment().execute.call(run({ gateway: 'square', resource: 'paymentIntent', operation: 'capture', paymentIntentId: held.json.id }).ctx);
+		expect(taken.json).toMatchObject({ squareStatus: 'COMPLETED', billing: { status: 'paid' } });
+		const refund = { gateway: 'square', resource: 'refund', operation: 'create', paymentIntentId: held.json.id, amount: 4000, refundReference: 'minibar', reason: "Zoë's minibar; DROP TABLE payments" };
+		const [[first]] = await new HotelPayment().execute.call(run(refund).ctx);
+		const [[again]] = await new HotelPayment().execute.call(run(refund).ctx);
+		expect(first.json).toMatchObject({ gateway: 'square', amount: 4000, paymentId: held.json.id });
+		expect(again.json.id).toBe(first.json.id);
+	});
+
+	it('refuses a card number as the payment source before anything reaches Square', async () => {
+		const sent = square.requests.length;
+		const error = await new HotelPayment().execute.call(run({ ...squareCreate, sourceId: '4111 1111 1111 1111' }).ctx).catch((e) => e);
+		expect(error).toBeInstanceOf(NodeOperationError);
+		expect(error.message).toContain('sourceId');
+		expect(JSON.stringify(error)).not.toContain('4111 1111');
+		expect(square.requests.length).toBe(sent);
+	});
+
+	it('a declined card is a NodeApiError naming Square\'s reason', async () => {
+		const error = await new HotelPayment().execute.call(run({ ...squareCreate, reservationId: 'R-SQN-3', sourceId: 'cnon:card-nonce-declined' }).ctx).catch((e) => e);
+		expect(error).toBeInstanceOf(NodeApiError);
+		expect(error.message).toMatch(/GENERIC_DECLINE/);
+	});
+
+	it('applies Square events from the trigger: a completed refund counts once, however often it is applied', async () => {
+		const [[paid]] = await new HotelPayment().execute.call(run({ ...squareCreate, reservationId: 'R-SQN-4' }).ctx);
+		const refundEvent = {
+			merchant_id: 'M',
+			type: 'refund.updated',
+			event_id: 'sq-evt-refund-1',
+			data: { type: 'refund', id: 'rf-1', object: { refund: { id: 'rf-1', status: 'COMPLETED', amount_money: { amount: 6000, currency: 'EUR' }, payment_id: paid.json.id } } },
+		};
+		const apply = () => new HotelPayment().execute.call(run({ resource: 'billing', operation: 'applyEvent', event: refundEvent }).ctx);
+		const [[applied]] = await apply();
+		await apply();
+		expect(applied.json).toMatchObject({ eventId: 'sq-evt-refund-1', outcome: 'refunded', applied: true, billing: { status: 'partially_refunded', amountPaid: 18000, amountRefunded: 6000 } });
+		const [[status]] = await new HotelPayment().execute.call(run({ resource: 'billing', operation: 'getStatus', reservationId: 'R-SQN-4' }).ctx);
+		expect(status.json).toMatchObject({ amountRefunded: 6000 });
+
+		const notAnEvent = await new HotelPayment().execute.call(run({ resource: 'billing', operation: 'applyEvent', event: { type: 'x', data: { object: {} } } }).ctx).catch((e) => e);
+		expect(notAnEvent).toBeInstanceOf(NodeOperationError);
+		expect(notAnEvent.message).toMatch(/no event id/);
+	});
 });
