@@ -1,10 +1,11 @@
 /**
  * The local sandbox that `npm start`, `npm run start:queue` and the queue-mode e2e tests share: the
- * local partners (Stripe-, OTA-, SMTP- and Google-like peers, with bookings waiting at the OTA), a
+ * local partners (Stripe-, Square-, OTA-, SMTP- and Google-like peers, with bookings waiting at the OTA), a
  * small demo hotel in the hotel store, and the credentials the shipped workflows name, pointing at
  * the peers.
  */
 import { startStripePeer, type StripePeer } from '../test/peers/stripePeer';
+import { startSquarePeer, type SquarePeer } from '../test/peers/squarePeer';
 import { startOtaPeer, type OtaPeer } from '../test/peers/otaPeer';
 import { startSmtpPeer, type SmtpPeer } from '../test/peers/smtpPeer';
 import { startGooglePeer, type GooglePeer } from '../test/peers/googlePeer';
@@ -18,6 +19,9 @@ import type { N8n } from './n8n';
 export const STRIPE_KEY = 'sk_test_local_sandbox';
 export const STRIPE_WEBHOOK_SECRET = 'whsec_local_sandbox';
 export const PAYMENT_WEBHOOK_PATH = 'hotel-stripe-payments/stripe';
+export const SQUARE_ACCESS_TOKEN = 'EAAA-local-sandbox';
+export const SQUARE_SIGNATURE_KEY = 'local-sandbox-square-signature-key';
+export const SQUARE_WEBHOOK_PATH = 'hotel-square-payments/square';
 export const BOOKING_ENGINE_SECRET = 'local-sandbox-booking-engine-secret-0123456789';
 export const BOOKING_ENGINE_AUDIENCE = 'hotel-booking-api';
 export const OTA_PASSWORD = 'local-sandbox-ota';
@@ -27,6 +31,7 @@ export const OTA_WEBHOOK_SECRET = 'local-sandbox-ota-webhook-secret';
 /** `printEmails`: each e-mail the local SMTP server takes is printed (npm start's terminal). */
 export async function startPeers(opts: { printEmails?: boolean } = {}): Promise<Peers> {
 	const stripePeer = await startStripePeer({ secretKey: STRIPE_KEY, port: Number(process.env.STRIPE_PEER_PORT ?? 0) });
+	const squarePeer = await startSquarePeer({ accessToken: SQUARE_ACCESS_TOKEN, port: Number(process.env.SQUARE_PEER_PORT ?? 0) });
 	// The local OTA checks what it receives against the OpenTravel schemas where it can (they live
 	// beside the development clone, and need xmllint); a lone clone runs it without that check.
 	const validate = canValidateOta();
@@ -55,22 +60,36 @@ export async function startPeers(opts: { printEmails?: boolean } = {}): Promise<
 	const smtpPeer = await startSmtpPeer({ port: Number(process.env.SMTP_PEER_PORT ?? 0) });
 	if (opts.printEmails) smtpPeer.events.on('message', (m: { to: string[]; subject: string }) => console.log(`  [local SMTP] to ${m.to.join(', ')}: ${m.subject}`));
 	const googlePeer = await startGooglePeer();
-	return { stripePeer, otaPeer, smtpPeer, googlePeer };
+	return { stripePeer, squarePeer, otaPeer, smtpPeer, googlePeer };
 }
 
 export interface Peers {
 	stripePeer: StripePeer;
+	squarePeer: SquarePeer;
 	otaPeer: OtaPeer;
 	smtpPeer: SmtpPeer;
 	googlePeer: GooglePeer;
 }
 
 /** The credentials our shipped workflows name, each pointing at a local peer; ids by credential name. */
-export async function createSandboxCredentials(n8n: N8n, { stripePeer, otaPeer, smtpPeer, googlePeer }: Peers, redisKeyPrefix = `hotel-sandbox:${process.pid}:`): Promise<Record<string, string>> {
+export async function createSandboxCredentials(n8n: N8n, { stripePeer, squarePeer, otaPeer, smtpPeer, googlePeer }: Peers, redisKeyPrefix = `hotel-sandbox:${process.pid}:`): Promise<Record<string, string>> {
 	const stripe = await n8n.api.createCredential({
 		name: 'Hotel Stripe',
 		type: 'hotelStripeApi',
 		data: { secretKey: STRIPE_KEY, webhookSecret: STRIPE_WEBHOOK_SECRET, baseUrl: stripePeer.url },
+	});
+	// Square signs the notification URL with each body: the credential names the URL the peer posts to.
+	const square = await n8n.api.createCredential({
+		name: 'Hotel Square',
+		type: 'hotelSquareApi',
+		data: {
+			accessToken: SQUARE_ACCESS_TOKEN,
+			environment: 'custom',
+			baseUrl: squarePeer.url,
+			locationId: squarePeer.locationId,
+			webhookSecret: SQUARE_SIGNATURE_KEY,
+			webhookNotificationUrl: n8n.webhookUrl(SQUARE_WEBHOOK_PATH),
+		},
 	});
 	const bookingEngine = await n8n.api.createCredential({
 		name: 'Hotel Booking Engine',
@@ -100,6 +119,7 @@ export async function createSandboxCredentials(n8n: N8n, { stripePeer, otaPeer, 
 	});
 	return {
 		'Hotel Stripe': stripe.id,
+		'Hotel Square': square.id,
 		'Hotel Booking Engine': bookingEngine.id,
 		'Hotel Redis': redis.id,
 		'Hotel OTA Channel': ota.id,
@@ -131,5 +151,5 @@ export async function seedDemoHotel(store: StoreConfig) {
 
 /** Stops every peer. */
 export async function stopPeers(peers: Peers): Promise<void> {
-	await Promise.all([peers.stripePeer.stop(), peers.otaPeer.stop(), peers.smtpPeer.stop(), peers.googlePeer.stop()]);
+	await Promise.all([peers.stripePeer.stop(), peers.squarePeer.stop(), peers.otaPeer.stop(), peers.smtpPeer.stop(), peers.googlePeer.stop()]);
 }

@@ -26,6 +26,9 @@ import {
 	createSandboxCredentials,
 	OTA_WEBHOOK_SECRET,
 	PAYMENT_WEBHOOK_PATH,
+	SQUARE_ACCESS_TOKEN,
+	SQUARE_SIGNATURE_KEY,
+	SQUARE_WEBHOOK_PATH,
 	seedDemoHotel,
 	startPeers,
 	stopPeers,
@@ -94,6 +97,8 @@ async function main() {
 		}
 		await n8n.api.waitForWebhook(PAYMENT_WEBHOOK_PATH, 'POST');
 		peers.stripePeer.setWebhook(n8n.webhookUrl(PAYMENT_WEBHOOK_PATH), STRIPE_WEBHOOK_SECRET);
+		await n8n.api.waitForWebhook(SQUARE_WEBHOOK_PATH, 'POST');
+		peers.squarePeer.setWebhook(n8n.webhookUrl(SQUARE_WEBHOOK_PATH), SQUARE_SIGNATURE_KEY);
 		const token = await signTestToken(
 			{ sub: 'local-booking-engine', scope: 'reservations', aud: BOOKING_ENGINE_AUDIENCE },
 			{ alg: 'HS256', secret: BOOKING_ENGINE_SECRET, expiresIn: '12h' },
@@ -169,7 +174,7 @@ async function preferredPort(): Promise<number | undefined> {
 	return free ? wanted : undefined;
 }
 
-function printWelcome(n8n: N8n | N8nQueue, { stripePeer, otaPeer, smtpPeer, googlePeer }: Peers, workflows: string[], token: string) {
+function printWelcome(n8n: N8n | N8nQueue, { stripePeer, squarePeer, otaPeer, smtpPeer, googlePeer }: Peers, workflows: string[], token: string) {
 	const api = n8n.webhookUrl('hotel-booking-engine');
 	const arrival = addDays(today(), 7);
 	const departure = addDays(today(), 9);
@@ -194,6 +199,12 @@ Try a payment for reservation R-1001 (then watch Executions in the editor):
   curl -s ${stripePeer.url}/v1/payment_intents -u ${STRIPE_KEY}: \\
     -d amount=12000 -d currency=eur -d "metadata[reservation_id]=R-1001" \\
     -d payment_method=pm_card_visa -d confirm=true
+
+  Local Square-compatible API: ${squarePeer.url} (access token ${SQUARE_ACCESS_TOKEN}, location ${squarePeer.locationId})
+  It sends signed webhooks to ${n8n.webhookUrl(SQUARE_WEBHOOK_PATH)}
+Or take it with Square (a front-desk style payment, reservation id in reference_id):
+  curl -s ${squarePeer.url}/v2/payments -H "Authorization: Bearer ${SQUARE_ACCESS_TOKEN}" -H 'Content-Type: application/json' \\
+    -d '{"idempotency_key":"demo-1","source_id":"cnon:card-nonce-ok","amount_money":{"amount":12000,"currency":"EUR"},"reference_id":"R-1001"}'
 
 Booking-engine API (JWT below is valid 12 h; Redis on 127.0.0.1:6379 caches availability):
   export TOKEN=${token}

@@ -1,28 +1,27 @@
-import {
-	NodeConnectionTypes,
-	NodeOperationError,
-	type IDataObject,
-	type INodeType,
-	type INodeTypeDescription,
-	type IWebhookFunctions,
-	type IWebhookResponseData,
-} from 'n8n-workflow';
+import type { IDataObject, INodeType, INodeTypeDescription, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+import { classifyStripeEvent } from '../../lib/payments/paymentEvents';
+import { DEFAULT_TOLERANCE_SECONDS, verifyStripeEvent, type StripeEvent } from '../../lib/payments/stripeSignature';
+import { storeCredentialTests } from '../shared/hotelStore';
 import { noRegistration } from '../shared/noRegistration';
-import { BodyTooLarge, rawBodyOf } from '../shared/rawBody';
-import { OUTCOMES, classifyStripeEvent } from '../../lib/payments/paymentEvents';
-import { DEFAULT_TOLERANCE_SECONDS, WebhookRejection, verifyStripeEvent } from '../../lib/payments/stripeSignature';
-import { PostgresEventClaims, RedisEventClaims, type EventClaimStore } from '../../lib/webhooks/eventClaims';
-import { credentialsOf, databaseParameter, hotelRedis, hotelStore, storeCredentialTests } from '../shared/hotelStore';
+import { leaseOption, paymentOutputs, receivePaymentEvent, storeCredentials, storeParameters, type GatewayWebhook } from '../shared/paymentWebhook';
+
+const stripe: GatewayWebhook = {
+	partner: 'Stripe',
+	source: 'stripe',
+	credentialType: 'hotelStripeApi',
+	verify(raw, req, credentials, options: IDataObject) {
+		const event = verifyStripeEvent(raw, req.headers['stripe-signature'], String(credentials.webhookSecret ?? ''), {
+			toleranceSeconds: options.toleranceSeconds as number | undefined,
+		});
+		return { id: event.id, type: event.type, event };
+	},
+	classify: (event) => classifyStripeEvent(event as StripeEvent),
+};
 
 /**
- * Receives Stripe webhooks and starts one execution per event, however often Stripe delivers it.
- *
- * 1. The signature is checked over the raw body; a bad one is answered 400/401 and starts nothing.
- * 2. The event id is claimed in the chosen store. A duplicate of a processed event gets 200; a
- *    delivery that races one still in progress gets 409 (Stripe retries it later).
- * 3. The winner is emitted on its outcome's output. n8n answers Stripe when the workflow ends
- *    ("When Last Node Finishes"): 200 marks the event done, a failed workflow's 500 releases it so
- *    Stripe's redelivery is processed again. A process that dies leaves a lease that runs out.
+ * Receives Stripe webhooks and starts one execution per event, however often Stripe delivers it
+ * (signature, event claim, outputs per outcome: nodes/shared/paymentWebhook.ts). Square's
+ * deliveries have a trigger of their own, Square Webhook Trigger.
  */
 export class PaymentWebhookTrigger implements INodeType {
 	description: INodeTypeDescription = {
@@ -38,14 +37,8 @@ export class PaymentWebhookTrigger implements INodeType {
 		subtitle: 'Stripe events',
 		description: 'Starts a workflow once per Stripe payment event, signature-checked',
 		defaults: { name: 'Payment Webhook Trigger' },
-		inputs: [],
-		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main, NodeConnectionTypes.Main, NodeConnectionTypes.Main],
-		outputNames: ['Payment Succeeded', 'Payment Failed', 'Refunded', 'Other Event'],
-		credentials: [
-			{ name: 'hotelStripeApi', required: true },
-			{ name: 'hotelPostgresApi', required: true, displayOptions: { show: { database: ['postgres'] } }, testedBy: 'hotelPostgresConnection' },
-			{ name: 'hotelRedisApi', required: true, displayOptions: { show: { eventStore: ['redis'] } }, testedBy: 'hotelRedisConnection' },
-		],
+		...paymentOutputs,
+		credentials: [{ name: 'hotelStripeApi', required: true }, ...storeCredentials],
 		webhooks: [
 			{
 				name: 'default',
@@ -64,19 +57,7 @@ export class PaymentWebhookTrigger implements INodeType {
 				type: 'notice',
 				default: '',
 			},
-			{
-				displayName: 'Remember Events In',
-				name: 'eventStore',
-				type: 'options',
-				noDataExpression: true,
-				options: [
-					{ name: 'Hotel Database', value: 'database', description: 'Durable; the same database as payments' },
-					{ name: 'Redis', value: 'redis', description: 'Fast; durable only if your Redis persists its data' },
-				],
-				default: 'database',
-				description: 'Where the IDs of processed events are kept so that a redelivered event starts no second execution',
-			},
-			databaseParameter,
+			...storeParameters,
 			{
 				displayName: 'Options',
 				name: 'options',
@@ -92,15 +73,7 @@ export class PaymentWebhookTrigger implements INodeType {
 						default: DEFAULT_TOLERANCE_SECONDS,
 						description: "How far a delivery's signed timestamp may be from now, either way",
 					},
-					{
-						displayName: 'Processing Lease (Seconds)',
-						name: 'leaseSeconds',
-						type: 'number',
-						typeOptions: { minValue: 1 },
-						default: 300,
-						description:
-							'How long an event being processed blocks other deliveries of it. If n8n stops mid-way, a redelivery after this time processes the event again.',
-					},
+					leaseOption,
 				],
 			},
 		],
@@ -111,54 +84,6 @@ export class PaymentWebhookTrigger implements INodeType {
 	webhookMethods = noRegistration;
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
-		const req = this.getRequestObject();
-		const res = this.getResponseObject();
-		const options = this.getNodeParameter('options', {}) as { toleranceSeconds?: number; leaseSeconds?: number };
-		const answer = (status: number, body: IDataObject): IWebhookResponseData => {
-			res.status(status).json(body);
-			return { noWebhookResponse: true };
-		};
-
-		const credentials = await credentialsOf(this, 'hotelStripeApi');
-		let event;
-		try {
-			event = verifyStripeEvent(await rawBodyOf(req), req.headers['stripe-signature'], String(credentials.webhookSecret ?? ''), {
-				toleranceSeconds: options.toleranceSeconds,
-			});
-		} catch (error) {
-			if (error instanceof BodyTooLarge) return answer(413, { error: error.message });
-			if (error instanceof WebhookRejection) {
-				this.logger.warn('Stripe webhook rejected', { integration: 'stripe', status: error.status, reason: error.message });
-				return answer(error.status, { error: error.message });
-			}
-			throw new NodeOperationError(this.getNode(), error as Error);
-		}
-
-		const claims = await eventClaimsFor(this);
-		const leaseMs = (options.leaseSeconds ?? 300) * 1000;
-		const claim = await claims.claim('stripe', event.id, { leaseMs, eventType: event.type });
-		if (claim.outcome === 'duplicate') return answer(200, { received: true, duplicate: true });
-		if (claim.outcome === 'in_progress') {
-			return answer(409, { error: `Event ${event.id} is being processed by another delivery; retry later.` });
-		}
-
-		// The response is written once the workflow ends; its status is the workflow's outcome.
-		res.once('finish', () => {
-			const settle = res.statusCode < 300 ? claims.complete('stripe', event.id, claim.token) : claims.release('stripe', event.id, claim.token);
-			settle.catch((error) => this.logger.error('Could not record webhook outcome', { eventId: event.id, error: (error as Error).message }));
-		});
-
-		const classified = classifyStripeEvent(event);
-		this.logger.info('Stripe event accepted', { integration: 'stripe', eventId: event.id, type: event.type, attempt: claim.attempt });
-		const item = { json: { ...classified, event } as unknown as IDataObject };
-		return { workflowData: OUTCOMES.map((outcome) => (outcome === classified.outcome ? [item] : [])) };
+		return receivePaymentEvent(this, stripe);
 	}
-}
-
-async function eventClaimsFor(ctx: IWebhookFunctions): Promise<EventClaimStore> {
-	if (ctx.getNodeParameter('eventStore', 'database') === 'redis') {
-		const { redis, keyPrefix } = await hotelRedis(ctx);
-		return new RedisEventClaims(redis, { keyPrefix });
-	}
-	return new PostgresEventClaims(await hotelStore(ctx));
 }
