@@ -5,6 +5,7 @@
  * values templates use, plus the identity the dedupe key is made of. Missing or malformed input is
  * reported with the field it came from.
  */
+import { gatewayPaymentId } from '../payments/squareEvents';
 import { currencyDecimals, formatAmount } from '../ota/amounts';
 import { daysBetween } from '../inventory/dates';
 import { invalid } from '../inventory/errors';
@@ -122,7 +123,7 @@ export function paymentData(source: Source): EmailData {
 	return {
 		values: {
 			...guestValues(obj(source.guest ?? reservation.guest)),
-			'payment.id': id,
+			'payment.id': gatewayPaymentId(id),
 			'payment.reservationId': reservationId,
 			'payment.amount': m.amount,
 			'payment.currency': m.currency,

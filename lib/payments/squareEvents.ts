@@ -22,6 +22,9 @@ export const SQUARE_ID_PREFIX = 'square:';
 /** The billing ledger's id of a Square payment. */
 export const squareLedgerId = (paymentId: string) => `${SQUARE_ID_PREFIX}${paymentId}`;
 
+/** A ledger id as its gateway shows it (what a guest finds on the gateway's own receipt). */
+export const gatewayPaymentId = (ledgerId: string) => (ledgerId.startsWith(SQUARE_ID_PREFIX) ? ledgerId.slice(SQUARE_ID_PREFIX.length) : ledgerId);
+
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Square objects are loosely shaped JSON
 type SquareObject = Record<string, any>;
 

@@ -185,6 +185,11 @@ it('derives a stable dedupe key and Message-ID from template, reservation and ve
 	expect(compose('reservationConfirmation').dedupeKey).toBe('reservationConfirmation:reservation:R-2026-0042:v3');
 	expect(compose('reservationModification').dedupeKey).toBe('reservationModification:reservation:R-2026-0042:v4');
 	expect(compose('paymentReceipt').dedupeKey).toBe('paymentReceipt:payment:pi_123');
+	// A Square payment: keyed by its ledger id, shown to the guest as Square shows it.
+	const square = compose('paymentReceipt', { source: { ...payment, paymentId: 'square:KkAkhdMsgzn59SM8A89WgKwekxLZY' } });
+	expect(square.dedupeKey).toBe('paymentReceipt:payment:square:KkAkhdMsgzn59SM8A89WgKwekxLZY');
+	expect(square.text).toContain('Payment reference: KkAkhdMsgzn59SM8A89WgKwekxLZY');
+	expect(square.text).not.toContain('square:');
 	// Refunds come in parts: one e-mail per refunded total, the same one however often it is seen.
 	expect(compose('paymentRefund').dedupeKey).toBe('paymentRefund:payment:pi_123:refunded:50.00 EUR');
 	expect(compose('paymentRefund', { source: { ...payment, amountRefunded: 12000 } }).dedupeKey).toBe('paymentRefund:payment:pi_123:refunded:120.00 EUR');
