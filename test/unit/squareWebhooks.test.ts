@@ -6,23 +6,13 @@
 import { createHmac } from 'node:crypto';
 import { classifySquareEvent } from '../../lib/payments/squareEvents';
 import { squareSignature, verifySquareEvent, type SquareEvent } from '../../lib/payments/squareSignature';
-import { WebhookRejection } from '../../lib/payments/stripeSignature';
 import { paymentApproved, paymentCompleted, paymentFailed, paymentRefundedSince, refund } from '../fixtures/square/events';
+import { rejection } from '../support/rejection';
 
 const key = 'qfjakbt2uWB8DKAMECF-EA';
 const url = 'https://hotel.example/webhook/square-payments';
 const body = JSON.stringify(paymentCompleted);
 const sign = (payload: string | Buffer, k = key, u = url) => createHmac('sha256', k).update(u + payload.toString()).digest('base64');
-
-function rejection(fn: () => unknown): WebhookRejection {
-	try {
-		fn();
-	} catch (error) {
-		expect(error).toBeInstanceOf(WebhookRejection);
-		return error as WebhookRejection;
-	}
-	throw new Error('expected a rejection');
-}
 
 describe('verifySquareEvent', () => {
 	it('accepts a body signed over notification URL + body, as a string or a Buffer', () => {

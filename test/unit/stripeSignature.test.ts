@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import Stripe from 'stripe';
-import { verifyStripeEvent, WebhookRejection } from '../../lib/payments/stripeSignature';
+import { verifyStripeEvent } from '../../lib/payments/stripeSignature';
+import { rejection } from '../support/rejection';
 
 const secret = 'whsec_test_secret';
 const now = 1_760_000_000_000; // a fixed clock: every case is computed against it
@@ -10,16 +11,6 @@ function sign(payload: string, opts: { t?: number; key?: string; scheme?: string
 	const t = opts.t ?? Math.floor(now / 1000);
 	const v = createHmac('sha256', opts.key ?? secret).update(`${t}.${payload}`).digest('hex');
 	return `t=${t},${opts.scheme ?? 'v1'}=${v}`;
-}
-
-function rejection(fn: () => unknown): WebhookRejection {
-	try {
-		fn();
-	} catch (error) {
-		expect(error).toBeInstanceOf(WebhookRejection);
-		return error as WebhookRejection;
-	}
-	throw new Error('expected a rejection');
 }
 
 describe('verifyStripeEvent', () => {
