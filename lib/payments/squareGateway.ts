@@ -238,6 +238,28 @@ export class SquareGateway {
 		};
 	}
 
+	/** The location's payments created since `beginTime`, every page, up to `max`. */
+	listPayments(beginTime: Date, max = 10_000): Promise<SquareObject[]> {
+		return this.listAll('/v2/payments', 'payments', beginTime, max);
+	}
+
+	/** The location's refunds created since `beginTime`, every page, up to `max`. */
+	listRefunds(beginTime: Date, max = 10_000): Promise<SquareObject[]> {
+		return this.listAll('/v2/refunds', 'refunds', beginTime, max);
+	}
+
+	private async listAll(path: string, key: string, beginTime: Date, max: number): Promise<SquareObject[]> {
+		const all: SquareObject[] = [];
+		let cursor: string | undefined;
+		do {
+			const query = new URLSearchParams({ begin_time: beginTime.toISOString(), location_id: this.connection.locationId, sort_order: 'ASC', limit: '100', ...(cursor ? { cursor } : {}) });
+			const page = await this.call('GET', `${path}?${query}`);
+			all.push(...((page[key] as SquareObject[] | undefined) ?? []));
+			cursor = typeof page.cursor === 'string' && page.cursor !== '' ? page.cursor : undefined;
+		} while (cursor && all.length < max);
+		return all.slice(0, max);
+	}
+
 	/** The credential test: reads the configured location. */
 	async checkConnection(): Promise<void> {
 		await this.call('GET', `/v2/locations/${encodeURIComponent(this.connection.locationId)}`);

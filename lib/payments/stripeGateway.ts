@@ -7,6 +7,7 @@
 import Stripe from 'stripe';
 import { PartnerError, callPartner, type ResilienceOptions } from '../resilience/policy';
 import { idempotencyKey } from './idempotency';
+import type { StripeEvent } from './stripeSignature';
 
 export interface StripeConnection {
 	secretKey: string;
@@ -171,6 +172,24 @@ export class StripeGateway {
 				reason: r.reason,
 			};
 		});
+	}
+
+	/**
+	 * The events of these types since `sinceSeconds` (Unix time), oldest first: every page of
+	 * Stripe's list (newest first, 100 a page), each page a call with its own retries, up to `max`.
+	 */
+	async listEvents(types: string[], sinceSeconds: number, max = 10_000): Promise<StripeEvent[]> {
+		const newestFirst: StripeEvent[] = [];
+		let startingAfter: string | undefined;
+		for (;;) {
+			const page = await this.call(() =>
+				this.stripe.events.list({ types, created: { gte: sinceSeconds }, limit: 100, ...(startingAfter ? { starting_after: startingAfter } : {}) }),
+			);
+			newestFirst.push(...(page.data as unknown as StripeEvent[]));
+			if (!page.has_more || page.data.length === 0 || newestFirst.length >= max) break;
+			startingAfter = page.data[page.data.length - 1].id;
+		}
+		return newestFirst.slice(0, max).reverse();
 	}
 
 	/** The credential test: a read that any restricted key with payments access may do. */

@@ -44,6 +44,7 @@ export const actions: Record<string, Action> = {
 	'paymentIntent.confirm': stripeActions['paymentIntent.confirm'],
 	'paymentIntent.capture': byGateway(stripeActions['paymentIntent.capture'], squareActions['paymentIntent.capture']),
 	'paymentIntent.cancel': byGateway(stripeActions['paymentIntent.cancel'], squareActions['paymentIntent.cancel']),
+	'paymentIntent.reconcile': byGateway(stripeActions['paymentIntent.reconcile'], squareActions['paymentIntent.reconcile']),
 	'refund.create': byGateway(stripeActions['refund.create'], squareActions['refund.create']),
 
 	async 'billing.recordOffline'(ctx) {

@@ -4,6 +4,7 @@
  * no separate confirm step and no partial capture, so those are not offered for it.
  */
 import type { IDataObject } from 'n8n-workflow';
+import { reconcileSquare } from '../../lib/payments/reconcile';
 import { ledgerStatusOf, type SquarePaymentView } from '../../lib/payments/squareGateway';
 import type { Action, ActionContext } from './actions';
 import { num, str } from './parameters';
@@ -70,5 +71,9 @@ export const squareActions: Record<string, Action> = {
 		});
 		// A refund completes later; the ledger counts it when Square reports it (refund.updated).
 		return { ...refund } as IDataObject;
+	},
+
+	async 'paymentIntent.reconcile'(ctx) {
+		return (await reconcileSquare(await ctx.square(), await ctx.ledger(), num(ctx, 'days') || 3)) as unknown as IDataObject;
 	},
 };

@@ -3,6 +3,7 @@
  * refunds, each written with an idempotency key by StripeGateway and merged into the ledger.
  */
 import type { IDataObject } from 'n8n-workflow';
+import { reconcileStripe } from '../../lib/payments/reconcile';
 import type { PaymentIntentView } from '../../lib/payments/stripeGateway';
 import type { Action, ActionContext } from './actions';
 import { num, str } from './parameters';
@@ -75,5 +76,9 @@ export const stripeActions: Record<string, Action> = {
 		});
 		// The refund's own object has no running total: the ledger learns it from charge.refunded.
 		return { ...refund } as IDataObject;
+	},
+
+	async 'paymentIntent.reconcile'(ctx) {
+		return (await reconcileStripe(await ctx.stripe(), await ctx.ledger(), num(ctx, 'days') || 3)) as unknown as IDataObject;
 	},
 };

@@ -8,13 +8,13 @@
  * location.
  */
 import { Client } from 'pg';
-import { startN8n, nodeOutput, type N8n, type WorkflowJson } from '../../scripts/n8n';
+import { startN8n, nodeOutput, type N8n } from '../../scripts/n8n';
 import { HotelService } from '../../lib/booking/hotelService';
 import { closeAllStores, getStore, type Db } from '../../lib/store/db';
 import { startSquarePeer, type SquarePeer } from '../peers/squarePeer';
 import { startSmtpPeer, type SmtpPeer } from '../peers/smtpPeer';
 import { createTestDatabase, type TestDatabase } from '../support/services';
-import { createPostgresCredential, POSTGRES_CREDENTIAL_NAME, shippedWorkflow, usePostgres, writeTempWorkflow } from '../support/workflows';
+import { createPostgresCredential, notificationsWithoutCalendar, POSTGRES_CREDENTIAL_NAME, shippedWorkflow, usePostgres, writeTempWorkflow } from '../support/workflows';
 import { sleep, waitFor } from '../support/waitFor';
 import { day } from '../support/days';
 
@@ -31,22 +31,6 @@ let sql: Client;
 let workflowId: string;
 
 jest.setTimeout(300_000);
-
-/** The shipped guest notifications with the e-mail queue worked every second, the calendar left out. */
-function notificationsWithoutCalendar(workflow: WorkflowJson): WorkflowJson {
-	const calendar = new Set(workflow.nodes.filter((n) => n.type.endsWith('.hotelCalendar')).map((n) => n.name));
-	// The trigger that feeds only the calendar goes with it.
-	for (const [from, outputs] of Object.entries(workflow.connections)) {
-		if (JSON.stringify(outputs).match(/"node":"([^"]+)"/g)?.every((m) => calendar.has(m.slice(8, -1)))) calendar.add(from);
-	}
-	workflow.nodes = workflow.nodes.filter((n) => !calendar.has(n.name));
-	for (const node of workflow.nodes) {
-		if (node.type.endsWith('.emailQueueTrigger')) node.parameters = { ...node.parameters, intervalSeconds: 1 };
-	}
-	const names = new Set(workflow.nodes.map((n) => n.name));
-	workflow.connections = Object.fromEntries(Object.entries(workflow.connections).filter(([from]) => names.has(from)));
-	return workflow;
-}
 
 beforeAll(async () => {
 	database = await createTestDatabase('e2e_square');

@@ -46,6 +46,8 @@ export interface SquarePeer {
 	signPayload(payload: string, opts?: { signatureKey?: string; notificationUrl?: string }): string;
 	/** Make the next n API requests fail with this status (default 500). */
 	failNext(n: number, status?: number): void;
+	/** The next n events (Infinity: all until loseWebhooks(0)) are never delivered; the list endpoints still show the payments. */
+	loseWebhooks(n: number): void;
 	requests: Array<{ method: string; path: string; idempotencyKey?: string }>;
 	/** Completes a payment as a card terminal at the front desk would (no API call of ours): for webhook tests. */
 	takeAtFrontDesk(p: { reservationId: string; amount: number; currency: string }): Record<string, unknown>;
@@ -213,7 +215,18 @@ export async function startSquarePeer(opts: SquarePeerOptions): Promise<SquarePe
 		return answer;
 	}
 
-	function route(method: string, path: string, body: Record<string, unknown>): { status: number; body: unknown } {
+	/** ListPayments / ListRefunds: created at or after begin_time, oldest first, pages of `limit` with a cursor. */
+	function list(kind: 'payments' | 'refunds', query: URLSearchParams): Record<string, unknown> {
+		const begin = query.get('begin_time') ? Date.parse(query.get('begin_time')!) : 0;
+		if (Number.isNaN(begin)) throw badRequest('INVALID_TIME', 'begin_time is not an RFC 3339 time.', 'begin_time');
+		const limit = Math.min(Number(query.get('limit') ?? 100), 100);
+		const from = Number(query.get('cursor') ?? 0);
+		const all = [...(kind === 'payments' ? payments : refunds).values()].filter((o) => Date.parse(String(o.created_at)) >= begin);
+		const page = all.slice(from, from + limit);
+		return { [kind]: page, ...(from + limit < all.length ? { cursor: String(from + limit) } : {}) };
+	}
+
+	function route(method: string, path: string, body: Record<string, unknown>, query: URLSearchParams): { status: number; body: unknown } {
 		let m: RegExpExecArray | null;
 		if (method === 'GET' && (m = /^\/v2\/locations\/([^/]+)$/.exec(path))) {
 			if (decodeURIComponent(m[1]) !== locationId) throw notFound('Location', decodeURIComponent(m[1]));
@@ -221,6 +234,7 @@ export async function startSquarePeer(opts: SquarePeerOptions): Promise<SquarePe
 		}
 		if (method === 'POST' && path === '/v2/payments') return once(body, () => ({ payment: createPayment(body) }));
 		if (method === 'POST' && path === '/v2/refunds') return once(body, () => ({ refund: refund(body) }));
+		if (method === 'GET' && (path === '/v2/payments' || path === '/v2/refunds')) return { status: 200, body: list(path === '/v2/payments' ? 'payments' : 'refunds', query) };
 		if (method === 'GET' && (m = /^\/v2\/payments\/([^/]+)$/.exec(path))) return { status: 200, body: { payment: payment(decodeURIComponent(m[1])) } };
 		if (method === 'POST' && (m = /^\/v2\/payments\/([^/]+)\/(complete|cancel)$/.exec(path))) {
 			return { status: 200, body: { payment: changeState(decodeURIComponent(m[1]), m[2] === 'complete' ? 'COMPLETED' : 'CANCELED') } };
@@ -242,7 +256,8 @@ export async function startSquarePeer(opts: SquarePeerOptions): Promise<SquarePe
 			else chunks.push(c);
 		});
 		req.on('end', () => {
-			const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
+			const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+			const path = url.pathname;
 			const raw = Buffer.concat(chunks).toString('utf8');
 			const send = (status: number, body: unknown) => {
 				res.writeHead(status, { 'Content-Type': 'application/json' });
@@ -264,7 +279,7 @@ export async function startSquarePeer(opts: SquarePeerOptions): Promise<SquarePe
 			}
 			if (PAN.test(raw)) return send(400, { errors: [{ category: 'INVALID_REQUEST_ERROR', code: 'INVALID_CARD_DATA', detail: 'Raw card numbers are not accepted.' }] });
 			try {
-				const answer = route(req.method ?? 'GET', path, body);
+				const answer = route(req.method ?? 'GET', path, body, url.searchParams);
 				send(answer.status, answer.body);
 			} catch (error) {
 				if (error instanceof SquareError) send(error.status, { errors: error.errors, ...error.body });
@@ -285,6 +300,7 @@ export async function startSquarePeer(opts: SquarePeerOptions): Promise<SquarePe
 		redeliver: (eventId, o) => delivery.redeliver(eventId, o),
 		signPayload: sign,
 		failNext: (n, status = 500) => (failures = { left: n, status }),
+		loseWebhooks: (n) => delivery.lose(n),
 		requests,
 		takeAtFrontDesk: ({ reservationId, amount, currency }) => createPayment({ source_id: 'cnon:card-nonce-ok', amount_money: { amount, currency: currency.toUpperCase() }, reference_id: reservationId, idempotency_key: newId(20) }),
 		stop: async () => {

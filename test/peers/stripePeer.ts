@@ -57,6 +57,8 @@ export interface StripePeer {
 	signPayload(payload: string, opts?: { timestamp?: number; secret?: string }): string;
 	/** Make the next n API requests fail with this status (default 500). */
 	failNext(n: number, status?: number): void;
+	/** The next n events (Infinity: all until loseWebhooks(0)) are never delivered, as if Stripe gave up on the endpoint; GET /v1/events still lists them. */
+	loseWebhooks(n: number): void;
 	requests: Array<{ method: string; path: string; idempotencyKey?: string }>;
 	stop(): Promise<void>;
 }
@@ -407,6 +409,34 @@ class WebhookSender {
 
 	redeliver(eventId: string, o: { times?: number; concurrent?: boolean } = {}): Promise<number[]> {
 		return this.delivery.redeliver(eventId, o);
+	}
+
+	lose(count: number): void {
+		this.delivery.lose(count);
+	}
+
+	/**
+	 * GET /v1/events: newest first, `created[gte]`/`created[gt]`, `type` or `types[]`, `limit` (1–100,
+	 * default 10), `starting_after` (an event id: the page of older ones), as Stripe lists.
+	 */
+	list(params: Params): object {
+		rejectUnknown(params, ['created', 'type', 'types', 'limit', 'starting_after', 'expand']);
+		const created = (params.created ?? {}) as Params;
+		const gte = optInteger(created, 'gte');
+		const gt = optInteger(created, 'gt');
+		const types = params.types === undefined ? (params.type === undefined ? undefined : [String(params.type)]) : (params.types as string[]).map(String);
+		const limit = optInteger(params, 'limit') ?? 10;
+		if (limit < 1 || limit > 100) throw invalidRequest('Invalid limit: must be between 1 and 100', { param: 'limit' });
+		let newestFirst = [...this.events].reverse().filter(
+			(e) => (gte === undefined || e.created >= gte) && (gt === undefined || e.created > gt) && (types === undefined || types.includes(e.type)),
+		);
+		const after = optString(params, 'starting_after');
+		if (after !== undefined) {
+			const at = newestFirst.findIndex((e) => e.id === after);
+			if (at < 0) throw noSuch('event', after, 'starting_after');
+			newestFirst = newestFirst.slice(at + 1);
+		}
+		return { object: 'list', url: '/v1/events', has_more: newestFirst.length > limit, data: newestFirst.slice(0, limit) };
 	}
 
 	sign(payload: string, o: { timestamp?: number; secret?: string } = {}): string {
@@ -872,6 +902,8 @@ interface Route {
 	method: 'GET' | 'POST';
 	pattern: RegExp;
 	handler: Handler;
+	/** Query parameters a read takes besides `expand` (lists). */
+	params?: string[];
 }
 
 function apiRoutes(book: PaymentBook, sender: WebhookSender): Route[] {
@@ -886,6 +918,7 @@ function apiRoutes(book: PaymentBook, sender: WebhookSender): Route[] {
 		{ method: 'POST', pattern: path('refunds'), handler: (ctx) => book.createRefund(ctx) },
 		{ method: 'GET', pattern: path('refunds/:id'), handler: (_ctx, id) => book.refund(id) },
 		{ method: 'GET', pattern: path('charges/:id'), handler: (_ctx, id) => book.charge(id) },
+		{ method: 'GET', pattern: path('events'), handler: (ctx) => sender.list(ctx.params), params: ['created', 'type', 'types', 'limit', 'starting_after'] },
 		{
 			method: 'GET',
 			pattern: path('events/:id'),
@@ -899,7 +932,7 @@ function route(routes: Route[], book: PaymentBook, method: string, path: string,
 		const match = r.pattern.exec(path);
 		if (!match || r.method !== method) continue;
 		// Reads take no parameters but `expand`; each write checks its own list.
-		if (method === 'GET') rejectUnknown(ctx.params, ['expand']);
+		if (method === 'GET') rejectUnknown(ctx.params, ['expand', ...(r.params ?? [])]);
 		return json(200, book.expanded(r.handler(ctx, match[1] ?? ''), ctx.params));
 	}
 	throw invalidRequest(
@@ -1008,6 +1041,7 @@ export async function startStripePeer(opts: StripePeerOptions): Promise<StripePe
 		deliveries: sender.deliveries,
 		redeliver: (eventId, o) => sender.redeliver(eventId, o),
 		signPayload: (payload, o) => sender.sign(payload, o),
+		loseWebhooks: (n) => sender.lose(n),
 		failNext(n, status = 500) {
 			failures = { remaining: n, status };
 		},

@@ -27,6 +27,8 @@ export class WebhookDelivery {
 	private readonly inflight = new Set<http.ClientRequest>();
 	private target: string | undefined;
 	private stopped = false;
+	/** Events still to lose (fault injection): published, never delivered. */
+	private toLose = 0;
 
 	constructor(private readonly options: WebhookDeliveryOptions) {
 		if (!Number.isInteger(options.retry.attempts) || options.retry.attempts < 1) throw new Error('webhookRetry.attempts must be an integer >= 1');
@@ -45,7 +47,18 @@ export class WebhookDelivery {
 	/** Stores the event's body and, if a webhook is set, starts delivering it. */
 	publish(eventId: string, body: string): void {
 		this.bodies.set(eventId, body);
+		if (this.toLose > 0) {
+			// As if the endpoint was unreachable until the gateway gave up: recorded, never delivered.
+			this.toLose--;
+			this.deliveries.push({ eventId, status: 'lost', at: Date.now() });
+			return;
+		}
 		if (this.target) this.schedule(() => void this.deliverWithRetry(eventId, 1), 0);
+	}
+
+	/** The next `count` events are never delivered (Infinity: until lose(0)). */
+	lose(count: number): void {
+		this.toLose = count;
 	}
 
 	/** POSTs an event again, `times` times, optionally concurrently; the HTTP statuses (0 = network error). */

@@ -59,3 +59,19 @@ export async function createPostgresCredential(n8n: N8n, database: TestDatabase)
 	});
 	return created.id;
 }
+
+/** The shipped guest notifications with the e-mail queue worked every second, the calendar left out. */
+export function notificationsWithoutCalendar(workflow: WorkflowJson): WorkflowJson {
+	const calendar = new Set(workflow.nodes.filter((n) => n.type.endsWith('.hotelCalendar')).map((n) => n.name));
+	// The trigger that feeds only the calendar goes with it.
+	for (const [from, outputs] of Object.entries(workflow.connections)) {
+		if (JSON.stringify(outputs).match(/"node":"([^"]+)"/g)?.every((m) => calendar.has(m.slice(8, -1)))) calendar.add(from);
+	}
+	workflow.nodes = workflow.nodes.filter((n) => !calendar.has(n.name));
+	for (const node of workflow.nodes) {
+		if (node.type.endsWith('.emailQueueTrigger')) node.parameters = { ...node.parameters, intervalSeconds: 1 };
+	}
+	const names = new Set(workflow.nodes.map((n) => n.name));
+	workflow.connections = Object.fromEntries(Object.entries(workflow.connections).filter(([from]) => names.has(from)));
+	return workflow;
+}

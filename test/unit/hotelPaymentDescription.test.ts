@@ -14,8 +14,8 @@ const operationsFor = (gateway: string) =>
 		.sort();
 
 it('offers Stripe create, get, confirm, capture and cancel, and Square the same without confirm', () => {
-	expect(operationsFor('stripe')).toEqual(['cancel', 'capture', 'confirm', 'create', 'get']);
-	expect(operationsFor('square')).toEqual(['cancel', 'capture', 'create', 'get']);
+	expect(operationsFor('stripe')).toEqual(['cancel', 'capture', 'confirm', 'create', 'get', 'reconcile']);
+	expect(operationsFor('square')).toEqual(['cancel', 'capture', 'create', 'get', 'reconcile']);
 });
 
 it("shows Stripe-only fields (partial capture, payment method, cancellation reason) only for Stripe, and Square's payment source only for Square", () => {
