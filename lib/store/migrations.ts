@@ -363,6 +363,21 @@ export const migrations: Migration[] = [
 			CREATE INDEX payment_refunds_payment_idx ON payment_refunds (payment_id);
 		`,
 	},
+	{
+		version: 10,
+		name: 'calendar sync state',
+		sql: `
+			-- The version of each reservation a calendar last showed, written by the Hotel Calendar's
+			-- catch-up: what it finds newer in reservations is synced, whatever events were missed.
+			CREATE TABLE calendar_sync_state (
+				calendar       text        NOT NULL,
+				reservation_id text        NOT NULL,
+				version        integer     NOT NULL,
+				synced_at      timestamptz NOT NULL DEFAULT now(),
+				PRIMARY KEY (calendar, reservation_id)
+			);
+		`,
+	},
 ];
 
 // An arbitrary constant that names "schema migration" among advisory locks.

@@ -7,6 +7,7 @@ import {
 } from 'n8n-workflow';
 import type { CalendarClient } from '../../lib/calendar/client';
 import { describeError } from '../shared/nodeErrors';
+import { storeCredentialTests } from '../shared/hotelStore';
 import { runOperations } from '../shared/runOperations';
 import { actions, type CalendarContext } from './actions';
 import { calendarClientFor, calendarCredentialTests } from '../shared/calendarConnection';
@@ -37,11 +38,12 @@ export class HotelCalendar implements INodeType {
 				displayOptions: { show: { authentication: ['serviceAccount'] } },
 				testedBy: 'hotelGoogleServiceAccountTest',
 			},
+			{ name: 'hotelPostgresApi', required: true, displayOptions: { show: { operation: ['syncChanged'], database: ['postgres'] } }, testedBy: 'hotelPostgresConnection' },
 		],
 		properties,
 	};
 
-	methods = { credentialTest: calendarCredentialTests };
+	methods = { credentialTest: { ...calendarCredentialTests, ...storeCredentialTests } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		// One client per execution, built on first use: its token is shared by all items.

@@ -7,6 +7,10 @@ import type { CalendarClient } from '../../lib/calendar/client';
 import { eventIdFor, type ReservationLike } from '../../lib/calendar/events';
 import { changeOf, deleteReservationEvent, getReservationEvent, syncReservation } from '../../lib/calendar/sync';
 import { invalid } from '../../lib/inventory/errors';
+import { PARTNER } from '../../lib/calendar/client';
+import { syncReservationsBehind } from '../../lib/calendar/catchUp';
+import { PartnerError } from '../../lib/resilience/policy';
+import { hotelStore } from '../shared/hotelStore';
 
 export const DEFAULT_RESERVATION_EXPRESSION = '={{ $json.reservation ?? $json }}';
 export const DEFAULT_ACTION_EXPRESSION = '={{ $json.action }}';
@@ -53,18 +57,46 @@ function reservationOf(ctx: CalendarContext): ReservationLike {
 	return value as ReservationLike;
 }
 
+/** Which calendar a catch-up remembers: the account (credential) and the calendar in it. */
+function calendarKeyOf(ctx: CalendarContext, calendarId: string): string {
+	const authentication = str(ctx, 'authentication', 'oAuth2');
+	const type = authentication === 'serviceAccount' ? 'hotelGoogleServiceAccountApi' : 'hotelGoogleCalendarOAuth2Api';
+	return `${type}:${ctx.fn.getNode().credentials?.[type]?.id ?? 'unsaved'}:${calendarId}`;
+}
+
+const stayTimesOf = (ctx: CalendarContext) => ({
+	// Empty: the workflow's time zone (Workflow Settings), which defaults to the instance's.
+	timeZone: str(ctx, 'timeZone') || ctx.fn.getTimezone(),
+	checkInTime: str(ctx, 'checkInTime', '15:00'),
+	checkOutTime: str(ctx, 'checkOutTime', '11:00'),
+});
+
 export const actions: Record<string, Action> = {
 	async 'event.syncReservation'(ctx) {
 		const reservation = reservationOf(ctx);
 		const change = changeOf(parameterOrInput(ctx, 'action', DEFAULT_ACTION_EXPRESSION, (json) => json.action), reservation.status);
 		const calendarId = calendarIdOf(ctx);
-		const result = await syncReservation(await ctx.client(), calendarId, reservation, change, {
-			// Empty: the workflow's time zone (Workflow Settings), which defaults to the instance's.
-			timeZone: str(ctx, 'timeZone') || ctx.fn.getTimezone(),
-			checkInTime: str(ctx, 'checkInTime', '15:00'),
-			checkOutTime: str(ctx, 'checkOutTime', '11:00'),
-		});
+		const result = await syncReservation(await ctx.client(), calendarId, reservation, change, stayTimesOf(ctx));
 		return { reservationId: String(reservation.id), calendarId, change, ...result };
+	},
+
+	async 'event.syncChanged'(ctx) {
+		const calendarId = calendarIdOf(ctx);
+		const report = await syncReservationsBehind(await ctx.client(), await hotelStore(ctx.fn), {
+			calendar: calendarKeyOf(ctx, calendarId),
+			calendarId,
+			times: stayTimesOf(ctx),
+			limit: Number(ctx.fn.getNodeParameter('perRun', ctx.i, 50)),
+			pastDays: Number(ctx.fn.getNodeParameter('pastDays', ctx.i, 7)),
+		});
+		if (report.failed) {
+			// A red execution, not a green one that hides a calendar that does not answer.
+			throw new PartnerError(
+				`The calendar catch-up stopped at reservation ${report.failed.reservationId} after syncing ${report.synced.length} (${report.remaining} still behind; the next run goes on): ${report.failed.error}`,
+				{ partner: PARTNER, retryable: false },
+			);
+		}
+		return { calendarId, ...report } as unknown as IDataObject;
 	},
 
 	async 'event.get'(ctx) {

@@ -1,5 +1,6 @@
 /** The Hotel Calendar node's parameters. */
 import type { INodeProperties } from 'n8n-workflow';
+import { databaseParameter } from '../shared/hotelStore';
 import { DEFAULT_ACTION_EXPRESSION, DEFAULT_RESERVATION_EXPRESSION } from './actions';
 
 const show = (operation: string[]) => ({ show: { resource: ['event'], operation } });
@@ -39,6 +40,12 @@ export const properties: INodeProperties[] = [
 				action: 'Create update or cancel the event of a reservation',
 				description: 'Create the event of a new reservation, move it on a modification, cancel it on a cancellation. Reruns never duplicate it.',
 			},
+			{
+				name: 'Sync Changed Reservations',
+				value: 'syncChanged',
+				action: 'Sync every reservation the calendar has not seen',
+				description: "Catch up from the hotel store: every reservation whose latest version this calendar has not been shown, in order, whatever events were missed",
+			},
 		],
 		default: 'syncReservation',
 	},
@@ -77,7 +84,7 @@ export const properties: INodeProperties[] = [
 		default: '',
 		placeholder: 'e.g. Europe/Berlin',
 		description: "IANA time zone of the hotel. Empty: the workflow's time zone (Workflow Settings).",
-		displayOptions: show(['syncReservation']),
+		displayOptions: show(['syncReservation', 'syncChanged']),
 	},
 	{
 		displayName: 'Check-In Time',
@@ -86,7 +93,7 @@ export const properties: INodeProperties[] = [
 		default: '15:00',
 		placeholder: '15:00',
 		description: 'The event starts on the arrival date at this time (HH:MM, 24-hour clock, hotel time)',
-		displayOptions: show(['syncReservation']),
+		displayOptions: show(['syncReservation', 'syncChanged']),
 	},
 	{
 		displayName: 'Check-Out Time',
@@ -95,7 +102,7 @@ export const properties: INodeProperties[] = [
 		default: '11:00',
 		placeholder: '11:00',
 		description: 'The event ends on the departure date at this time (HH:MM, 24-hour clock, hotel time)',
-		displayOptions: show(['syncReservation']),
+		displayOptions: show(['syncReservation', 'syncChanged']),
 	},
 	{
 		displayName: 'Reservation ID',
@@ -107,4 +114,23 @@ export const properties: INodeProperties[] = [
 		description: "The hotel's reservation ID; its event ID is derived from it",
 		displayOptions: show(['get', 'delete']),
 	},
+	{
+		displayName: 'Reservations per Run',
+		name: 'perRun',
+		type: 'number',
+		typeOptions: { minValue: 1, maxValue: 1000, numberPrecision: 0 },
+		default: 50,
+		description: 'At most this many reservations are synced per run; the rest follow in the next runs',
+		displayOptions: show(['syncChanged']),
+	},
+	{
+		displayName: 'Past Stays (Days)',
+		name: 'pastDays',
+		type: 'number',
+		typeOptions: { minValue: 0, numberPrecision: 0 },
+		default: 7,
+		description: 'Stays that ended longer ago than this are left as they are',
+		displayOptions: show(['syncChanged']),
+	},
+	{ ...databaseParameter, displayOptions: show(['syncChanged']) },
 ];

@@ -4,7 +4,7 @@
  * the store, by any means, become one e-mail each and one calendar event per reservation; running
  * the whole feed through the workflow again sends nothing new and duplicates no event.
  */
-import { startN8n, type N8n, type WorkflowJson } from '../../scripts/n8n';
+import { nodeOutput, runManually, startN8n, type N8n, type WorkflowJson } from '../../scripts/n8n';
 import { HotelService } from '../../lib/booking/hotelService';
 import { eventIdFor } from '../../lib/calendar/events';
 import { BillingLedger } from '../../lib/payments/billingLedger';
@@ -130,4 +130,25 @@ it('sends nothing new and duplicates no event when the whole feed runs through t
 	expect(google.events).toHaveLength(2);
 	const outbox = await db.query<{ status: string; n: string }>("SELECT status, count(*)::text AS n FROM email_outbox GROUP BY status");
 	expect(outbox.rows).toEqual([{ status: 'sent', n: '6' }]);
+});
+
+it('puts the calendar right within one catch-up run after an outage that failed the event-driven sync', async () => {
+	const hotel = new HotelService(db);
+	google.fail(1_000); // the calendar is down: the event path fails (a red execution) and moves on
+	const missed = await hotel.create({ roomType: 'DBL', ratePlan: 'BAR', arrival: day(30), departure: day(33), adults: 1, guest: { name: 'Missed While Down', email: 'missed@guest.example' } });
+	await hotel.update(missed.id, { departure: day(34) });
+	await waitFor(async () => ((await db.query('SELECT 1 FROM hotel_event_cursors WHERE event_id >= (SELECT max(id) FROM hotel_events)')).rows.length === 2 ? true : undefined), 150_000, 'both triggers to read the changes');
+	await n8n.api.countSettledExecutions(workflowId, { timeoutMs: 60_000 });
+	expect(google.events.find((e) => e.id === eventIdFor(missed.id))).toBeUndefined();
+	google.fail(0); // back
+
+	const id = await runManually(n8n, workflowId, 'Every 15 Minutes');
+	const run = await waitFor(async () => {
+		const e = await n8n.api.getExecution(id, true);
+		return e.finished || e.status === 'error' ? e : undefined;
+	}, 60_000, 'the catch-up run');
+	expect(run.status).toBe('success');
+	const [report] = nodeOutput(run, 'Catch Up Hotel Calendar', 0) as Array<{ synced: Array<{ reservationId: string; version: number }> }>;
+	expect(report.synced).toEqual(expect.arrayContaining([expect.objectContaining({ reservationId: missed.id, version: 2 })]));
+	expect(google.events.filter((e) => e.id === eventIdFor(missed.id)).at(-1)).toMatchObject({ status: 'confirmed', end: { dateTime: expect.stringContaining(day(34)) } });
 });

@@ -120,6 +120,8 @@ async function fill(db: Db): Promise<void> {
 	await ledger.recordOfflinePayment({ reservationId: made.single.id, method: 'cash', currency: 'EUR', amount: 20000, reference: 'desk #1' });
 	await ledger.recordPaymentIntent({ id: 'pi_3Q0copy', reservationId: made.family.id, currency: 'eur', amount: 56000, status: 'requires_payment_method' });
 	await ledger.apply({ paymentId: 'pi_3Q0copy', reservationId: made.family.id, currency: 'eur', amount: 56000, amountReceived: 56000, status: 'succeeded' });
+	// What a calendar catch-up last showed of a reservation (calendar_sync_state).
+	await db.query("INSERT INTO calendar_sync_state (calendar, reservation_id, version) VALUES ('hotelGoogleServiceAccountApi:c1:primary', $1, 1)", [made.single.id]);
 	// A Square payment with a refund Square reported on its own (payment_refunds).
 	await ledger.apply({ paymentId: 'square:copySq1', gateway: 'square', reservationId: made.single.id, currency: 'eur', amount: 3000, amountReceived: 3000, status: 'succeeded' });
 	await ledger.apply({ paymentId: 'square:copySq1', gateway: 'square', currency: 'eur', status: 'succeeded', refund: { id: 'square:copyRf1', amount: 1000 } });

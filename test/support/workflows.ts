@@ -17,7 +17,7 @@ export function shippedWorkflow(file: string): WorkflowJson {
 
 /** This package's nodes that keep records in the hotel store (they show the Database parameter). */
 const STORE_NODES = new Set(
-	['bookingEngineTrigger', 'emailQueueTrigger', 'hotelEmail', 'hotelEventTrigger', 'hotelPayment', 'hotelReservations', 'integrationHealth', 'otaBookingTrigger', 'otaChannel', 'otaWebhookTrigger', 'paymentWebhookTrigger'].map(
+	['bookingEngineTrigger', 'emailQueueTrigger', 'hotelEmail', 'hotelEventTrigger', 'hotelPayment', 'hotelReservations', 'integrationHealth', 'otaBookingTrigger', 'otaChannel', 'otaWebhookTrigger', 'paymentWebhookTrigger', 'squareWebhookTrigger'].map(
 		(name) => `n8n-nodes-hotel-integrations.${name}`,
 	),
 );
@@ -28,7 +28,9 @@ const STORE_NODES = new Set(
  */
 export function usePostgres(workflow: WorkflowJson): WorkflowJson {
 	for (const node of workflow.nodes) {
-		if (STORE_NODES.has(node.type)) {
+		// The calendar uses the store only to catch up.
+		const calendarCatchUp = node.type === 'n8n-nodes-hotel-integrations.hotelCalendar' && node.parameters?.operation === 'syncChanged';
+		if (STORE_NODES.has(node.type) || calendarCatchUp) {
 			node.parameters = { ...(node.parameters ?? {}), database: 'postgres' };
 			node.credentials = { ...(node.credentials ?? {}), hotelPostgresApi: { name: POSTGRES_CREDENTIAL_NAME } };
 		}
