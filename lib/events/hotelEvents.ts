@@ -83,6 +83,26 @@ export async function takeHotelEvents(db: Db, consumer: string, opts: { events?:
 	});
 }
 
+/**
+ * The events of the last `hours` hours (oldest first, at most `limit`) whose stay is not over yet
+ * (the reservation departs today or later), without moving any cursor: a catch-up re-reads them,
+ * and what they call for (an e-mail in the outbox under its dedupe key) happens once however often.
+ */
+export async function recentHotelEvents(db: Db, opts: { hours: number; events?: readonly string[]; limit?: number }): Promise<HotelEvent[]> {
+	const rows = (
+		await db.query<{ id: string; event: HotelEventName; reservation_id: string; payload: HotelEventPayload | string; created_at: Date | string }>(
+			`SELECT e.id::text AS id, e.event, e.reservation_id, e.payload, e.created_at FROM hotel_events e
+			 LEFT JOIN reservations r ON r.id = e.reservation_id
+			 WHERE e.created_at >= now() - $2::integer * interval '1 hour'
+			   AND (cardinality($1::text[]) = 0 OR e.event = ANY($1::text[]))
+			   AND (r.departure IS NULL OR r.departure >= current_date)
+			 ORDER BY e.id LIMIT $3`,
+			[opts.events ?? [], Math.round(opts.hours), opts.limit ?? 500],
+		)
+	).rows;
+	return rows.map(toHotelEvent);
+}
+
 /** The newest events, without moving any cursor: sample data for "Test workflow" in the editor. */
 export async function latestHotelEvents(db: Db, opts: { events?: readonly string[]; limit?: number } = {}): Promise<HotelEvent[]> {
 	const rows = (

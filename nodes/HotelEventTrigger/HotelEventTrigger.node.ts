@@ -6,7 +6,7 @@ import {
 	type INodeTypeDescription,
 	type IPollFunctions,
 } from 'n8n-workflow';
-import { HOTEL_EVENTS, latestHotelEvents, takeHotelEvents, type HotelEvent } from '../../lib/events/hotelEvents';
+import { HOTEL_EVENTS, latestHotelEvents, recentHotelEvents, takeHotelEvents, type HotelEvent } from '../../lib/events/hotelEvents';
 import { databaseParameter, hotelStore, storeCredentialTests } from '../shared/hotelStore';
 import { describeError } from '../shared/nodeErrors';
 
@@ -18,6 +18,10 @@ import { describeError } from '../shared/nodeErrors';
  * Each trigger keeps its own cursor in the store (per workflow and node), so it hands out each
  * event once, survives restarts, and two workflows can each follow the feed. It starts at the
  * newest event when first activated: an old history is not replayed to guests.
+ *
+ * Read "Recent Events Again" (catch-up) hands out, on each poll, every event of the last hours
+ * whose stay is not over, without a cursor: steps that are idempotent (Hotel Email's outbox) do
+ * what a failed execution left undone, and nothing twice.
  */
 export class HotelEventTrigger implements INodeType {
 	description: INodeTypeDescription = {
@@ -34,6 +38,29 @@ export class HotelEventTrigger implements INodeType {
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'hotelPostgresApi', required: true, displayOptions: { show: { database: ['postgres'] } }, testedBy: 'hotelPostgresConnection' }],
 		properties: [
+			{
+				displayName: 'Read',
+				name: 'read',
+				type: 'options',
+				noDataExpression: true,
+				options: [
+					{ name: 'New Events', value: 'new', description: 'Each event once, from where this trigger left off' },
+					{
+						name: 'Recent Events Again (Catch-Up)',
+						value: 'recent',
+						description: 'Every event of the last hours whose stay is not over, on each poll: for idempotent steps such as Hotel Email to make good what failed',
+					},
+				],
+				default: 'new',
+			},
+			{
+				displayName: 'Hours Back',
+				name: 'hours',
+				type: 'number',
+				typeOptions: { minValue: 1, maxValue: 720, numberPrecision: 0 },
+				default: 24,
+				displayOptions: { show: { read: ['recent'] } },
+			},
 			{
 				displayName: 'Events',
 				name: 'events',
@@ -70,9 +97,9 @@ export class HotelEventTrigger implements INodeType {
 		try {
 			const db = await hotelStore(this);
 			// "Test workflow" shows the newest matching event and moves no cursor.
-			taken = this.getMode() === 'manual'
-				? await latestHotelEvents(db, { events, limit: 1 })
-				: await takeHotelEvents(db, `${this.getWorkflow().id}:${this.getNode().id}`, { events, limit });
+			if (this.getNodeParameter('read', 'new') === 'recent') taken = await recentHotelEvents(db, { hours: this.getNodeParameter('hours', 24) as number, events, limit });
+			else if (this.getMode() === 'manual') taken = await latestHotelEvents(db, { events, limit: 1 });
+			else taken = await takeHotelEvents(db, `${this.getWorkflow().id}:${this.getNode().id}`, { events, limit });
 		} catch (error) {
 			throw describeError(this.getNode(), error).nodeError;
 		}

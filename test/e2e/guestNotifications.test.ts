@@ -13,7 +13,7 @@ import { startGooglePeer, type GooglePeer } from '../peers/googlePeer';
 import { startSmtpPeer, type SmtpPeer } from '../peers/smtpPeer';
 import { createTestDatabase, type TestDatabase } from '../support/services';
 import { createPostgresCredential, POSTGRES_CREDENTIAL_NAME, shippedWorkflow, usePostgres, writeTempWorkflow } from '../support/workflows';
-import { waitFor } from '../support/waitFor';
+import { sleep, waitFor } from '../support/waitFor';
 import { day } from '../support/days';
 
 let n8n: N8n;
@@ -151,4 +151,37 @@ it('puts the calendar right within one catch-up run after an outage that failed 
 	const [report] = nodeOutput(run, 'Catch Up Hotel Calendar', 0) as Array<{ synced: Array<{ reservationId: string; version: number }> }>;
 	expect(report.synced).toEqual(expect.arrayContaining([expect.objectContaining({ reservationId: missed.id, version: 2 })]));
 	expect(google.events.filter((e) => e.id === eventIdFor(missed.id)).at(-1)).toMatchObject({ status: 'confirmed', end: { dateTime: expect.stringContaining(day(34)) } });
+});
+
+it('sends a confirmation whose enqueueing failed when the hourly catch-up re-reads the recent changes, once', async () => {
+	const hotel = new HotelService(db);
+	const runCatchUp = async () => {
+		const id = await runManually(n8n, workflowId, 'Recent Changes (Catch-Up)');
+		return waitFor(async () => {
+			const e = await n8n.api.getExecution(id, true);
+			return e.finished || e.status === 'error' ? e : undefined;
+		}, 60_000, 'the catch-up run');
+	};
+	const to = 'unlucky@guest.example';
+	const mailsTo = () => smtp.messages.filter((m) => m.to.includes(to));
+	// The outbox is unavailable while the change is handed out: that execution fails.
+	await db.query('ALTER TABLE email_outbox RENAME TO email_outbox_down');
+	let reservation;
+	try {
+		reservation = await hotel.create({ roomType: 'DBL', ratePlan: 'BAR', arrival: day(40), departure: day(42), adults: 2, guest: { name: 'Unlucky', email: to } });
+		await waitFor(async () => ((await db.query('SELECT 1 FROM hotel_event_cursors WHERE event_id >= (SELECT max(id) FROM hotel_events)')).rows.length === 2 ? true : undefined), 150_000, 'the triggers to hand the change out');
+		await n8n.api.countSettledExecutions(workflowId, { timeoutMs: 60_000 });
+	} finally {
+		await db.query('ALTER TABLE email_outbox_down RENAME TO email_outbox');
+	}
+	await sleep(3_000);
+	expect(mailsTo()).toHaveLength(0);
+
+	expect((await runCatchUp()).status).toBe('success');
+	const [mail] = await waitFor(() => (mailsTo().length > 0 ? mailsTo() : undefined), 60_000, 'the late confirmation');
+	expect(mail.subject).toBe(`Your reservation ${reservation.id} at Hotel Example is confirmed`);
+	// Again: everything recent is re-read, nothing is sent twice.
+	expect((await runCatchUp()).status).toBe('success');
+	await sleep(3_000);
+	expect(mailsTo()).toHaveLength(1);
 });

@@ -2,7 +2,7 @@
  * The hotel's event feed against the real PostgreSQL: reservation and payment changes in order,
  * once per reader, none skipped while writers commit out of id order, redeliveries silent.
  */
-import { latestHotelEvents, takeHotelEvents } from '../../lib/events/hotelEvents';
+import { latestHotelEvents, recentHotelEvents, takeHotelEvents } from '../../lib/events/hotelEvents';
 import { HotelCatalog, dataVersion } from '../../lib/inventory/catalog';
 import { ReservationBook, type StayInput } from '../../lib/inventory/reservations';
 import { BillingLedger } from '../../lib/payments/billingLedger';
@@ -127,4 +127,20 @@ it('shows the newest matching event for "Test workflow" without moving any reade
 	expect(newestCreated).toMatchObject({ event: 'reservation.created', reservationId: r.id });
 	expect(await latestHotelEvents(db)).toEqual([expect.objectContaining({ event: 'reservation.cancelled', reservationId: r.id })]);
 	expect((await takeHotelEvents(db, 'reader-f')).map((e) => e.event)).toEqual(['reservation.created', 'reservation.cancelled']);
+});
+
+it('re-reads the recent events of stays not over, for a catch-up, without moving any reader', async () => {
+	const cursors = async () => (await db.query('SELECT consumer, event_id::text FROM hotel_event_cursors ORDER BY consumer')).rows;
+	const before = await cursors();
+	const current = await book.create(stay({ arrival: day(40), departure: day(42) }));
+	const over = await book.create(stay({ arrival: day(44), departure: day(46) }));
+	await db.query('UPDATE reservations SET arrival = $2, departure = $3 WHERE id = $1', [over.id, day(-5), day(-1)]); // a stay that ended yesterday
+	await db.query("UPDATE hotel_events SET created_at = now() - interval '3 days' WHERE reservation_id = $1 AND event = 'reservation.created'", [current.id]);
+	await book.update(current.id, { departure: day(43) });
+
+	const recent = await recentHotelEvents(db, { hours: 24, events: ['reservation.created', 'reservation.modified'] });
+	const mine = recent.filter((e) => e.reservationId === current.id || e.reservationId === over.id).map((e) => [e.event, e.reservationId]);
+	expect(mine).toEqual([['reservation.modified', current.id]]); // the creation is older than the window, the other stay is over
+	expect((await recentHotelEvents(db, { hours: 96 })).filter((e) => e.reservationId === current.id).map((e) => e.event)).toEqual(['reservation.created', 'reservation.modified']);
+	expect(await cursors()).toEqual(before);
 });
