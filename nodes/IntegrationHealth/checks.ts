@@ -7,6 +7,7 @@ import { NodeOperationError, type ICredentialDataDecryptedObject, type IExecuteF
 import { calendarConfigFrom, serviceAccountSender } from '../../lib/calendar/serviceAccount';
 import { smtpConfigFrom, verifySmtp } from '../../lib/email/smtpTransport';
 import { probeDatabase, probeGoogleCalendar, probeOtaChannel, probeRedis, probeStripe } from '../../lib/health/probes';
+import { checkChannelWrites, checkEmailQueue, checkPaymentWebhooks } from '../../lib/health/records';
 import type { SecretRedactor } from '../../lib/health/redact';
 import type { Check } from '../../lib/health/runChecks';
 import { stripeConnectionFrom } from '../../lib/payments/stripeGateway';
@@ -16,7 +17,7 @@ import { channelConnectionFrom } from '../shared/otaConnection';
 import { oauth2Sender } from '../shared/calendarConnection';
 import { describeStore, instanceStoreConfig } from '../../lib/store/instanceStore';
 
-export type IntegrationId = 'googleCalendar' | 'otaChannel' | 'postgresql' | 'redis' | 'smtp' | 'stripe';
+export type IntegrationId = 'emailQueue' | 'googleCalendar' | 'otaChannel' | 'paymentWebhooks' | 'postgresql' | 'redis' | 'smtp' | 'stripe';
 
 export interface CheckSetup {
 	fn: IExecuteFunctions;
@@ -29,8 +30,10 @@ type Builder = (setup: CheckSetup) => Promise<Check>;
 
 /** Names for a check whose credential could not be read (a readable OTA credential names its channel: ota:booking). */
 const DEFAULT_NAMES: Record<IntegrationId, string> = {
+	emailQueue: 'email-queue',
 	googleCalendar: 'google-calendar',
 	otaChannel: 'ota',
+	paymentWebhooks: 'payment-webhooks',
 	postgresql: 'postgresql',
 	redis: 'redis',
 	smtp: 'smtp',
@@ -44,9 +47,24 @@ async function credentials(setup: CheckSetup, type: string): Promise<ICredential
 }
 
 const builders: Record<IntegrationId, Builder> = {
+	// A read now, and the outcome of the recent writes (pushes, acknowledgements) in the sync log.
 	async otaChannel(setup) {
 		const connection = channelConnectionFrom(await credentials(setup, 'hotelOtaChannelApi'));
-		return { integration: `ota:${connection.channel}`, run: () => probeOtaChannel(connection) };
+		return {
+			integration: `ota:${connection.channel}`,
+			run: async () => {
+				await probeOtaChannel(connection);
+				await checkChannelWrites(await hotelStore(setup.fn), connection.channel);
+			},
+		};
+	},
+
+	async emailQueue(setup) {
+		return { integration: 'email-queue', run: async () => checkEmailQueue(await hotelStore(setup.fn)) };
+	},
+
+	async paymentWebhooks(setup) {
+		return { integration: 'payment-webhooks', run: async () => checkPaymentWebhooks(await hotelStore(setup.fn)) };
 	},
 
 	async stripe(setup) {

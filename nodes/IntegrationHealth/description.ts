@@ -9,8 +9,22 @@ export const properties: INodeProperties[] = [
 		noDataExpression: true,
 		required: true,
 		options: [
+			{
+				name: 'E-Mail Queue',
+				value: 'emailQueue',
+				description: 'Fails while e-mails failed for good in the last day, or are due and unsent for 15 minutes (from the outbox)',
+			},
 			{ name: 'Google Calendar', value: 'googleCalendar', description: 'Reads the calendar set in the credential (GET calendars/{ID})' },
-			{ name: 'OTA Channel', value: 'otaChannel', description: 'Asks the channel for undelivered reservations (a read: nothing is acknowledged)' },
+			{
+				name: 'OTA Channel',
+				value: 'otaChannel',
+				description: 'Asks the channel for undelivered reservations (a read: nothing is acknowledged), and fails while its last 3 pushes and acknowledgements failed',
+			},
+			{
+				name: 'Payment Webhooks',
+				value: 'paymentWebhooks',
+				description: 'Fails while Stripe or Square events of the last day failed in the workflow and were not processed since',
+			},
 			{ name: 'PostgreSQL', value: 'postgresql', description: 'Runs SELECT 1 on the database chosen under Database' },
 			{ name: 'Redis', value: 'redis', description: 'Sends PING' },
 			{ name: 'SMTP', value: 'smtp', description: "Connects and logs in with the SMTP server's own verification (no e-mail is sent)" },

@@ -78,8 +78,10 @@ it('checks every integration and alerts once when the channel keeps failing', as
 
 	const health = await db.query<{ integration: string; last_status: string; consecutive_failures: number }>('SELECT integration, last_status, consecutive_failures FROM integration_health ORDER BY integration');
 	expect(health.rows.map((r) => [r.integration, r.last_status])).toEqual([
+		['email-queue', 'ok'],
 		['google-calendar', 'ok'],
 		['ota:booking', 'failed'],
+		['payment-webhooks', 'ok'],
 		['postgresql', 'ok'],
 		['smtp', 'ok'],
 		['stripe', 'ok'],

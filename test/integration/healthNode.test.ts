@@ -175,3 +175,36 @@ it('refuses to run with no integration selected, or honours Continue On Fail', a
 	expect(results.map((r) => r.json)).toEqual([{ error: 'No integration to check' }]);
 	expect(alerts).toEqual([]);
 });
+
+it('judges a channel by its recent writes too, and the e-mail queue and payment webhooks by what happened', async () => {
+	const db = await getStore(database.config);
+	const failedWrite = (message: string) =>
+		db.query("INSERT INTO channel_sync_log (channel, message, direction, status, error) VALUES ('booking', $1, 'push', 'failed', 'booking answered 503.')", [message]);
+	await db.query("INSERT INTO channel_sync_log (channel, message, direction, status) VALUES ('booking', 'OTA_HotelAvailNotifRQ', 'push', 'ok')");
+	await failedWrite('OTA_HotelAvailNotifRQ');
+	await failedWrite('OTA_HotelRateAmountNotifRQ');
+	const checks = { integrations: ['otaChannel', 'emailQueue', 'paymentWebhooks'] };
+	expect((await runNode(checks)).byName['ota:booking'].status).toBe('ok'); // two failures after a success: not yet
+	await failedWrite('OTA_HotelAvailNotifRQ');
+	let { byName } = await runNode(checks);
+	expect(byName['ota:booking']).toMatchObject({ status: 'failed', error: expect.stringMatching(/answers reads, but its last 3 writes failed \(latest: push OTA_HotelAvailNotifRQ .*booking answered 503/) });
+	expect(byName['email-queue'].status).toBe('ok');
+	expect(byName['payment-webhooks'].status).toBe('ok');
+
+	await db.query(
+		"INSERT INTO email_outbox (dedupe_key, template, to_address, subject, html, text_body, message_id, status, last_error) VALUES ('k1', 't', 'a@b.example', 's', 'h', 't', '<m1@x>', 'failed', '550 mailbox unavailable')",
+	);
+	await db.query(
+		"INSERT INTO email_outbox (dedupe_key, template, to_address, subject, html, text_body, message_id, status, next_attempt_at) VALUES ('k2', 't', 'a@b.example', 's', 'h', 't', '<m2@x>', 'queued', now() - interval '1 hour')",
+	);
+	await db.query("INSERT INTO processed_events (source, event_id, event_type, status) VALUES ('stripe', 'evt_failed_1', 'payment_intent.succeeded', 'failed')");
+	await db.query("INSERT INTO channel_sync_log (channel, message, direction, status) VALUES ('booking', 'OTA_NotifReportRQ', 'ack', 'ok')");
+	({ byName } = await runNode(checks));
+	expect(byName['ota:booking'].status).toBe('ok'); // a write went through again
+	expect(byName['email-queue']).toMatchObject({ status: 'failed', error: expect.stringMatching(/1 e-mail\(s\) failed for good in the last day \(latest: 550 mailbox unavailable\); 1 e-mail\(s\) due for more than 15 minutes/) });
+	expect(byName['payment-webhooks']).toMatchObject({ status: 'failed', error: expect.stringContaining('stripe: 1 event(s) not processed (1 failed in the workflow, 0 left by a stopped process; latest: payment_intent.succeeded evt_failed_1)') });
+	await db.query("UPDATE processed_events SET status = 'done' WHERE event_id = 'evt_failed_1'"); // redelivered and processed
+	await db.query('DELETE FROM email_outbox');
+	({ byName } = await runNode(checks));
+	expect([byName['email-queue'].status, byName['payment-webhooks'].status]).toEqual(['ok', 'ok']);
+});
