@@ -6,7 +6,7 @@
  * - Retries: a probe that retries hides what it is there to show. A partner that needed three
  *   attempts and two backoffs would read "ok, 1.6 s". So each probe is one attempt, timed, under
  *   the check's own deadline (lib/health/runChecks.ts). Where a probe goes through our existing
- *   client code (Stripe, Google), it is with PROBE_POLICY: one attempt, and a breaker that never
+ *   client code (Stripe, Square, Google), it is with PROBE_POLICY: one attempt, and a breaker that never
  *   opens, so callPartner adds only its timeout and the partner's error translation.
  * - Breakers: reporting "failed: breaker open" when operations are held off would be nice, but
  *   the breakers live inside lib/resilience/policy.ts, keyed by endpoint *and* options, and cannot
@@ -20,6 +20,7 @@ import type Redis from 'ioredis';
 import { CalendarClient, type CalendarSend } from '../calendar/client';
 import { probeChannel, type ChannelConnection } from '../channels/channelClient';
 import { StripeGateway, type StripeConnection } from '../payments/stripeGateway';
+import { SquareGateway, type SquareConnection } from '../payments/squareGateway';
 import type { ResilienceOptions } from '../resilience/policy';
 import type { Queryable } from '../store/db';
 
@@ -30,6 +31,11 @@ function probePolicy(timeoutMs: number): Partial<ResilienceOptions> {
 /** GET /v1/balance: a read any secret or restricted key with payments access may do. */
 export function probeStripe(connection: StripeConnection, timeoutMs: number): Promise<void> {
 	return new StripeGateway(connection, probePolicy(timeoutMs)).checkConnection();
+}
+
+/** GET /v2/locations/{id}: proves the token and the location together. */
+export function probeSquare(connection: SquareConnection, timeoutMs: number): Promise<void> {
+	return new SquareGateway(connection, probePolicy(timeoutMs)).checkConnection();
 }
 
 /** Asks for undelivered reservations (a read: nothing is acknowledged). */

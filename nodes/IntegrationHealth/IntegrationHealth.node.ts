@@ -42,6 +42,7 @@ export class IntegrationHealth implements INodeType {
 		credentials: [
 			{ name: 'hotelOtaChannelApi', required: true, displayOptions: { show: { integrations: ['otaChannel'] } }, testedBy: 'otaChannelConnection' },
 			{ name: 'hotelStripeApi', required: true, displayOptions: { show: { integrations: ['stripe'] } } },
+			{ name: 'hotelSquareApi', required: true, displayOptions: { show: { integrations: ['square'] } } },
 			{ name: 'hotelSmtpApi', required: true, displayOptions: { show: { integrations: ['smtp'] } }, testedBy: 'hotelSmtpConnection' },
 			{
 				name: 'hotelGoogleServiceAccountApi',

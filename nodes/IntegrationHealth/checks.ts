@@ -6,18 +6,19 @@
 import { NodeOperationError, type ICredentialDataDecryptedObject, type IExecuteFunctions } from 'n8n-workflow';
 import { calendarConfigFrom, serviceAccountSender } from '../../lib/calendar/serviceAccount';
 import { smtpConfigFrom, verifySmtp } from '../../lib/email/smtpTransport';
-import { probeDatabase, probeGoogleCalendar, probeOtaChannel, probeRedis, probeStripe } from '../../lib/health/probes';
+import { probeDatabase, probeGoogleCalendar, probeOtaChannel, probeRedis, probeSquare, probeStripe } from '../../lib/health/probes';
 import { checkChannelWrites, checkEmailQueue, checkPaymentWebhooks } from '../../lib/health/records';
 import type { SecretRedactor } from '../../lib/health/redact';
 import type { Check } from '../../lib/health/runChecks';
 import { stripeConnectionFrom } from '../../lib/payments/stripeGateway';
+import { squareConnectionFrom } from '../../lib/payments/squareGateway';
 import { getRedis } from '../../lib/store/redis';
 import { hotelStore, redisConfigFrom } from '../shared/hotelStore';
 import { channelConnectionFrom } from '../shared/otaConnection';
 import { oauth2Sender } from '../shared/calendarConnection';
 import { describeStore, instanceStoreConfig } from '../../lib/store/instanceStore';
 
-export type IntegrationId = 'emailQueue' | 'googleCalendar' | 'otaChannel' | 'paymentWebhooks' | 'postgresql' | 'redis' | 'smtp' | 'stripe';
+export type IntegrationId = 'emailQueue' | 'googleCalendar' | 'otaChannel' | 'paymentWebhooks' | 'postgresql' | 'redis' | 'smtp' | 'square' | 'stripe';
 
 export interface CheckSetup {
 	fn: IExecuteFunctions;
@@ -37,6 +38,7 @@ const DEFAULT_NAMES: Record<IntegrationId, string> = {
 	postgresql: 'postgresql',
 	redis: 'redis',
 	smtp: 'smtp',
+	square: 'square',
 	stripe: 'stripe',
 };
 
@@ -70,6 +72,11 @@ const builders: Record<IntegrationId, Builder> = {
 	async stripe(setup) {
 		const c = await credentials(setup, 'hotelStripeApi');
 		return { integration: 'stripe', run: () => probeStripe(stripeConnectionFrom(c), setup.timeoutMs) };
+	},
+
+	async square(setup) {
+		const connection = squareConnectionFrom(await credentials(setup, 'hotelSquareApi'));
+		return { integration: 'square', run: () => probeSquare(connection, setup.timeoutMs) };
 	},
 
 	async smtp(setup) {

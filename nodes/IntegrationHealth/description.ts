@@ -28,6 +28,7 @@ export const properties: INodeProperties[] = [
 			{ name: 'PostgreSQL', value: 'postgresql', description: 'Runs SELECT 1 on the database chosen under Database' },
 			{ name: 'Redis', value: 'redis', description: 'Sends PING' },
 			{ name: 'SMTP', value: 'smtp', description: "Connects and logs in with the SMTP server's own verification (no e-mail is sent)" },
+			{ name: 'Square', value: 'square', description: 'Reads the location set in the credential (GET /v2/locations/{ID})' },
 			{ name: 'Stripe', value: 'stripe', description: 'Reads the account balance (GET /v1/balance)' },
 		],
 		default: [],

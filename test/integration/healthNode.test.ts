@@ -10,6 +10,7 @@ import { NodeOperationError, type ICredentialDataDecryptedObject } from 'n8n-wor
 import { IntegrationHealth } from '../../nodes/IntegrationHealth/IntegrationHealth.node';
 import { resetPartnerPolicies } from '../../lib/resilience/policy';
 import { closeAllStores, getStore } from '../../lib/store/db';
+import { startSquarePeer } from '../peers/squarePeer';
 import { closeAllRedis } from '../../lib/store/redis';
 import { startOtaPeer, type OtaPeer } from '../peers/otaPeer';
 import { startStripePeer, type StripePeer } from '../peers/stripePeer';
@@ -207,4 +208,17 @@ it('judges a channel by its recent writes too, and the e-mail queue and payment 
 	await db.query('DELETE FROM email_outbox');
 	({ byName } = await runNode(checks));
 	expect([byName['email-queue'].status, byName['payment-webhooks'].status]).toEqual(['ok', 'ok']);
+});
+
+it('checks Square by reading the location: ok with the right token, failed (with Square\'s reason) with a wrong location', async () => {
+	const square = await startSquarePeer({ accessToken: 'EAAA-health' });
+	try {
+		const squareCredential = (locationId: string) => credentials({ hotelSquareApi: { accessToken: 'EAAA-health', environment: 'custom', baseUrl: square.url, locationId } });
+		expect((await runNode({ integrations: ['square'] }, { credentials: squareCredential(square.locationId) })).byName.square).toMatchObject({ status: 'ok' });
+		const { byName, logs } = await runNode({ integrations: ['square'] }, { credentials: squareCredential('L-ELSEWHERE') });
+		expect(byName.square).toMatchObject({ status: 'failed', error: expect.stringContaining('Could not find Location with id L-ELSEWHERE') });
+		expect(logs.join('\n')).not.toContain('EAAA-health');
+	} finally {
+		await square.stop();
+	}
 });
