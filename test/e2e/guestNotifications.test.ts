@@ -15,6 +15,7 @@ import { createTestDatabase, type TestDatabase } from '../support/services';
 import { createPostgresCredential, POSTGRES_CREDENTIAL_NAME, shippedWorkflow, usePostgres, writeTempWorkflow } from '../support/workflows';
 import { sleep, waitFor } from '../support/waitFor';
 import { day } from '../support/days';
+import { createSmtpCredential, seedGuestHotel } from '../support/guestHotel';
 
 let n8n: N8n;
 let smtp: SmtpPeer;
@@ -39,21 +40,13 @@ function fastQueue(workflow: WorkflowJson): WorkflowJson {
 beforeAll(async () => {
 	database = await createTestDatabase('e2e_notify');
 	db = await getStore(database.config);
-	const hotel = new HotelService(db);
-	await hotel.catalog.upsertRoomType({ code: 'DBL', name: 'Double' });
-	await hotel.catalog.upsertRatePlan({ code: 'BAR', name: 'Best', currency: 'EUR' });
-	await hotel.setInventory({ roomType: 'DBL', from: day(1), to: day(60), allotment: 5 });
-	await hotel.setRates({ roomType: 'DBL', ratePlan: 'BAR', from: day(1), to: day(60), amount: 10000 });
+	await seedGuestHotel(db);
 	smtp = await startSmtpPeer();
 	google = await startGooglePeer();
 	n8n = await startN8n({ env: { N8N_LOG_LEVEL: process.env.N8N_LOG_LEVEL ?? 'info' } });
 	const ids: Record<string, string> = {};
 	ids[POSTGRES_CREDENTIAL_NAME] = await createPostgresCredential(n8n, database);
-	ids['Hotel SMTP'] = (await n8n.api.createCredential({
-		name: 'Hotel SMTP',
-		type: 'hotelSmtpApi',
-		data: { host: smtp.host, port: smtp.port, tls: 'none', user: '', password: '', fromAddress: 'frontdesk@hotel.example', fromName: 'Hotel Example' },
-	})).id;
+	ids['Hotel SMTP'] = await createSmtpCredential(n8n, smtp);
 	ids['Hotel Google Calendar'] = (await n8n.api.createCredential({
 		name: 'Hotel Google Calendar',
 		type: 'hotelGoogleServiceAccountApi',

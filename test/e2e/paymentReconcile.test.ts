@@ -16,6 +16,7 @@ import { createTestDatabase, type TestDatabase } from '../support/services';
 import { createPostgresCredential, notificationsWithoutCalendar, POSTGRES_CREDENTIAL_NAME, shippedWorkflow, usePostgres, writeTempWorkflow } from '../support/workflows';
 import { sleep, waitFor } from '../support/waitFor';
 import { day } from '../support/days';
+import { createSmtpCredential, seedGuestHotel } from '../support/guestHotel';
 
 const STRIPE_KEY = 'sk_test_reconcile_e2e';
 const STRIPE_SECRET = 'whsec_reconcile_e2e';
@@ -37,11 +38,7 @@ beforeAll(async () => {
 	db = await getStore(database.config);
 	sql = new Client(database.config);
 	await sql.connect();
-	const hotel = new HotelService(db);
-	await hotel.catalog.upsertRoomType({ code: 'DBL', name: 'Double' });
-	await hotel.catalog.upsertRatePlan({ code: 'BAR', name: 'Best', currency: 'EUR' });
-	await hotel.setInventory({ roomType: 'DBL', from: day(1), to: day(60), allotment: 5 });
-	await hotel.setRates({ roomType: 'DBL', ratePlan: 'BAR', from: day(1), to: day(60), amount: 10000 });
+	await seedGuestHotel(db);
 	stripePeer = await startStripePeer({ secretKey: STRIPE_KEY });
 	squarePeer = await startSquarePeer({ accessToken: SQUARE_TOKEN });
 	smtp = await startSmtpPeer();
@@ -54,11 +51,7 @@ beforeAll(async () => {
 		type: 'hotelSquareApi',
 		data: { accessToken: SQUARE_TOKEN, environment: 'custom', baseUrl: squarePeer.url, locationId: squarePeer.locationId, webhookSecret: 'k', webhookNotificationUrl: n8n.webhookUrl('hotel-square-payments/square') },
 	})).id;
-	ids['Hotel SMTP'] = (await n8n.api.createCredential({
-		name: 'Hotel SMTP',
-		type: 'hotelSmtpApi',
-		data: { host: smtp.host, port: smtp.port, tls: 'none', user: '', password: '', fromAddress: 'frontdesk@hotel.example', fromName: 'Hotel Example' },
-	})).id;
+	ids['Hotel SMTP'] = await createSmtpCredential(n8n, smtp);
 	workflows.stripe = (await n8n.api.importWorkflowFile(writeTempWorkflow(usePostgres(shippedWorkflow('payment-webhook.json'))), ids)).id;
 	workflows.square = (await n8n.api.importWorkflowFile(writeTempWorkflow(usePostgres(shippedWorkflow('payment-webhook-square.json'))), ids)).id;
 	await n8n.api.importWorkflowFile(writeTempWorkflow(notificationsWithoutCalendar(usePostgres(shippedWorkflow('guest-notifications.json')))), ids);

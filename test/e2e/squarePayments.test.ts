@@ -17,6 +17,7 @@ import { createTestDatabase, type TestDatabase } from '../support/services';
 import { createPostgresCredential, notificationsWithoutCalendar, POSTGRES_CREDENTIAL_NAME, shippedWorkflow, usePostgres, writeTempWorkflow } from '../support/workflows';
 import { sleep, waitFor } from '../support/waitFor';
 import { day } from '../support/days';
+import { createSmtpCredential, seedGuestHotel } from '../support/guestHotel';
 
 const TOKEN = 'EAAA-e2e-square';
 const SIGNATURE_KEY = 'e2e-square-signature-key';
@@ -37,11 +38,7 @@ beforeAll(async () => {
 	db = await getStore(database.config);
 	sql = new Client(database.config);
 	await sql.connect();
-	const hotel = new HotelService(db);
-	await hotel.catalog.upsertRoomType({ code: 'DBL', name: 'Double' });
-	await hotel.catalog.upsertRatePlan({ code: 'BAR', name: 'Best', currency: 'EUR' });
-	await hotel.setInventory({ roomType: 'DBL', from: day(1), to: day(60), allotment: 5 });
-	await hotel.setRates({ roomType: 'DBL', ratePlan: 'BAR', from: day(1), to: day(60), amount: 10000 });
+	await seedGuestHotel(db);
 	peer = await startSquarePeer({ accessToken: TOKEN });
 	smtp = await startSmtpPeer();
 	n8n = await startN8n();
@@ -52,11 +49,7 @@ beforeAll(async () => {
 		type: 'hotelSquareApi',
 		data: { accessToken: TOKEN, environment: 'custom', baseUrl: peer.url, locationId: peer.locationId, webhookSecret: SIGNATURE_KEY, webhookNotificationUrl: n8n.webhookUrl(WEBHOOK_PATH) },
 	})).id;
-	ids['Hotel SMTP'] = (await n8n.api.createCredential({
-		name: 'Hotel SMTP',
-		type: 'hotelSmtpApi',
-		data: { host: smtp.host, port: smtp.port, tls: 'none', user: '', password: '', fromAddress: 'frontdesk@hotel.example', fromName: 'Hotel Example' },
-	})).id;
+	ids['Hotel SMTP'] = await createSmtpCredential(n8n, smtp);
 	({ id: workflowId } = await n8n.api.importWorkflowFile(writeTempWorkflow(usePostgres(shippedWorkflow('payment-webhook-square.json'))), ids));
 	await n8n.api.importWorkflowFile(writeTempWorkflow(notificationsWithoutCalendar(usePostgres(shippedWorkflow('guest-notifications.json')))), ids);
 	await n8n.api.waitForWebhook(WEBHOOK_PATH, 'POST');
