@@ -77,3 +77,18 @@ export function stableJson(value: unknown): string {
 	}
 	return JSON.stringify(value);
 }
+
+/**
+ * The body a later request gets from the cache: the same answer, saying so. The workflow's body
+ * tells how it was computed (`"cache": "miss"`); served from the cache it must agree with the
+ * x-hotel-cache header. Rewritten once when stored, not on every hit.
+ */
+export function asCacheHit(body: string): string {
+	try {
+		const json = JSON.parse(body) as unknown;
+		if (json && typeof json === 'object' && !Array.isArray(json) && 'cache' in json) return JSON.stringify({ ...json, cache: 'hit' });
+	} catch {
+		// not JSON: kept as it is
+	}
+	return body;
+}

@@ -22,7 +22,7 @@ import {
 	routeOf,
 } from '../../lib/booking/apiRequests';
 import { AuthError, authenticateBearer, type JwtAuthConfig } from '../../lib/booking/jwtAuth';
-import { AvailabilityCache } from '../../lib/booking/availabilityCache';
+import { AvailabilityCache, asCacheHit } from '../../lib/booking/availabilityCache';
 import { dataVersion } from '../../lib/inventory/catalog';
 import { admissionFor } from '../../lib/booking/admission';
 import { ReservationBook } from '../../lib/inventory/reservations';
@@ -243,7 +243,7 @@ async function cachedAnswer(ctx: IWebhookFunctions, query: IDataObject): Promise
 			const end = res.end.bind(res) as (...args: unknown[]) => typeof res;
 			res.end = ((chunk?: unknown, ...rest: unknown[]) => {
 				if (res.statusCode === 200 && (typeof chunk === 'string' || Buffer.isBuffer(chunk))) {
-					void cache.store(found.key, chunk.toString());
+					void cache.store(found.key, asCacheHit(chunk.toString()));
 				}
 				return end(chunk, ...rest);
 			}) as typeof res.end;
