@@ -275,7 +275,7 @@ async function checkAvailability(n8n: N8n, booking: BookingSetup): Promise<void>
 	knownDifferences.push(
 		`availability: a forged or expired token is ${bad[0].status} in ours, ${bad[1].status} in the hand-wired one (n8n's JWT Auth); a wrong issuer or audience is 401 in ours, 403 in the hand-wired one`,
 		'availability: ours answers 422 for a stay in the past, departure not after arrival or > 365 nights, and 404 for an unknown room type; the hand-wired one answers 200 with no offers (it answers 422 only when a date or number does not parse)',
-		'availability: the "cache" field is "miss"/"off" in ours and always "off" in the hand-wired one (not compared); ours with the cache on answers repeats without an execution',
+		'availability: the "cache" field is "miss", "hit" or "off" in ours and always "off" in the hand-wired one (not compared); ours with the cache on answers repeats without an execution',
 	);
 }
 
