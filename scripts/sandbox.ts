@@ -128,8 +128,12 @@ export async function createSandboxCredentials(n8n: N8n, { stripePeer, squarePee
 	};
 }
 
-/** Two room types with a year of rooms and rates, so the booking-engine API has something to sell. */
-export async function seedDemoHotel(store: StoreConfig) {
+/**
+ * Two room types with a year of rooms and rates, so the booking-engine API has something to sell;
+ * with `guestReservation`, also one booked stay with a guest e-mail, for the payment curls `npm
+ * start` prints (a payment for it marks it paid and e-mails the guest a receipt). Returns its id.
+ */
+export async function seedDemoHotel(store: StoreConfig, opts: { guestReservation?: boolean } = {}): Promise<{ reservationId?: string }> {
 	const hotel = new HotelService(await getStore(store));
 	await hotel.catalog.upsertRoomType({ code: 'DBL', name: 'Double room', maxOccupancy: 2 });
 	await hotel.catalog.upsertRoomType({ code: 'FAM', name: 'Family room', maxOccupancy: 4 });
@@ -146,7 +150,11 @@ export async function seedDemoHotel(store: StoreConfig) {
 		{ kind: 'room_type', hotelCode: 'FAM', channelCode: 'BDC-FAM' },
 		{ kind: 'rate_plan', hotelCode: 'BAR', channelCode: 'BDC-BAR' },
 	]);
+	const reservation = opts.guestReservation
+		? await hotel.create({ roomType: 'DBL', ratePlan: 'BAR', arrival: addDays(from, 14), departure: addDays(from, 16), adults: 2, guest: { name: 'Katherine Johnson', email: 'katherine@guest.example' } })
+		: undefined;
 	await closeAllStores(); // n8n opens it next; an embedded database has one opener at a time
+	return { reservationId: reservation?.id };
 }
 
 /** Stops every peer. */

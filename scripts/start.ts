@@ -65,12 +65,13 @@ async function main() {
 		const userFolder = mkdtempSync(path.join(os.tmpdir(), 'n8n-hotel-sandbox-'));
 		cleanUps.push(async () => rmSync(userFolder, { recursive: true, force: true }));
 		let database: TestDatabase | undefined;
+		let demo: { reservationId?: string };
 		if (queueMode) {
 			database = await createTestDatabase('sandbox');
 			cleanUps.push(() => database!.drop());
-			await seedDemoHotel(database.config);
+			demo = await seedDemoHotel(database.config, { guestReservation: true });
 		} else {
-			await seedDemoHotel({ kind: 'embedded', dir: path.join(userFolder, '.n8n', 'hotel-integrations', 'pgdata') });
+			demo = await seedDemoHotel({ kind: 'embedded', dir: path.join(userFolder, '.n8n', 'hotel-integrations', 'pgdata') }, { guestReservation: true });
 		}
 		const peers = await startPeers({ printEmails: true });
 		cleanUps.push(() => stopPeers(peers));
@@ -103,7 +104,7 @@ async function main() {
 			{ sub: 'local-booking-engine', scope: 'reservations', aud: BOOKING_ENGINE_AUDIENCE },
 			{ alg: 'HS256', secret: BOOKING_ENGINE_SECRET, expiresIn: '12h' },
 		);
-		printWelcome(n8n, peers, imported, token);
+		printWelcome(n8n, peers, imported, token, String(demo.reservationId));
 	} catch (error) {
 		console.error(`npm start failed: ${(error as Error).message}`);
 		exitAfterStop(1);
@@ -174,7 +175,7 @@ async function preferredPort(): Promise<number | undefined> {
 	return free ? wanted : undefined;
 }
 
-function printWelcome(n8n: N8n | N8nQueue, { stripePeer, squarePeer, otaPeer, smtpPeer, googlePeer }: Peers, workflows: string[], token: string) {
+function printWelcome(n8n: N8n | N8nQueue, { stripePeer, squarePeer, otaPeer, smtpPeer, googlePeer }: Peers, workflows: string[], token: string, reservationId: string) {
 	const api = n8n.webhookUrl('hotel-booking-engine');
 	const arrival = addDays(today(), 7);
 	const departure = addDays(today(), 9);
@@ -195,16 +196,17 @@ ${processes}
   Local Stripe-compatible API: ${stripePeer.url} (secret key ${STRIPE_KEY})
   It sends signed webhooks to ${n8n.webhookUrl(PAYMENT_WEBHOOK_PATH)}
 
-Try a payment for reservation R-1001 (then watch Executions in the editor):
+Try a payment for the demo reservation ${reservationId} (Katherine Johnson, 2 nights; then watch
+Executions in the editor, and the receipt e-mail below):
   curl -s ${stripePeer.url}/v1/payment_intents -u ${STRIPE_KEY}: \\
-    -d amount=12000 -d currency=eur -d "metadata[reservation_id]=R-1001" \\
+    -d amount=24000 -d currency=eur -d "metadata[reservation_id]=${reservationId}" \\
     -d payment_method=pm_card_visa -d confirm=true
 
   Local Square-compatible API: ${squarePeer.url} (access token ${SQUARE_ACCESS_TOKEN}, location ${squarePeer.locationId})
   It sends signed webhooks to ${n8n.webhookUrl(SQUARE_WEBHOOK_PATH)}
 Or take it with Square (a front-desk style payment, reservation id in reference_id):
   curl -s ${squarePeer.url}/v2/payments -H "Authorization: Bearer ${SQUARE_ACCESS_TOKEN}" -H 'Content-Type: application/json' \\
-    -d '{"idempotency_key":"demo-1","source_id":"cnon:card-nonce-ok","amount_money":{"amount":12000,"currency":"EUR"},"reference_id":"R-1001"}'
+    -d '{"idempotency_key":"demo-1","source_id":"cnon:card-nonce-ok","amount_money":{"amount":24000,"currency":"EUR"},"reference_id":"${reservationId}"}'
 
 Booking-engine API (JWT below is valid 12 h; Redis on 127.0.0.1:6379 caches availability):
   export TOKEN=${token}
