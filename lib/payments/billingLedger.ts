@@ -119,28 +119,35 @@ export class BillingLedger {
 	async paymentsOf(reservationId: string): Promise<PaymentRecord[]> {
 		// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a database row, mapped field by field below
 		const rows = await this.db.query<Record<string, any>>('SELECT * FROM payments WHERE reservation_id = $1 ORDER BY created_at, id', [reservationId]);
-		return rows.rows.map((r) => ({
-			id: r.id,
-			reservationId: r.reservation_id,
-			method: r.method,
-			currency: r.currency,
-			amount: r.amount,
-			amountReceived: r.amount_received,
-			amountRefunded: r.amount_refunded,
-			status: r.status,
-			reference: r.reference,
-		}));
+		return rows.rows.map(toPaymentRecord);
 	}
 
+	/** One payment by its ledger id (one query: reconcile asks before and after every merge). */
 	async findPayment(id: string): Promise<PaymentRecord | undefined> {
-		const reservationId = await this.reservationOfPayment(id);
-		return reservationId ? (await this.paymentsOf(reservationId)).find((p) => p.id === id) : undefined;
+		// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a database row, mapped field by field below
+		const rows = await this.db.query<Record<string, any>>('SELECT * FROM payments WHERE id = $1', [id]);
+		return rows.rows[0] ? toPaymentRecord(rows.rows[0]) : undefined;
 	}
 
 	private async reservationOfPayment(paymentId: string): Promise<string | undefined> {
 		const rows = await this.db.query<{ reservation_id: string }>('SELECT reservation_id FROM payments WHERE id = $1', [paymentId]);
 		return rows.rows[0]?.reservation_id;
 	}
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a payments row
+function toPaymentRecord(r: Record<string, any>): PaymentRecord {
+	return {
+		id: r.id,
+		reservationId: r.reservation_id,
+		method: r.method,
+		currency: r.currency,
+		amount: r.amount,
+		amountReceived: r.amount_received,
+		amountRefunded: r.amount_refunded,
+		status: r.status,
+		reference: r.reference,
+	};
 }
 
 /**
