@@ -37,7 +37,7 @@ import { BOOKING_CREDENTIAL_DATA, bookingHeaders, bookingShots, inspectReservati
 import { countExecutions, type ExecutionCount } from './checks';
 import { machineBusyCpuMs, n8nPid, processCpuReader } from './cpu';
 import { runPhase, type LoadTarget, type PhaseResult } from './load';
-import { countDatabaseRows, deleteRedisKeys, eventFactory } from './setup';
+import { countDatabaseRows, deleteRedisKeys, eventFactory, insertEventReservations } from './setup';
 import { LEVELS, WARMUP_CONCURRENCY, WARMUP_DEADLINE_MS, WARMUP_REQUESTS } from './sizing';
 import { ratio, round, summarise, type CaseFigures } from './stats';
 import { alignColumns, errorText, fixed } from './table';
@@ -311,7 +311,9 @@ async function prepare(n8n: N8n, database: TestDatabase, peer: StripePeer, close
 	await n8n.api.waitForWebhook(PAYMENT_WEBHOOK_PATH, 'POST');
 	await n8n.api.waitForWebhook(RESERVATIONS_PATH, 'POST');
 
-	const events = eventFactory(randomBytes(3).toString('hex'));
+	const runId = randomBytes(3).toString('hex');
+	const events = eventFactory(runId);
+	await insertEventReservations(database, runId);
 	const sign = (body: string) => peer.signPayload(body, { secret: STRIPE_WEBHOOK_SECRET });
 	return {
 		n8n,

@@ -32,6 +32,7 @@ import { closeAllStores, getStore } from '../../lib/store/db';
 import { BOOKING_CREDENTIAL_DATA, bookingHeaders, setUpBooking, type BookingSetup } from '../booking';
 import { createHandWiredAvailability } from './availabilityWorkflow';
 import { createHandWiredPayment } from './paymentWorkflow';
+import { insertEventReservations } from '../setup';
 
 const SECRET_KEY = 'sk_test_hand_wired_check';
 const WEBHOOK_SECRET = 'whsec_hand_wired_check';
@@ -99,6 +100,8 @@ async function checkPayments(n8n: N8n, peer: StripePeer, oursDb: TestDatabase, h
 	console.log(`payment: ours ${oursUrl}, hand-wired ${hand.url}`);
 
 	const run = randomBytes(3).toString('hex');
+	// The reservations paid for, in ours: its ledger holds a payment for one the store does not have.
+	await insertEventReservations(oursDb, run, 'hw', 12, [`R-HW-${run}-shared`]);
 	const now = () => Math.floor(Date.now() / 1000);
 	const event = (n: number, o: { type?: string; reservation?: string; amount?: number } = {}) =>
 		JSON.stringify({

@@ -56,3 +56,18 @@ export async function checkPaymentWebhooks(db: Queryable): Promise<void> {
 			.join('; ') + '. The gateway redelivers them; the hourly reconcile applies what they carried.',
 	);
 }
+
+/** Payments a gateway reported that match no reservation of the store, held until matched (billingLedger.ts). */
+export async function checkUnmatchedPayments(db: Queryable): Promise<void> {
+	const { rows } = await db.query<{ open: number; example: string | null }>(
+		`SELECT count(*)::int AS open,
+		        (array_agg(gateway || ' payment ' || payment_id || ' (' || status || ', ' || COALESCE(amount::text, '?') || ' ' || upper(currency) || ', named '
+		                   || COALESCE('reservation ' || named_reservation_id, 'no reservation') || ')' ORDER BY first_seen))[1] AS example
+		 FROM unmatched_payments WHERE matched_at IS NULL`,
+	);
+	const { open, example } = rows[0];
+	if (open === 0) return;
+	throw new Error(
+		`${open} payment(s) match no reservation of the hotel (oldest: ${example}). Match each with Hotel Payment → Billing → Match Payment to Reservation; one whose reservation appears later is matched by the hourly reconcile.`,
+	);
+}

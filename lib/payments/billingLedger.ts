@@ -11,6 +11,7 @@ import type { Db, Queryable } from '../store/db';
 import type { PaymentChange } from './paymentEvents';
 import { recordHotelEvent, type HotelEventName, type PaymentFacts } from '../events/hotelEvents';
 import { findReservation } from '../inventory/reservations';
+import { HotelError } from '../inventory/errors';
 
 export type BillingStatus = 'unpaid' | 'paid' | 'failed' | 'refunded' | 'partially_refunded';
 
@@ -20,6 +21,65 @@ export interface BillingSummary {
 	currency: string | null;
 	amountPaid: number;
 	amountRefunded: number;
+}
+
+/** A payment a gateway reported that names no reservation of the store (see apply). */
+export interface UnmatchedPayment {
+	paymentId: string;
+	gateway: string;
+	/** The reservation id the payment named, if any (not in the store when it was reported). */
+	namedReservationId: string | null;
+	currency: string;
+	amount: number | null;
+	status: string;
+	eventIds: string[];
+	firstSeen: string;
+	lastSeen: string;
+	matchedReservationId: string | null;
+	matchedAt: string | null;
+	/** 'hand' (hotel IT) or 'reservation appeared'. */
+	matchedBy: string | null;
+}
+
+export interface Unmatched {
+	unmatched: UnmatchedPayment;
+}
+
+interface UnmatchedRow {
+	payment_id: string;
+	gateway: string;
+	named_reservation_id: string | null;
+	currency: string;
+	amount: string | number | null;
+	status: string;
+	event_ids: string[];
+	changes: PaymentChange[];
+	first_seen: Date;
+	last_seen: Date;
+	matched_reservation_id: string | null;
+	matched_at: Date | null;
+	matched_by: string | null;
+}
+
+function toUnmatched(r: UnmatchedRow): UnmatchedPayment {
+	return {
+		paymentId: r.payment_id,
+		gateway: r.gateway,
+		namedReservationId: r.named_reservation_id,
+		currency: r.currency,
+		amount: r.amount === null ? null : Number(r.amount),
+		status: r.status,
+		eventIds: r.event_ids,
+		firstSeen: r.first_seen.toISOString(),
+		lastSeen: r.last_seen.toISOString(),
+		matchedReservationId: r.matched_reservation_id,
+		matchedAt: r.matched_at?.toISOString() ?? null,
+		matchedBy: r.matched_by,
+	};
+}
+
+export function isUnmatched(result: BillingSummary | Unmatched | undefined): result is Unmatched {
+	return result !== undefined && 'unmatched' in result;
 }
 
 export interface PaymentRecord {
@@ -55,53 +115,95 @@ export class BillingLedger {
 
 	/** Records a payment intent we created (status as Stripe answered). */
 	recordPaymentIntent(p: { id: string; reservationId: string; currency: string; amount: number; status: string; reference?: string }) {
-		return this.apply({ paymentId: p.id, reservationId: p.reservationId, currency: p.currency, amount: p.amount, status: p.status }, 'stripe', p.reference);
+		return this.applyToKnown({ paymentId: p.id, reservationId: p.reservationId, currency: p.currency, amount: p.amount, status: p.status }, 'stripe', p.reference);
 	}
 
 	/** Cash or bank transfer: succeeded at once. `reference` makes a re-run record it only once. */
 	recordOfflinePayment(p: { reservationId: string; method: string; currency: string; amount: number; reference: string }) {
 		const id = `offline:${p.reservationId}:${p.method}:${p.reference}`;
-		return this.apply(
+		return this.applyToKnown(
 			{ paymentId: id, reservationId: p.reservationId, currency: p.currency, amount: p.amount, amountReceived: p.amount, status: 'succeeded' },
 			p.method,
 			p.reference,
 		);
 	}
 
+	/** For payments the hotel itself records: a reservation the store does not have is refused, not held. */
+	private async applyToKnown(change: PaymentChange, method: string, reference?: string): Promise<BillingSummary> {
+		await this.requireReservation(change.reservationId!);
+		const result = await this.apply(change, method, reference);
+		if (isUnmatched(result)) throw new HotelError('not_found', `Reservation ${change.reservationId} is not in the hotel's store.`, 'reservationId');
+		return result;
+	}
+
 	/**
 	 * Merges one change into the payment and re-derives the reservation's billing status.
-	 * Returns undefined when the change names no reservation and no payment we know.
+	 *
+	 * The payment belongs to the reservation its ledger row names, else to the one the change names
+	 * if that reservation is in the store. A payment that matches neither is never applied to an
+	 * invented reservation: it is held in the unmatched list (`{ unmatched }`) until the reservation
+	 * appears (matchWaiting) or hotel IT matches it by hand (matchPayment).
 	 */
-	async apply(change: PaymentChange, method: string = change.gateway ?? 'stripe', reference?: string): Promise<BillingSummary | undefined> {
-		const reservationId = change.reservationId ?? (await this.reservationOfPayment(change.paymentId));
-		if (!reservationId) return undefined;
+	async apply(change: PaymentChange, method: string = change.gateway ?? 'stripe', reference?: string, eventId?: string): Promise<BillingSummary | Unmatched> {
 		return this.db.transaction(async (tx) => {
-			await lockBilling(tx, reservationId);
-			const current = (
-				await tx.query<{ status: string; amount: number; amount_received: number; amount_refunded: number }>(
-					'SELECT status, amount, amount_received, amount_refunded FROM payments WHERE id = $1 FOR UPDATE',
-					[change.paymentId],
-				)
-			).rows[0];
-			const status = higherStatus(current?.status, change.status);
-			const amount = change.amount ?? current?.amount ?? 0;
-			const received = Math.max(current?.amount_received ?? 0, change.amountReceived ?? 0);
-			const refunded = Math.max(current?.amount_refunded ?? 0, change.amountRefunded ?? 0, change.refund ? await countRefund(tx, change.paymentId, change.refund) : 0);
-			await tx.query(
-				`INSERT INTO payments (id, reservation_id, method, currency, amount, amount_received, amount_refunded, status, reference, last_error)
-				 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-				 ON CONFLICT (id) DO UPDATE SET
-				   amount_received = EXCLUDED.amount_received, amount_refunded = EXCLUDED.amount_refunded,
-				   status = EXCLUDED.status, last_error = COALESCE(EXCLUDED.last_error, payments.last_error),
-				   reference = COALESCE(payments.reference, EXCLUDED.reference), updated_at = now()`,
-				[change.paymentId, reservationId, method, change.currency.toLowerCase(), amount, received, refunded, status, reference ?? null, change.error ?? null],
-			);
-			const payment = { paymentId: change.paymentId, method, currency: change.currency.toLowerCase(), amount, amountReceived: received, amountRefunded: refunded, status, error: change.error ?? null };
-			for (const event of paymentEvents(current, payment)) {
-				await recordHotelEvent(tx, event, reservationId, { reservation: (await findReservation(tx, reservationId)) ?? null, payment });
-			}
-			return deriveBilling(tx, reservationId);
+			const reservationId = await reservationFor(tx, change);
+			if (!reservationId) return { unmatched: await holdUnmatched(tx, change, method, eventId) };
+			const billing = await mergePayment(tx, reservationId, change, method, reference);
+			return (await releaseHeld(tx, change.paymentId, reservationId)) ?? billing;
 		});
+	}
+
+	/** Refuses a payment for a reservation the store does not have, before anything is sent to a gateway. */
+	async requireReservation(reservationId: string): Promise<void> {
+		if (!(await findReservation(this.db, reservationId))) {
+			throw new HotelError('not_found', `Reservation ${reservationId} is not in the hotel's store: a payment must belong to a reservation the hotel has.`, 'reservationId');
+		}
+	}
+
+	/** The payments held as unmatched, oldest first; with `includeMatched`, also those matched since. */
+	async listUnmatched(opts: { includeMatched?: boolean } = {}): Promise<UnmatchedPayment[]> {
+		const rows = await this.db.query<UnmatchedRow>(
+			`SELECT * FROM unmatched_payments ${opts.includeMatched ? '' : 'WHERE matched_at IS NULL'} ORDER BY first_seen, payment_id`,
+		);
+		return rows.rows.map(toUnmatched);
+	}
+
+	/**
+	 * Matches a held payment to a reservation of the store (hotel IT, by hand): its changes are merged
+	 * as if the gateway had named that reservation, so billing, receipts and refunds follow as usual.
+	 */
+	async matchPayment(paymentId: string, reservationId: string, matchedBy = 'hand'): Promise<{ payment: UnmatchedPayment; billing: BillingSummary }> {
+		return this.db.transaction(async (tx) => {
+			const held = (await tx.query<UnmatchedRow>('SELECT * FROM unmatched_payments WHERE payment_id = $1 FOR UPDATE', [paymentId])).rows[0];
+			if (!held) throw new HotelError('not_found', `Payment ${paymentId} is not in the unmatched payments list.`, 'paymentId');
+			if (held.matched_at) throw new HotelError('conflict', `Payment ${paymentId} was already matched to reservation ${held.matched_reservation_id}.`, 'paymentId');
+			if (!(await findReservation(tx, reservationId))) throw new HotelError('not_found', `Reservation ${reservationId} is not in the hotel's store.`, 'reservationId');
+			let billing: BillingSummary | undefined;
+			for (const change of held.changes) billing = await mergePayment(tx, reservationId, { ...change, reservationId }, held.gateway);
+			const matched = await tx.query<UnmatchedRow>(
+				`UPDATE unmatched_payments SET matched_reservation_id = $2, matched_at = now(), matched_by = $3 WHERE payment_id = $1 RETURNING *`,
+				[paymentId, reservationId, matchedBy],
+			);
+			return { payment: toUnmatched(matched.rows[0]), billing: billing! };
+		});
+	}
+
+	/** Matches every held payment whose named reservation has since appeared in the store. */
+	async matchWaiting(): Promise<Array<{ payment: UnmatchedPayment; billing: BillingSummary }>> {
+		const waiting = await this.db.query<{ payment_id: string; named_reservation_id: string }>(
+			`SELECT u.payment_id, u.named_reservation_id FROM unmatched_payments u JOIN reservations r ON r.id = u.named_reservation_id
+			 WHERE u.matched_at IS NULL ORDER BY u.first_seen`,
+		);
+		const matched = [];
+		for (const row of waiting.rows) {
+			try {
+				matched.push(await this.matchPayment(row.payment_id, row.named_reservation_id, 'reservation appeared'));
+			} catch (error) {
+				// Matched by another process meanwhile: nothing left to do for it.
+				if (!(error instanceof HotelError && error.code === 'conflict')) throw error;
+			}
+		}
+		return matched;
 	}
 
 	async billingOf(reservationId: string): Promise<BillingSummary> {
@@ -128,11 +230,87 @@ export class BillingLedger {
 		const rows = await this.db.query<Record<string, any>>('SELECT * FROM payments WHERE id = $1', [id]);
 		return rows.rows[0] ? toPaymentRecord(rows.rows[0]) : undefined;
 	}
+}
 
-	private async reservationOfPayment(paymentId: string): Promise<string | undefined> {
-		const rows = await this.db.query<{ reservation_id: string }>('SELECT reservation_id FROM payments WHERE id = $1', [paymentId]);
-		return rows.rows[0]?.reservation_id;
+/** The payment's reservation: the one its ledger row names, else the one the change names if the store has it. */
+async function reservationFor(tx: Queryable, change: PaymentChange): Promise<string | undefined> {
+	const { rows } = await tx.query<{ reservation_id: string | null }>(
+		'SELECT COALESCE((SELECT reservation_id FROM payments WHERE id = $1), (SELECT id FROM reservations WHERE id = $2)) AS reservation_id',
+		[change.paymentId, change.reservationId ?? null],
+	);
+	return rows[0]?.reservation_id ?? undefined;
+}
+
+async function mergePayment(tx: Queryable, reservationId: string, change: PaymentChange, method: string, reference?: string): Promise<BillingSummary> {
+	await lockBilling(tx, reservationId);
+	const current = (
+		await tx.query<{ status: string; amount: number; amount_received: number; amount_refunded: number }>(
+			'SELECT status, amount, amount_received, amount_refunded FROM payments WHERE id = $1 FOR UPDATE',
+			[change.paymentId],
+		)
+	).rows[0];
+	const status = higherStatus(current?.status, change.status);
+	const amount = change.amount ?? current?.amount ?? 0;
+	const received = Math.max(current?.amount_received ?? 0, change.amountReceived ?? 0);
+	const refunded = Math.max(current?.amount_refunded ?? 0, change.amountRefunded ?? 0, change.refund ? await countRefund(tx, change.paymentId, change.refund) : 0);
+	await tx.query(
+		`INSERT INTO payments (id, reservation_id, method, currency, amount, amount_received, amount_refunded, status, reference, last_error)
+		 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+		 ON CONFLICT (id) DO UPDATE SET
+		   amount_received = EXCLUDED.amount_received, amount_refunded = EXCLUDED.amount_refunded,
+		   status = EXCLUDED.status, last_error = COALESCE(EXCLUDED.last_error, payments.last_error),
+		   reference = COALESCE(payments.reference, EXCLUDED.reference), updated_at = now()`,
+		[change.paymentId, reservationId, method, change.currency.toLowerCase(), amount, received, refunded, status, reference ?? null, change.error ?? null],
+	);
+	const payment = { paymentId: change.paymentId, method, currency: change.currency.toLowerCase(), amount, amountReceived: received, amountRefunded: refunded, status, error: change.error ?? null };
+	for (const event of paymentEvents(current, payment)) {
+		await recordHotelEvent(tx, event, reservationId, { reservation: (await findReservation(tx, reservationId)) ?? null, payment });
 	}
+	return deriveBilling(tx, reservationId);
+}
+
+/**
+ * Changes held for a payment the ledger now places (a refund reported before its payment): merged
+ * now, and the held entry marked matched. Returns the billing after them, if there were any.
+ */
+async function releaseHeld(tx: Queryable, paymentId: string, reservationId: string): Promise<BillingSummary | undefined> {
+	const held = (await tx.query<UnmatchedRow>('SELECT * FROM unmatched_payments WHERE payment_id = $1 AND matched_at IS NULL FOR UPDATE', [paymentId])).rows[0];
+	if (!held) return undefined;
+	let billing: BillingSummary | undefined;
+	for (const change of held.changes) billing = await mergePayment(tx, reservationId, { ...change, reservationId }, held.gateway);
+	await tx.query(`UPDATE unmatched_payments SET matched_reservation_id = $2, matched_at = now(), matched_by = 'payment appeared' WHERE payment_id = $1`, [paymentId, reservationId]);
+	return billing;
+}
+
+/**
+ * Holds a change of a payment that matches no reservation: kept with every change reported for it
+ * (each once), its status the highest reported, so matching it later merges all it went through.
+ */
+async function holdUnmatched(tx: Queryable, change: PaymentChange, gateway: string, eventId?: string): Promise<UnmatchedPayment> {
+	const held = (await tx.query<UnmatchedRow>('SELECT * FROM unmatched_payments WHERE payment_id = $1 FOR UPDATE', [change.paymentId])).rows[0];
+	const reported = JSON.stringify(change);
+	const changes = held ? (held.changes.some((each) => JSON.stringify(each) === reported) ? held.changes : [...held.changes, change]) : [change];
+	const eventIds = [...new Set([...(held?.event_ids ?? []), ...(eventId ? [eventId] : [])])];
+	const { rows } = await tx.query<UnmatchedRow>(
+		`INSERT INTO unmatched_payments (payment_id, gateway, named_reservation_id, currency, amount, status, event_ids, changes)
+		 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+		 ON CONFLICT (payment_id) DO UPDATE SET
+		   named_reservation_id = COALESCE(EXCLUDED.named_reservation_id, unmatched_payments.named_reservation_id),
+		   amount = COALESCE(EXCLUDED.amount, unmatched_payments.amount), status = EXCLUDED.status,
+		   event_ids = EXCLUDED.event_ids, changes = EXCLUDED.changes, last_seen = now()
+		 RETURNING *`,
+		[
+			change.paymentId,
+			gateway,
+			change.reservationId ?? null,
+			change.currency.toLowerCase(),
+			change.amount ?? null,
+			higherStatus(held?.status, change.status),
+			eventIds,
+			JSON.stringify(changes),
+		],
+	);
+	return toUnmatched(rows[0]);
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a payments row

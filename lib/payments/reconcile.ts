@@ -6,7 +6,7 @@
  * run changes nothing twice. Hotel events (receipts, refund e-mails) are recorded only for real
  * transitions, so a reconciled payment gets its e-mail once.
  */
-import type { BillingLedger, PaymentRecord } from './billingLedger';
+import { isUnmatched, type BillingLedger, type PaymentRecord } from './billingLedger';
 import type { ClassifiedEvent } from './paymentEvents';
 import { classifyStripeEvent } from './paymentEvents';
 import type { StripeGateway } from './stripeGateway';
@@ -27,19 +27,23 @@ export interface ReconcileReport {
 	applied: Array<{ eventId: string; type: string; paymentId: string; reservationId: string }>;
 	/** Already in the ledger. */
 	unchanged: number;
-	/** Payments naming no reservation the ledger can place: left for hotel IT. */
-	unmatched: Array<{ eventId: string; type: string; paymentId: string }>;
+	/** Payments naming no reservation of the store: held in the unmatched list for hotel IT. */
+	unmatched: Array<{ eventId: string; type: string; paymentId: string; namedReservationId: string | null }>;
+	/** Held payments whose reservation has appeared since: matched and applied by this run. */
+	matched: Array<{ paymentId: string; reservationId: string }>;
 }
 
 /** Merges each classified change and reports which ones the ledger had not seen. */
 export async function mergeIntoLedger(ledger: BillingLedger, gateway: ReconcileReport['gateway'], since: Date, events: ClassifiedEvent[]): Promise<ReconcileReport> {
-	const report: ReconcileReport = { gateway, since: since.toISOString(), read: events.length, applied: [], unchanged: 0, unmatched: [] };
+	const report: ReconcileReport = { gateway, since: since.toISOString(), read: events.length, applied: [], unchanged: 0, unmatched: [], matched: [] };
+	// First what waited for its reservation: it may be older than the window read below.
+	for (const { payment, billing } of await ledger.matchWaiting()) report.matched.push({ paymentId: payment.paymentId, reservationId: billing.reservationId });
 	for (const { eventId, type, change } of events) {
 		if (!change) continue;
 		const before = await ledger.findPayment(change.paymentId);
-		const billing = await ledger.apply(change);
-		if (!billing) {
-			report.unmatched.push({ eventId, type, paymentId: change.paymentId });
+		const billing = await ledger.apply(change, undefined, undefined, eventId);
+		if (isUnmatched(billing)) {
+			report.unmatched.push({ eventId, type, paymentId: change.paymentId, namedReservationId: billing.unmatched.namedReservationId });
 			continue;
 		}
 		const after = await ledger.findPayment(change.paymentId);

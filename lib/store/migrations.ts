@@ -378,6 +378,32 @@ export const migrations: Migration[] = [
 			);
 		`,
 	},
+	{
+		version: 11,
+		name: 'unmatched payments',
+		sql: `
+			-- Payments a gateway reported that name no reservation of the store (a mistyped or missing
+			-- reservation id): kept here instead of being applied to an invented reservation, with the
+			-- changes as the gateway reported them, until the reservation appears or hotel IT matches
+			-- the payment by hand. Then the changes go through the ledger's usual merge.
+			CREATE TABLE unmatched_payments (
+				payment_id             text        PRIMARY KEY,
+				gateway                text        NOT NULL,
+				named_reservation_id   text,
+				currency               text        NOT NULL,
+				amount                 bigint,
+				status                 text        NOT NULL,
+				event_ids              text[]      NOT NULL DEFAULT '{}',
+				changes                jsonb       NOT NULL DEFAULT '[]',
+				first_seen             timestamptz NOT NULL DEFAULT now(),
+				last_seen              timestamptz NOT NULL DEFAULT now(),
+				matched_reservation_id text,
+				matched_at             timestamptz,
+				matched_by             text
+			);
+			CREATE INDEX unmatched_payments_open_idx ON unmatched_payments (first_seen) WHERE matched_at IS NULL;
+		`,
+	},
 ];
 
 // An arbitrary constant that names "schema migration" among advisory locks.

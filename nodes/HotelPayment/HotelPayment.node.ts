@@ -29,7 +29,9 @@ export class HotelPayment implements INodeType {
 		defaults: { name: 'Hotel Payment' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
-		outputs: [NodeConnectionTypes.Main],
+		// Apply Event has a second output for payments that match no reservation of the store. n8n
+		// evaluates this only to draw the canvas (and for an error output), not per execution.
+		outputs: `={{ $parameter.resource === 'billing' && $parameter.operation === 'applyEvent' ? ${JSON.stringify(APPLY_EVENT_OUTPUTS)} : ['main'] }}`,
 		credentials: [
 			{
 				name: 'hotelStripeApi',
@@ -63,6 +65,7 @@ export class HotelPayment implements INodeType {
 				assertNoCardData(currentValues(this, i));
 			},
 			describeError: (error, i) => describeError(this.getNode(), error, i),
+			outputs: this.getNodeParameter('operation', 0) === 'applyEvent' ? { count: 2, of: (json) => (json.unmatched ? 1 : 0) } : undefined,
 			logFields: (json, i) => ({
 				integration: this.getNodeParameter('resource', i) === 'billing' ? 'database' : this.getNodeParameter('gateway', i, 'stripe'),
 				reservationId: json.reservationId ?? (this.getNodeParameter('reservationId', i, '') || undefined),
@@ -71,6 +74,11 @@ export class HotelPayment implements INodeType {
 		});
 	}
 }
+
+const APPLY_EVENT_OUTPUTS = [
+	{ type: 'main', displayName: 'Applied' },
+	{ type: 'main', displayName: 'Unmatched Payment' },
+];
 
 /** The resolved values this item would send (expressions evaluated), for the card guard. */
 function currentValues(fn: IExecuteFunctions, i: number): IDataObject {

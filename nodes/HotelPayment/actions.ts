@@ -6,7 +6,7 @@
  * arrives.
  */
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
-import { BillingLedger } from '../../lib/payments/billingLedger';
+import { BillingLedger, isUnmatched } from '../../lib/payments/billingLedger';
 import { classifyStripeEvent } from '../../lib/payments/paymentEvents';
 import { StripeGateway, stripeConnectionFrom } from '../../lib/payments/stripeGateway';
 import { classifySquareEvent } from '../../lib/payments/squareEvents';
@@ -65,12 +65,27 @@ export const actions: Record<string, Action> = {
 		const classified = classifyEvent(typeof raw === 'string' ? JSON.parse(raw) : raw);
 		const { eventId, type } = classified;
 		if (!classified.change) return { eventId, type, applied: false, reason: 'This event type does not change billing.' };
-		const billing = await (await ctx.ledger()).apply(classified.change);
-		if (!billing) {
-			const unknown = classified.change.gateway === 'square' ? 'has no reference_id naming a reservation' : 'has no reservation_id in its metadata';
-			return { eventId, type, applied: false, reason: `Payment ${classified.change.paymentId} ${unknown} and is not one the hotel created.` };
+		const billing = await (await ctx.ledger()).apply(classified.change, undefined, undefined, eventId);
+		if (isUnmatched(billing)) {
+			const named = billing.unmatched.namedReservationId;
+			const field = classified.change.gateway === 'square' ? 'reference_id' : 'metadata.reservation_id';
+			const reason = named
+				? `Payment ${classified.change.paymentId} names reservation ${named} (${field}), which is not in the hotel's store.`
+				: `Payment ${classified.change.paymentId} names no reservation (no ${field}) and is not one the hotel recorded.`;
+			return { eventId, type, outcome: classified.outcome, applied: false, unmatched: true, reason, payment: billing.unmatched as unknown as IDataObject };
 		}
 		return { eventId, type, outcome: classified.outcome, applied: true, billing: billing as unknown as IDataObject };
+	},
+
+	async 'billing.listUnmatched'(ctx) {
+		const includeMatched = ctx.fn.getNodeParameter('includeMatched', ctx.i, false) as boolean;
+		const payments = await (await ctx.ledger()).listUnmatched({ includeMatched });
+		return { count: payments.filter((p) => !p.matchedAt).length, payments: payments as unknown as IDataObject[] };
+	},
+
+	async 'billing.matchPayment'(ctx) {
+		const { payment, billing } = await (await ctx.ledger()).matchPayment(str(ctx, 'paymentId'), str(ctx, 'reservationId'));
+		return { ...payment, billing } as unknown as IDataObject;
 	},
 
 	async 'billing.getStatus'(ctx) {

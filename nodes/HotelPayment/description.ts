@@ -142,6 +142,18 @@ export const properties: INodeProperties[] = [
 			},
 			{ name: 'Get Status', value: 'getStatus', action: 'Get the billing status of a reservation' },
 			{
+				name: 'Get Unmatched Payments',
+				value: 'listUnmatched',
+				action: 'Get payments that match no reservation',
+				description: 'Gateway payments that named no reservation of the hotel, held until matched',
+			},
+			{
+				name: 'Match Payment to Reservation',
+				value: 'matchPayment',
+				action: 'Match an unmatched payment to a reservation',
+				description: 'Apply a held payment to the reservation it belongs to',
+			},
+			{
 				name: 'Record Offline Payment',
 				value: 'recordOffline',
 				action: 'Record an offline payment',
@@ -298,7 +310,25 @@ export const properties: INodeProperties[] = [
 	},
 
 	// Billing
-	reservationId('billing', ['recordOffline', 'getStatus']),
+	reservationId('billing', ['recordOffline', 'getStatus', 'matchPayment']),
+	{
+		displayName: 'Payment ID',
+		name: 'paymentId',
+		type: 'string',
+		required: true,
+		default: '',
+		placeholder: 'e.g. pi_3Q0abc or square:R2bc',
+		description: 'The held payment, as Get Unmatched Payments lists it',
+		displayOptions: show('billing', ['matchPayment']),
+	},
+	{
+		displayName: 'Include Matched',
+		name: 'includeMatched',
+		type: 'boolean',
+		default: false,
+		description: 'Whether to list payments matched since, too (with when, to which reservation, and by whom)',
+		displayOptions: show('billing', ['listUnmatched']),
+	},
 	{
 		displayName: 'Method',
 		name: 'method',

@@ -35,6 +35,8 @@ export const squareActions: Record<string, Action> = {
 	async 'paymentIntent.create'(ctx) {
 		const extra = ctx.fn.getNodeParameter('additionalFields', ctx.i, {}) as IDataObject;
 		const reference = str(ctx, 'paymentReference', 'full') || 'full';
+		// A payment for a reservation the hotel does not have would be money nobody can match.
+		await (await ctx.ledger()).requireReservation(str(ctx, 'reservationId'));
 		const payment = await (await ctx.square()).createPayment({
 			reservationId: str(ctx, 'reservationId'),
 			amount: num(ctx, 'amount'),

@@ -33,6 +33,8 @@ export const stripeActions: Record<string, Action> = {
 	async 'paymentIntent.create'(ctx) {
 		const extra = ctx.fn.getNodeParameter('additionalFields', ctx.i, {}) as IDataObject;
 		const reference = str(ctx, 'paymentReference', 'full') || 'full';
+		// A payment for a reservation the hotel does not have would be money nobody can match.
+		await (await ctx.ledger()).requireReservation(str(ctx, 'reservationId'));
 		const pi = await (await ctx.stripe()).createPaymentIntent({
 			reservationId: str(ctx, 'reservationId'),
 			amount: num(ctx, 'amount'),

@@ -7,7 +7,7 @@ import { NodeOperationError, type ICredentialDataDecryptedObject, type IExecuteF
 import { calendarConfigFrom, serviceAccountSender } from '../../lib/calendar/serviceAccount';
 import { smtpConfigFrom, verifySmtp } from '../../lib/email/smtpTransport';
 import { probeDatabase, probeGoogleCalendar, probeOtaChannel, probeRedis, probeSquare, probeStripe } from '../../lib/health/probes';
-import { checkChannelWrites, checkEmailQueue, checkPaymentWebhooks } from '../../lib/health/records';
+import { checkChannelWrites, checkEmailQueue, checkPaymentWebhooks, checkUnmatchedPayments } from '../../lib/health/records';
 import type { SecretRedactor } from '../../lib/health/redact';
 import type { Check } from '../../lib/health/runChecks';
 import { stripeConnectionFrom } from '../../lib/payments/stripeGateway';
@@ -18,7 +18,7 @@ import { channelConnectionFrom } from '../shared/otaConnection';
 import { oauth2Sender } from '../shared/calendarConnection';
 import { describeStore, instanceStoreConfig } from '../../lib/store/instanceStore';
 
-export type IntegrationId = 'emailQueue' | 'googleCalendar' | 'otaChannel' | 'paymentWebhooks' | 'postgresql' | 'redis' | 'smtp' | 'square' | 'stripe';
+export type IntegrationId = 'emailQueue' | 'googleCalendar' | 'otaChannel' | 'paymentWebhooks' | 'postgresql' | 'redis' | 'smtp' | 'square' | 'stripe' | 'unmatchedPayments';
 
 export interface CheckSetup {
 	fn: IExecuteFunctions;
@@ -40,6 +40,7 @@ const DEFAULT_NAMES: Record<IntegrationId, string> = {
 	smtp: 'smtp',
 	square: 'square',
 	stripe: 'stripe',
+	unmatchedPayments: 'unmatched-payments',
 };
 
 async function credentials(setup: CheckSetup, type: string): Promise<ICredentialDataDecryptedObject> {
@@ -67,6 +68,10 @@ const builders: Record<IntegrationId, Builder> = {
 
 	async paymentWebhooks(setup) {
 		return { integration: 'payment-webhooks', run: async () => checkPaymentWebhooks(await hotelStore(setup.fn)) };
+	},
+
+	async unmatchedPayments(setup) {
+		return { integration: 'unmatched-payments', run: async () => checkUnmatchedPayments(await hotelStore(setup.fn)) };
 	},
 
 	async stripe(setup) {

@@ -30,6 +30,11 @@ export const properties: INodeProperties[] = [
 			{ name: 'SMTP', value: 'smtp', description: "Connects and logs in with the SMTP server's own verification (no e-mail is sent)" },
 			{ name: 'Square', value: 'square', description: 'Reads the location set in the credential (GET /v2/locations/{ID})' },
 			{ name: 'Stripe', value: 'stripe', description: 'Reads the account balance (GET /v1/balance)' },
+			{
+				name: 'Unmatched Payments',
+				value: 'unmatchedPayments',
+				description: 'Fails while a Stripe or Square payment names no reservation of the hotel and is not matched yet',
+			},
 		],
 		default: [],
 		description: 'Each one is checked once per run, all at the same time, without retries: a retry would hide the latency and the failure the check is there to show',

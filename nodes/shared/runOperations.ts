@@ -44,11 +44,14 @@ export interface OperationsSpec<C> {
 	describeError: (error: unknown, i: number) => { nodeError: Error; details: ErrorDetails };
 	/** Extra log fields for a finished operation. */
 	logFields?: (json: IDataObject, i: number) => IDataObject;
+	/** For a node with more than one output: how many, and which one each result goes to (errors go to the first). */
+	outputs?: { count: number; of: (json: IDataObject) => number };
 }
 
 export async function runOperations<C>(fn: IExecuteFunctions, spec: OperationsSpec<C>): Promise<INodeExecutionData[][]> {
 	usePartnerLogger(fn.logger); // retries and breaker changes of partner calls go to n8n's log
-	const results: INodeExecutionData[] = [];
+	const byOutput: INodeExecutionData[][] = Array.from({ length: spec.outputs?.count ?? 1 }, () => []);
+	const results = byOutput[0];
 	const items = fn.getInputData();
 	const operations = items.map((_, i) => `${fn.getNodeParameter('resource', i)}.${fn.getNodeParameter('operation', i)}`);
 
@@ -56,7 +59,7 @@ export async function runOperations<C>(fn: IExecuteFunctions, spec: OperationsSp
 		const operation = operations[i];
 		if ('json' in outcome) {
 			fn.logger.info(`${spec.node} operation done`, { operation, item: i, durationMs: Date.now() - started, ...spec.logFields?.(outcome.json, i) });
-			results.push({ json: outcome.json, pairedItem: { item: i } });
+			byOutput[spec.outputs?.of(outcome.json) ?? 0].push({ json: outcome.json, pairedItem: { item: i } });
 			return;
 		}
 		const { nodeError, details } = spec.describeError(outcome.error, i);
@@ -88,7 +91,7 @@ export async function runOperations<C>(fn: IExecuteFunctions, spec: OperationsSp
 			}
 		}
 		for (let i = 0; i < items.length; i++) settle(i, outcomes[i], started);
-		return [results];
+		return byOutput;
 	}
 
 	for (let i = 0; i < items.length; i++) {
@@ -104,5 +107,5 @@ export async function runOperations<C>(fn: IExecuteFunctions, spec: OperationsSp
 		}
 		settle(i, outcome, started);
 	}
-	return [results];
+	return byOutput;
 }

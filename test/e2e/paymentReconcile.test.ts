@@ -9,6 +9,7 @@ import { Client } from 'pg';
 import { nodeOutput, runManually, startN8n, type N8n } from '../../scripts/n8n';
 import { HotelService } from '../../lib/booking/hotelService';
 import { closeAllStores, getStore, type Db } from '../../lib/store/db';
+import { insertBareReservations } from '../support/reservationRows';
 import { startSmtpPeer, type SmtpPeer } from '../peers/smtpPeer';
 import { startSquarePeer, type SquarePeer } from '../peers/squarePeer';
 import { startStripePeer, type StripePeer } from '../peers/stripePeer';
@@ -36,6 +37,7 @@ jest.setTimeout(300_000);
 beforeAll(async () => {
 	database = await createTestDatabase('e2e_reconcile');
 	db = await getStore(database.config);
+	await insertBareReservations(db, ['R-SQ-LOST']);
 	sql = new Client(database.config);
 	await sql.connect();
 	await seedGuestHotel(db);

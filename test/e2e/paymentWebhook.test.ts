@@ -8,6 +8,8 @@ import { Client } from 'pg';
 import { startN8n, nodeOutput, type N8n } from '../../scripts/n8n';
 import { startStripePeer, type StripePeer } from '../peers/stripePeer';
 import { createTestDatabase, REDIS, uniqueRedisPrefix, type TestDatabase } from '../support/services';
+import { insertBareReservations } from '../support/reservationRows';
+import { closeAllStores, getStore } from '../../lib/store/db';
 import { createPostgresCredential, POSTGRES_CREDENTIAL_NAME, shippedWorkflow, usePostgres, writeTempWorkflow } from '../support/workflows';
 import { waitFor, sleep } from '../support/waitFor';
 
@@ -31,6 +33,8 @@ beforeAll(async () => {
 	database = await createTestDatabase('e2e_pay');
 	sql = new Client(database.config);
 	await sql.connect();
+	// The reservations these payments are for (one of the concurrency tests per event store).
+	await insertBareReservations(await getStore(database.config), ['R-E2E-1', 'R-E2E-FORGED', 'R-E2E-RETRY', 'R-E2E-CONC-18', 'R-E2E-CONC-5']);
 	peer = await startStripePeer({ secretKey: SECRET_KEY });
 	n8n = await startN8n();
 	const stripe = await n8n.api.createCredential({
@@ -63,6 +67,7 @@ afterAll(async () => {
 	await n8n?.stop();
 	await peer?.stop();
 	await sql?.end();
+	await closeAllStores();
 	await database?.drop();
 });
 
@@ -183,6 +188,25 @@ it('processes an event again on redelivery when its first processing failed', as
 	await sleep(1_000);
 	const runs = await executionsFor('evt_e2e_retry');
 	expect(runs.map((r) => r.status).sort()).toEqual(['error', 'success']);
+});
+
+it('holds a payment naming a reservation the hotel does not have: "Unmatched Payment" output, no billing for an invented reservation, listed for hotel IT', async () => {
+	const event = signedEvent('evt_e2e_unmatched', "R-E2E-TYPO'; DROP TABLE payments;--");
+	expect(await deliver(event.body, event.header())).toBe(200);
+	const [execution] = await waitFor(async () => {
+		const found = await executionsFor('evt_e2e_unmatched');
+		return found.length > 0 && found.every((e) => e.finished) ? found : undefined;
+	});
+	expect(execution.status).toBe('success');
+	expect(nodeOutput(execution, 'Mark Reservation Paid', 0)).toHaveLength(0);
+	expect(nodeOutput(execution, 'Mark Reservation Paid', 1)[0]).toMatchObject({ applied: false, unmatched: true, payment: { namedReservationId: "R-E2E-TYPO'; DROP TABLE payments;--" } });
+	expect(nodeOutput(execution, 'Unmatched Payment (Held for Hotel IT)', 0)).toHaveLength(1);
+	expect(await billing("R-E2E-TYPO'; DROP TABLE payments;--")).toBeUndefined();
+	const held = await sql.query("SELECT payment_id, event_ids, matched_at FROM unmatched_payments WHERE payment_id = 'pi_evt_e2e_unmatched'");
+	expect(held.rows).toEqual([{ payment_id: 'pi_evt_e2e_unmatched', event_ids: ['evt_e2e_unmatched'], matched_at: null }]);
+	// Redelivered: a duplicate, and still one held payment.
+	expect(await redeliver(event.body, event.header())).toBe(200);
+	expect((await sql.query('SELECT count(*)::int AS n FROM unmatched_payments')).rows[0].n).toBe(1);
 });
 
 describe('credential Test buttons', () => {

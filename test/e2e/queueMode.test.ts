@@ -29,6 +29,7 @@ import { signTestToken } from '../../lib/booking/testTokens';
 import { closeAllStores, getStore } from '../../lib/store/db';
 import { createTestDatabase, uniqueRedisPrefix, type TestDatabase } from '../support/services';
 import { databaseUrl } from '../support/workflows';
+import { insertBareReservations } from '../support/reservationRows';
 import { day } from '../support/days';
 import { sleep, waitFor } from '../support/waitFor';
 
@@ -49,6 +50,8 @@ beforeAll(async () => {
 	database = await createTestDatabase('e2e_queue');
 	await seedDemoHotel(database.config);
 	await new HotelService(await getStore(database.config)).setInventory({ roomType: 'DBL', from: day(RACE_NIGHT), to: day(RACE_NIGHT + 1), allotment: 5 });
+	const kills = Array.from({ length: 30 }, (_, i) => `R-QUEUE-KILL-${i}`);
+	await insertBareReservations(await getStore(database.config), ['R-QUEUE-20', 'R-QUEUE-FIRST', 'R-QUEUE-RETRY', ...kills]);
 	await closeAllStores();
 	sql = new Client(database.config);
 	await sql.connect();

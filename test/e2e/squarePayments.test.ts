@@ -11,6 +11,7 @@ import { Client } from 'pg';
 import { startN8n, nodeOutput, type N8n } from '../../scripts/n8n';
 import { HotelService } from '../../lib/booking/hotelService';
 import { closeAllStores, getStore, type Db } from '../../lib/store/db';
+import { insertBareReservations } from '../support/reservationRows';
 import { startSquarePeer, type SquarePeer } from '../peers/squarePeer';
 import { startSmtpPeer, type SmtpPeer } from '../peers/smtpPeer';
 import { createTestDatabase, type TestDatabase } from '../support/services';
@@ -36,6 +37,7 @@ jest.setTimeout(300_000);
 beforeAll(async () => {
 	database = await createTestDatabase('e2e_square');
 	db = await getStore(database.config);
+	await insertBareReservations(db, ['R-SQ-E2E-CONC', 'R-SQ-FORGED']);
 	sql = new Client(database.config);
 	await sql.connect();
 	await seedGuestHotel(db);

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { BillingLedger } from '../../lib/payments/billingLedger';
+import { BillingLedger, isUnmatched, type BillingSummary, type Unmatched } from '../../lib/payments/billingLedger';
 import { classifyStripeEvent } from '../../lib/payments/paymentEvents';
 import type { StripeEvent } from '../../lib/payments/stripeSignature';
 import { classifySquareEvent } from '../../lib/payments/squareEvents';
@@ -9,6 +9,8 @@ import type { SquareEvent } from '../../lib/payments/squareSignature';
 import { paymentCompleted, paymentRefundedSince, refund } from '../fixtures/square/events';
 import { closeAllStores, getStore, type StoreConfig } from '../../lib/store/db';
 import { createTestDatabase, type TestDatabase } from '../support/services';
+import { insertBareReservations } from '../support/reservationRows';
+import type { Db } from '../../lib/store/db';
 
 const pi = (id: string, reservation: string, extra: Record<string, unknown> = {}) => ({
 	id,
@@ -54,9 +56,19 @@ afterAll(async () => {
 
 describe.each(Object.keys(configs))('billing ledger on %s', (kind) => {
 	let ledger: BillingLedger;
-	const apply = (e: StripeEvent) => ledger.apply(classifyStripeEvent(e).change!);
+	let db: Db;
+	const billed = (result: BillingSummary | Unmatched): BillingSummary => {
+		if (isUnmatched(result)) throw new Error(`held as unmatched: ${result.unmatched.paymentId}`);
+		return result;
+	};
+	const apply = async (e: StripeEvent) => billed(await ledger.apply(classifyStripeEvent(e).change!));
 	beforeAll(async () => {
-		ledger = new BillingLedger(await getStore(configs[kind]()));
+		db = await getStore(configs[kind]());
+		ledger = new BillingLedger(db);
+		await insertBareReservations(
+			db,
+			['flow', 'order', 'concurrent', 'cash', 'mixed'].map((name) => `R-${kind}-${name}`).concat("R-'; DROP TABLE payments;-- Zoë 😀"),
+		);
 	});
 
 	it('goes unpaid → failed → paid → partially refunded → refunded', async () => {
@@ -113,7 +125,8 @@ describe.each(Object.keys(configs))('billing ledger on %s', (kind) => {
 		};
 		// A Stripe payment intent whose id is the Square payment's own id: both are kept.
 		await apply(succeeded(`${kind}-sq`, r));
-		expect(await square(squareRefund('COMPLETED', `${kind}-rf1`, 3000))).toBeUndefined(); // a refund before its payment is known: nothing to attach to
+		// A refund before its payment is known: held, then merged when the payment arrives.
+		expect(await square(squareRefund('COMPLETED', `${kind}-rf1`, 3000))).toMatchObject({ unmatched: { paymentId: `square:${kind}-sq`, namedReservationId: null } });
 		await square(withReservation(paymentCompleted));
 		await square(squareRefund('COMPLETED', `${kind}-rf2`, 2000));
 		await square(squareRefund('COMPLETED', `${kind}-rf1`, 3000));
@@ -128,8 +141,46 @@ describe.each(Object.keys(configs))('billing ledger on %s', (kind) => {
 		]);
 	});
 
-	it('ignores a payment that names no reservation and is unknown', async () => {
-		const e = event('evt_x', 'payment_intent.succeeded', { ...pi('pi_foreign', ''), metadata: {} });
-		expect(await apply(e)).toBeUndefined();
+	it('holds a payment naming no reservation of the store instead of inventing one, once however often it is reported', async () => {
+		const r = `R-${kind}-later`;
+		const before = await db.query('SELECT count(*)::int AS n FROM payments');
+		for (let n = 0; n < 3; n++) {
+			const held = await ledger.apply(classifyStripeEvent(succeeded(`pi_${kind}_later`, r)).change!, undefined, undefined, `evt_s_pi_${kind}_later`);
+			expect(held).toMatchObject({ unmatched: { paymentId: `pi_${kind}_later`, namedReservationId: r, status: 'succeeded', amount: 20000, matchedAt: null } });
+		}
+		const foreign = event(`evt_x_${kind}`, 'payment_intent.succeeded', { ...pi(`pi_${kind}_foreign`, ''), metadata: {} });
+		expect(await ledger.apply(classifyStripeEvent(foreign).change!)).toMatchObject({ unmatched: { namedReservationId: null } });
+		// Nothing was written to billing, for an invented reservation or any other.
+		expect((await db.query('SELECT count(*)::int AS n FROM payments')).rows[0].n).toBe(before.rows[0].n);
+		expect((await db.query('SELECT count(*)::int AS n FROM reservation_billing WHERE reservation_id = $1', [r])).rows[0].n).toBe(0);
+		const open = (await ledger.listUnmatched()).filter((p) => p.paymentId.includes(kind));
+		expect(open.map((p) => [p.paymentId, p.eventIds])).toEqual([
+			[`pi_${kind}_later`, [`evt_s_pi_${kind}_later`]],
+			[`pi_${kind}_foreign`, []],
+		]);
+
+		// The reservation appears (a channel's reservation pulled late): the next run matches the payment, once.
+		await insertBareReservations(db, [r]);
+		const matched = await ledger.matchWaiting();
+		expect(matched.map((m) => [m.payment.paymentId, m.payment.matchedBy, m.billing.status])).toEqual([[`pi_${kind}_later`, 'reservation appeared', 'paid']]);
+		expect(await ledger.matchWaiting()).toEqual([]);
+		expect(await ledger.billingOf(r)).toMatchObject({ status: 'paid', amountPaid: 20000 });
+
+		// The foreign one is matched by hand, to a reservation that exists; a made-up one is refused.
+		await expect(ledger.matchPayment(`pi_${kind}_foreign`, 'R-NOWHERE')).rejects.toThrow(/not in the hotel's store/);
+		const cash = `R-${kind}-cash`;
+		const byHand = await ledger.matchPayment(`pi_${kind}_foreign`, cash);
+		expect(byHand.payment).toMatchObject({ matchedReservationId: cash, matchedBy: 'hand' });
+		await expect(ledger.matchPayment(`pi_${kind}_foreign`, cash)).rejects.toThrow(/already matched/);
+		expect((await ledger.listUnmatched()).filter((p) => p.paymentId.includes(kind))).toEqual([]);
+		expect((await ledger.listUnmatched({ includeMatched: true })).filter((p) => p.paymentId.includes(kind)).map((p) => p.matchedBy)).toEqual(['payment appeared', 'reservation appeared', 'hand']);
+		// Later deliveries of it go to that reservation like any payment of the ledger.
+		expect(await apply(foreign)).toMatchObject({ reservationId: cash });
+	});
+
+	it('refuses an offline payment for a reservation the store does not have', async () => {
+		await expect(ledger.recordOfflinePayment({ reservationId: `R-${kind}-typo`, method: 'cash', currency: 'EUR', amount: 100, reference: 'x' })).rejects.toThrow(
+			/is not in the hotel's store/,
+		);
 	});
 });

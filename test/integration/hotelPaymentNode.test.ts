@@ -8,10 +8,11 @@ import nock from 'nock';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import { HotelPayment } from '../../nodes/HotelPayment/HotelPayment.node';
 import { resetPartnerPolicies } from '../../lib/resilience/policy';
-import { closeAllStores } from '../../lib/store/db';
+import { closeAllStores, getStore } from '../../lib/store/db';
 import { createTestDatabase, type TestDatabase } from '../support/services';
 import { fakeExecuteContext, type FakeRun } from '../support/fakeExecuteContext';
 import { startSquarePeer, type SquarePeer } from '../peers/squarePeer';
+import { insertBareReservations } from '../support/reservationRows';
 
 const STRIPE = 'https://api.stripe.test';
 let database: TestDatabase;
@@ -20,6 +21,7 @@ let square: SquarePeer;
 beforeAll(async () => {
 	database = await createTestDatabase('paynode');
 	square = await startSquarePeer({ accessToken: 'EAAA-node-token' });
+	await insertBareReservations(await getStore(database.config), ['R-NODE-1', 'R-SQN-1', 'R-SQN-2', 'R-SQN-3', 'R-SQN-4', "R-Zoë's", 'R-NODE-LATER']);
 	nock.disableNetConnect();
 	nock.enableNetConnect(/127\.0\.0\.1/); // the real PostgreSQL
 });
@@ -224,5 +226,47 @@ describe('with the Square gateway', () => {
 		const notAnEvent = await new HotelPayment().execute.call(run({ resource: 'billing', operation: 'applyEvent', event: { type: 'x', data: { object: {} } } }).ctx).catch((e) => e);
 		expect(notAnEvent).toBeInstanceOf(NodeOperationError);
 		expect(notAnEvent.message).toMatch(/no event id/);
+	});
+});
+
+describe('payments that match no reservation', () => {
+	const stripeEvent = (id: string, reservationId: string | undefined) => ({
+		id,
+		type: 'payment_intent.succeeded',
+		data: { object: { ...paymentIntent({ id: `pi_${id}`, status: 'succeeded', amount_received: 18000 }), metadata: reservationId ? { reservation_id: reservationId } : {} } },
+	});
+
+	it('refuses to create a payment for a reservation the store does not have, before calling the gateway', async () => {
+		const sent = square.requests.length;
+		for (const gateway of ['stripe', 'square']) {
+			const params = { ...createParams, gateway, reservationId: "R-'; DROP TABLE payments;-- Zoë", sourceId: 'cnon:card-nonce-ok' };
+			const error = await new HotelPayment().execute.call(run(params).ctx).catch((e) => e);
+			expect(error).toBeInstanceOf(NodeOperationError);
+			expect(error.message).toMatch(/is not in the hotel's store/);
+		}
+		expect(square.requests.length).toBe(sent); // and no Stripe call: nock has no interceptor, so one would have failed differently
+	});
+
+	it("routes an event naming no reservation of the store to the Unmatched Payment output, lists it, and matches it by hand", async () => {
+		const apply = (event: object) => new HotelPayment().execute.call(run({ resource: 'billing', operation: 'applyEvent', event }).ctx);
+		const [applied, unmatched] = await apply(stripeEvent('evt_node_unmatched', 'R-NODE-TYPO'));
+		expect(applied).toEqual([]);
+		expect(unmatched[0].json).toMatchObject({ applied: false, unmatched: true, payment: { paymentId: 'pi_evt_node_unmatched', namedReservationId: 'R-NODE-TYPO' } });
+		expect(unmatched[0].json.reason).toMatch(/names reservation R-NODE-TYPO \(metadata.reservation_id\), which is not in the hotel's store/);
+		const [matchedOutput, none] = await apply(stripeEvent('evt_node_matched', 'R-NODE-LATER'));
+		expect(matchedOutput[0].json).toMatchObject({ applied: true, billing: { status: 'paid' } });
+		expect(none).toEqual([]);
+
+		const [[list]] = await new HotelPayment().execute.call(run({ resource: 'billing', operation: 'listUnmatched' }).ctx);
+		expect(list.json.count).toBe(1);
+		expect(list.json.payments).toEqual([expect.objectContaining({ paymentId: 'pi_evt_node_unmatched', eventIds: ['evt_node_unmatched'] })]);
+
+		const match = (reservationId: string) => new HotelPayment().execute.call(run({ resource: 'billing', operation: 'matchPayment', paymentId: 'pi_evt_node_unmatched', reservationId }).ctx);
+		const wrong = await match('R-NODE-NOWHERE').catch((e) => e);
+		expect(wrong).toBeInstanceOf(NodeOperationError);
+		const [[done]] = await match('R-NODE-1');
+		expect(done.json).toMatchObject({ matchedReservationId: 'R-NODE-1', matchedBy: 'hand', billing: { reservationId: 'R-NODE-1', status: 'paid' } });
+		const [[after]] = await new HotelPayment().execute.call(run({ resource: 'billing', operation: 'listUnmatched' }).ctx);
+		expect(after.json).toMatchObject({ count: 0, payments: [] });
 	});
 });

@@ -14,6 +14,7 @@ import { closeAllStores, getStore } from '../../lib/store/db';
 import { startSquarePeer, type SquarePeer } from '../peers/squarePeer';
 import { startStripePeer, type StripePeer } from '../peers/stripePeer';
 import { createTestDatabase, type TestDatabase } from '../support/services';
+import { insertBareReservations } from '../support/reservationRows';
 
 let database: TestDatabase;
 let ledger: BillingLedger;
@@ -26,6 +27,8 @@ let stripeApi: Stripe;
 beforeAll(async () => {
 	database = await createTestDatabase('reconcile');
 	ledger = new BillingLedger(await getStore(database.config));
+	const pages = Array.from({ length: 105 }, (_, n) => `R-REC-PAGE-${n}`);
+	await insertBareReservations(await getStore(database.config), ['R-REC-1', 'R-REC-2', 'R-REC-SQ', ...pages]);
 	stripePeer = await startStripePeer({ secretKey: 'sk_test_reconcile' });
 	squarePeer = await startSquarePeer({ accessToken: 'EAAA-reconcile' });
 	stripe = new StripeGateway({ secretKey: 'sk_test_reconcile', baseUrl: stripePeer.url });
@@ -45,11 +48,12 @@ const pay = async (reservationId: string | undefined, amount = 20000) => {
 	return stripeApi.paymentIntents.confirm(pi.id, { payment_method: 'pm_card_visa' });
 };
 
-it('Stripe: applies the payments and refunds the ledger missed, once; a second run changes nothing; a payment naming no reservation is reported', async () => {
+it('Stripe: applies the payments and refunds the ledger missed, once; a second run changes nothing; a payment naming no reservation is held, and matched once its reservation appears', async () => {
 	const paid = await pay('R-REC-1');
 	await pay('R-REC-2');
 	await stripeApi.refunds.create({ payment_intent: paid.id, amount: 5000 });
 	const stray = await pay(undefined, 999);
+	const early = await pay('R-REC-LATE', 4000);
 
 	const first = await reconcileStripe(stripe, ledger, 3);
 	expect(first.gateway).toBe('stripe');
@@ -58,13 +62,19 @@ it('Stripe: applies the payments and refunds the ledger missed, once; a second r
 		['payment_intent.succeeded', 'R-REC-1'],
 		['payment_intent.succeeded', 'R-REC-2'],
 	]);
-	expect(first.unmatched).toEqual([expect.objectContaining({ type: 'payment_intent.succeeded', paymentId: stray.id })]);
+	expect(first.unmatched.map((u) => [u.paymentId, u.namedReservationId]).sort()).toEqual([[early.id, 'R-REC-LATE'], [stray.id, null]].sort());
+	expect(await ledger.billingOf('R-REC-LATE')).toMatchObject({ status: 'unpaid', amountPaid: 0 });
 	expect(await ledger.billingOf('R-REC-1')).toMatchObject({ status: 'partially_refunded', amountPaid: 20000, amountRefunded: 5000 });
 	expect(await ledger.billingOf('R-REC-2')).toMatchObject({ status: 'paid' });
 
+	// The reservation the early payment named arrives (say, a channel's pull that came late).
+	await insertBareReservations(await getStore(database.config), ['R-REC-LATE']);
 	const again = await reconcileStripe(stripe, ledger, 3);
+	expect(again.matched).toEqual([{ paymentId: early.id, reservationId: 'R-REC-LATE' }]);
+	expect(await ledger.billingOf('R-REC-LATE')).toMatchObject({ status: 'paid', amountPaid: 4000 });
 	expect(again.applied).toEqual([]);
-	expect(again.unchanged).toBe(3);
+	expect(again.unchanged).toBe(4);
+	expect(again.unmatched.map((u) => u.paymentId)).toEqual([stray.id]);
 	// Nothing happened twice: one event per transition in the hotel's feed.
 	const feed = await (await getStore(database.config)).query<{ name: string; n: number }>(
 		"SELECT event AS name, count(*)::int AS n FROM hotel_events WHERE reservation_id = 'R-REC-1' GROUP BY event ORDER BY event",

@@ -125,6 +125,8 @@ async function fill(db: Db): Promise<void> {
 	// A Square payment with a refund Square reported on its own (payment_refunds).
 	await ledger.apply({ paymentId: 'square:copySq1', gateway: 'square', reservationId: made.single.id, currency: 'eur', amount: 3000, amountReceived: 3000, status: 'succeeded' });
 	await ledger.apply({ paymentId: 'square:copySq1', gateway: 'square', currency: 'eur', status: 'succeeded', refund: { id: 'square:copyRf1', amount: 1000 } });
+	// A payment naming a reservation the hotel does not have (unmatched_payments).
+	await ledger.apply({ paymentId: 'pi_3Q0stray', reservationId: 'R-NOT-HERE', currency: 'eur', amount: 900, amountReceived: 900, status: 'succeeded' }, 'stripe', undefined, 'evt_stray');
 
 	await new EmailOutbox(db).enqueue(composeEmail({ template: 'reservationConfirmation', hotel: { name: 'Hotel Seeblick' }, source: made.single, to: 'zoe@example.com' }));
 	const claims = new PostgresEventClaims(db);

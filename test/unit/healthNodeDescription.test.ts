@@ -32,6 +32,6 @@ it('has a Results and an Alerts output', () => {
 
 it('has a check for every integration it offers', () => {
 	const offered = description.properties.find((p) => p.name === 'integrations')?.options?.map((o) => ('value' in o ? String(o.value) : '')) ?? [];
-	expect([...offered].sort()).toEqual(['emailQueue', 'googleCalendar', 'otaChannel', 'paymentWebhooks', 'postgresql', 'redis', 'smtp', 'square', 'stripe']);
+	expect([...offered].sort()).toEqual(['emailQueue', 'googleCalendar', 'otaChannel', 'paymentWebhooks', 'postgresql', 'redis', 'smtp', 'square', 'stripe', 'unmatchedPayments']);
 	expect(offered.filter((value) => !isIntegrationId(value))).toEqual([]);
 });
