@@ -31,7 +31,18 @@ export async function queryChannelAvailability(db: Queryable, conn: ChannelConne
 	const xml = buildHotelAvailRQ(conn.hotelCode, { arrival: query.arrival, departure: query.departure, adults: query.adults ?? 2, roomType });
 	const answer = await sendToChannel(db, conn, conn.profile.paths.availQuery, xml, { message: 'OTA_HotelAvailRQ', direction: 'query' });
 	const known = await mappings.list();
-	return parseHotelAvailRS(answer.body).map((offer) => toHotelCodes(offer, known));
+	// What it sells: a room the channel reports closed out is not an offer (the audit reads those, audit.ts).
+	return parseHotelAvailRS(answer.body)
+		.filter((offer) => offer.closed !== true)
+		.map((offer) => toHotelCodes(sellable(offer), known));
+}
+
+/** An offer as the query reports it: what is sold, at what price (the channel's state is the audit's). */
+function sellable(offer: ParsedAvailOffer): ParsedAvailOffer {
+	const result = { ...offer };
+	delete result.closed;
+	delete result.restrictions;
+	return result;
 }
 
 function toHotelCodes(offer: ParsedAvailOffer, known: Mapping[]): ChannelOffer {

@@ -33,7 +33,7 @@ export interface PushReport {
 	error?: string;
 }
 
-interface Outgoing {
+export interface OutgoingAri {
 	message: 'OTA_HotelAvailNotifRQ' | 'OTA_HotelRateAmountNotifRQ';
 	path: string;
 	xml: string;
@@ -62,22 +62,31 @@ export async function pushChanges(db: Db, conn: ChannelConnection, opts: { maxCh
 	const report: PushReport = { channel: conn.channel, status: 'nothing to push', changes: changes.length, messages: 0, nights: 0, bytes: 0, notMapped: [] };
 	if (changes.length === 0) return report;
 
-	const outgoing = await buildMessages(db, conn, changes, report.notMapped);
-	for (const m of outgoing) {
-		try {
-			const answer = await sendToChannel(db, conn, m.path, m.xml, { message: m.message, direction: 'push', nights: m.nights, items: m.items });
-			report.messages++;
-			report.nights += m.nights;
-			report.bytes += answer.bytes;
-		} catch (error) {
-			return { ...report, status: 'failed', error: (error as Error).message };
-		}
-	}
+	const sent = await sendAri(db, conn, await ariMessages(db, conn, changes, report.notMapped));
+	Object.assign(report, { messages: sent.messages, nights: sent.nights, bytes: sent.bytes });
+	if (sent.error !== undefined) return { ...report, status: 'failed', error: sent.error };
 	await saveCursor(db, conn.channel, next);
 	return { ...report, status: 'pushed' };
 }
 
-async function buildMessages(db: Db, conn: ChannelConnection, changes: Parameters<typeof ariForChanges>[1], notMapped: string[]): Promise<Outgoing[]> {
+/** Sends the messages in order, stopping at the first that fails (after its retries). */
+export async function sendAri(db: Db, conn: ChannelConnection, outgoing: OutgoingAri[]): Promise<{ messages: number; nights: number; bytes: number; error?: string }> {
+	const sent = { messages: 0, nights: 0, bytes: 0 };
+	for (const m of outgoing) {
+		try {
+			const answer = await sendToChannel(db, conn, m.path, m.xml, { message: m.message, direction: 'push', nights: m.nights, items: m.items });
+			sent.messages++;
+			sent.nights += m.nights;
+			sent.bytes += answer.bytes;
+		} catch (error) {
+			return { ...sent, error: (error as Error).message };
+		}
+	}
+	return sent;
+}
+
+/** The latest state of these nights as the channel's messages, in its codes and within its profile's limits. */
+export async function ariMessages(db: Db, conn: ChannelConnection, changes: Parameters<typeof ariForChanges>[1], notMapped: string[]): Promise<OutgoingAri[]> {
 	const ari = await ariForChanges(db, changes);
 	const mappings = new ChannelMappings(db, conn.channel);
 	const limits = conn.profile.limits;
@@ -104,7 +113,7 @@ async function buildMessages(db: Db, conn: ChannelConnection, changes: Parameter
 	}
 	notMapped.push(...[...missing].sort());
 
-	const out: Outgoing[] = [];
+	const out: OutgoingAri[] = [];
 	for (const batch of fitToLimits(avail, limits.maxUpdatesPerMessage, limits.maxMessageBytes, (u) => buildHotelAvailNotifRQ(conn.hotelCode, u))) {
 		out.push({ message: 'OTA_HotelAvailNotifRQ', path: conn.profile.paths.availNotif, ...batch });
 	}

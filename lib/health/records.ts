@@ -20,6 +20,22 @@ export async function checkChannelWrites(db: Queryable, channel: string, writes 
 	);
 }
 
+/** The channel's latest audit found more than `threshold` room type nights that differed from the store. */
+export async function checkChannelDrift(db: Queryable, channel: string, threshold = 0): Promise<void> {
+	const { rows } = await db.query<{ nights: number; items: number; detail: string | null; created_at: Date | string }>(
+		`SELECT nights, items, detail, created_at FROM channel_sync_log WHERE channel = $1 AND direction = 'audit' ORDER BY id DESC LIMIT 1`,
+		[channel],
+	);
+	const latest = rows[0];
+	if (!latest || latest.items <= threshold) return;
+	const detail = JSON.parse(latest.detail ?? '{}') as { from?: string; to?: string; fields?: Record<string, number>; repair?: string };
+	const fields = Object.entries(detail.fields ?? {}).map(([field, n]) => `${field} ${n}`).join(', ');
+	throw new Error(
+		`${channel} had drifted: its audit at ${new Date(latest.created_at).toISOString()} found ${latest.items} of ${latest.nights} room type nights (${detail.from} to ${detail.to}) ` +
+			`that differed from the hotel's records (${fields}; repair: ${detail.repair ?? 'not asked'}). A channel that keeps drifting is losing or changing updates: ask it why.`,
+	);
+}
+
 /** E-mails that finally failed in the last day, or that are due and not sent for `stuckMinutes`. */
 export async function checkEmailQueue(db: Queryable, stuckMinutes = 15): Promise<void> {
 	const { rows } = await db.query<{ failed: number; stuck: number; example: string | null }>(

@@ -27,6 +27,17 @@ export interface AvailOffer {
 	totalAmount?: number;
 	currency?: string;
 	decimals?: number;
+	/** Not for sale (stopped, or nothing left): RoomStay/@AvailabilityStatus ClosedOut (else AvailableForSale). */
+	closed?: boolean;
+	/** The stay's restrictions as the channel holds them: a HotelStay linked to this RoomStay by RPH. */
+	restrictions?: StayRestrictions;
+}
+
+/** HotelStay/Availability: Status (Close = stopped, ClosedOnArrival) and the MinLOS / MaxLOS restrictions, in days. */
+export interface StayRestrictions {
+	status: 'Open' | 'Close' | 'ClosedOnArrival';
+	minLos?: number;
+	maxLos?: number;
 }
 
 export interface AvailResponseOptions extends MessageOptions {
@@ -42,8 +53,31 @@ export function buildHotelAvailRS(hotelCode: string, offers: AvailOffer[], opts:
 	const hotel = code(hotelCode, 'hotelCode', MAX_HOTEL_CODE);
 	if (!Array.isArray(offers)) throw invalidInput('offers', 'must be a list of offers');
 	const timeSpan = stayTimeSpan(opts);
-	const roomStays = offers.map((offer, index) => roomStay(offer, `offers[${index}]`, hotel, timeSpan, opts.amountFormat));
-	return otaDocument('OTA_HotelAvailRS', { Success: '', RoomStays: roomStays.length > 0 ? { RoomStay: roomStays } : undefined }, opts);
+	// RPHs only when some offer has restrictions: the HotelStay names the RoomStays it is about.
+	const linked = offers.some((offer) => offer?.restrictions !== undefined);
+	const roomStays = offers.map((offer, index) => ({
+		...roomStay(offer, `offers[${index}]`, hotel, timeSpan, opts.amountFormat),
+		'@_RPH': linked ? String(index + 1) : undefined,
+	}));
+	const hotelStays = offers.flatMap((offer, index) => (offer.restrictions ? [hotelStay(offer.restrictions, `offers[${index}].restrictions`, index + 1, timeSpan)] : []));
+	return otaDocument(
+		'OTA_HotelAvailRS',
+		{ Success: '', HotelStays: hotelStays.length > 0 ? { HotelStay: hotelStays } : undefined, RoomStays: roomStays.length > 0 ? { RoomStay: roomStays } : undefined },
+		opts,
+	);
+}
+
+const STAY_STATUSES = ['Open', 'Close', 'ClosedOnArrival'];
+
+function hotelStay(restrictions: StayRestrictions, field: string, rph: number, timeSpan: XmlBody | undefined): XmlBody {
+	if (!STAY_STATUSES.includes(restrictions.status)) throw invalidInput(`${field}.status`, `must be one of ${STAY_STATUSES.join(', ')}`);
+	const restriction = (type: 'MinLOS' | 'MaxLOS', days: number | undefined, name: string) =>
+		days === undefined ? [] : [{ '@_RestrictionType': type, '@_Time': integer(days, `${field}.${name}`, 1), '@_TimeUnit': 'Day' }];
+	const limits = [...restriction('MinLOS', restrictions.minLos, 'minLos'), ...restriction('MaxLOS', restrictions.maxLos, 'maxLos')];
+	return {
+		Availability: { '@_Status': restrictions.status, ...timeSpan, Restriction: limits.length > 0 ? limits : undefined },
+		'@_RoomStayRPH': String(rph),
+	};
 }
 
 function stayTimeSpan(opts: AvailResponseOptions): XmlBody | undefined {
@@ -60,6 +94,7 @@ function roomStay(offer: AvailOffer, field: string, hotel: string, timeSpan: Xml
 	const ratePlan = optionalCode(offer.ratePlan, `${field}.ratePlan`, MAX_AVAIL_RATE_PLAN);
 	const units = offer.available === undefined ? undefined : integer(offer.available, `${field}.available`, 0);
 	return {
+		'@_AvailabilityStatus': offer.closed === undefined ? undefined : offer.closed ? 'ClosedOut' : 'AvailableForSale',
 		RoomTypes: { RoomType: { '@_NumberOfUnits': units, '@_RoomTypeCode': roomType } },
 		RatePlans: ratePlan === undefined ? undefined : { RatePlan: { '@_RatePlanCode': ratePlan } },
 		RoomRates: {
@@ -95,6 +130,10 @@ export interface ParsedAvailOffer {
 	/** Minor units of the currency's ISO minor unit (EUR cents), whatever DecimalPlaces the message used. */
 	totalAmount?: number;
 	currency?: string;
+	/** RoomStay/@AvailabilityStatus ClosedOut. */
+	closed?: boolean;
+	/** From the HotelStay naming this RoomStay's RPH, when the channel sends one. */
+	restrictions?: StayRestrictions;
 }
 
 /**
@@ -104,7 +143,38 @@ export interface ParsedAvailOffer {
  */
 export function parseHotelAvailRS(xml: string | Uint8Array, opts?: ParseOptions): ParsedAvailOffer[] {
 	const message = parseExpected(xml, ['OTA_HotelAvailRS'], opts);
-	return descendAll(message.body, 'RoomStays', 'RoomStay').flatMap((stay, index) => readRoomStay(stay, `RoomStays/${indexed('RoomStay', index)}`));
+	const restrictionsByRph = readHotelStays(message.body);
+	return descendAll(message.body, 'RoomStays', 'RoomStay').flatMap((stay, index) => {
+		const offers = readRoomStay(stay, `RoomStays/${indexed('RoomStay', index)}`);
+		const status = attr(stay, 'AvailabilityStatus');
+		const restrictions = restrictionsByRph.get(attr(stay, 'RPH') ?? '');
+		return offers.map((offer) => ({
+			...offer,
+			...(status === undefined ? {} : { closed: status === 'ClosedOut' }),
+			...(restrictions ? { restrictions } : {}),
+		}));
+	});
+}
+
+/** HotelStay restrictions by the RoomStay RPHs they name (a HotelStay may name several, space-separated). */
+function readHotelStays(body: XmlNode): Map<string, StayRestrictions> {
+	const byRph = new Map<string, StayRestrictions>();
+	descendAll(body, 'HotelStays', 'HotelStay').forEach((stay, index) => {
+		const path = `HotelStays/${indexed('HotelStay', index)}/Availability`;
+		const availability = child(stay, 'Availability');
+		const status = attr(availability, 'Status');
+		if (availability === undefined || status === undefined) return; // nothing said about availability
+		const restrictions: StayRestrictions = { status: STAY_STATUSES.includes(status) ? (status as StayRestrictions['status']) : 'Open' };
+		if (status === 'ClosedOnArrivalOnRequest') restrictions.status = 'ClosedOnArrival';
+		for (const restriction of descendAll(availability, 'Restriction')) {
+			const type = attr(restriction, 'RestrictionType');
+			const time = attr(restriction, 'Time');
+			if (time === undefined || (type !== 'MinLOS' && type !== 'MaxLOS')) continue;
+			restrictions[type === 'MinLOS' ? 'minLos' : 'maxLos'] = readCount(time, path, `${type} Time`);
+		}
+		for (const rph of (attr(stay, 'RoomStayRPH') ?? '').split(/\s+/).filter(Boolean)) byRph.set(rph, restrictions);
+	});
+	return byRph;
 }
 
 function readRoomStay(stay: XmlNode, path: string): ParsedAvailOffer[] {

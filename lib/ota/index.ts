@@ -18,6 +18,7 @@ export {
 	type AvailOffer,
 	type AvailResponseOptions,
 	type ParsedAvailOffer,
+	type StayRestrictions,
 } from './availabilityMessages';
 export { parseHotelAvailNotif, parseHotelRateAmountNotif, type ParsedAvailNotif, type ParsedRateAmountNotif } from './inventoryParsers';
 export {

@@ -146,10 +146,10 @@ export class BillingLedger {
 	 */
 	async apply(change: PaymentChange, method: string = change.gateway ?? 'stripe', reference?: string, eventId?: string): Promise<BillingSummary | Unmatched> {
 		return this.db.transaction(async (tx) => {
-			const reservationId = await reservationFor(tx, change);
+			const { reservationId, held } = await placePayment(tx, change);
 			if (!reservationId) return { unmatched: await holdUnmatched(tx, change, method, eventId) };
 			const billing = await mergePayment(tx, reservationId, change, method, reference);
-			return (await releaseHeld(tx, change.paymentId, reservationId)) ?? billing;
+			return held ? releaseHeld(tx, change.paymentId, reservationId, billing) : billing;
 		});
 	}
 
@@ -232,13 +232,17 @@ export class BillingLedger {
 	}
 }
 
-/** The payment's reservation: the one its ledger row names, else the one the change names if the store has it. */
-async function reservationFor(tx: Queryable, change: PaymentChange): Promise<string | undefined> {
-	const { rows } = await tx.query<{ reservation_id: string | null }>(
-		'SELECT COALESCE((SELECT reservation_id FROM payments WHERE id = $1), (SELECT id FROM reservations WHERE id = $2)) AS reservation_id',
+/**
+ * The payment's reservation — the one its ledger row names, else the one the change names if the
+ * store has it — and whether changes of it are held from before it could be placed; one statement.
+ */
+async function placePayment(tx: Queryable, change: PaymentChange): Promise<{ reservationId?: string; held: boolean }> {
+	const { rows } = await tx.query<{ reservation_id: string | null; held: boolean }>(
+		`SELECT COALESCE((SELECT reservation_id FROM payments WHERE id = $1), (SELECT id FROM reservations WHERE id = $2)) AS reservation_id,
+		        EXISTS (SELECT 1 FROM unmatched_payments WHERE payment_id = $1 AND matched_at IS NULL) AS held`,
 		[change.paymentId, change.reservationId ?? null],
 	);
-	return rows[0]?.reservation_id ?? undefined;
+	return { reservationId: rows[0].reservation_id ?? undefined, held: rows[0].held };
 }
 
 async function mergePayment(tx: Queryable, reservationId: string, change: PaymentChange, method: string, reference?: string): Promise<BillingSummary> {
@@ -271,12 +275,11 @@ async function mergePayment(tx: Queryable, reservationId: string, change: Paymen
 
 /**
  * Changes held for a payment the ledger now places (a refund reported before its payment): merged
- * now, and the held entry marked matched. Returns the billing after them, if there were any.
+ * now, and the held entry marked matched. Returns the billing after them.
  */
-async function releaseHeld(tx: Queryable, paymentId: string, reservationId: string): Promise<BillingSummary | undefined> {
+async function releaseHeld(tx: Queryable, paymentId: string, reservationId: string, billing: BillingSummary): Promise<BillingSummary> {
 	const held = (await tx.query<UnmatchedRow>('SELECT * FROM unmatched_payments WHERE payment_id = $1 AND matched_at IS NULL FOR UPDATE', [paymentId])).rows[0];
-	if (!held) return undefined;
-	let billing: BillingSummary | undefined;
+	if (!held) return billing; // released by a concurrent merge meanwhile
 	for (const change of held.changes) billing = await mergePayment(tx, reservationId, { ...change, reservationId }, held.gateway);
 	await tx.query(`UPDATE unmatched_payments SET matched_reservation_id = $2, matched_at = now(), matched_by = 'payment appeared' WHERE payment_id = $1`, [paymentId, reservationId]);
 	return billing;

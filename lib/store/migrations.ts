@@ -404,6 +404,16 @@ export const migrations: Migration[] = [
 			CREATE INDEX unmatched_payments_open_idx ON unmatched_payments (first_seen) WHERE matched_at IS NULL;
 		`,
 	},
+	{
+		version: 12,
+		name: 'channel audits in the sync log',
+		sql: `
+			-- An audit of a channel's availability and rates (lib/channels/audit.ts) is logged with the
+			-- room type nights it compared (nights) and how many of them differed (items).
+			ALTER TABLE channel_sync_log DROP CONSTRAINT channel_sync_log_direction_check;
+			ALTER TABLE channel_sync_log ADD CONSTRAINT channel_sync_log_direction_check CHECK (direction IN ('push', 'pull', 'ack', 'webhook', 'query', 'audit'));
+		`,
+	},
 ];
 
 // An arbitrary constant that names "schema migration" among advisory locks.

@@ -7,7 +7,7 @@ import { NodeOperationError, type ICredentialDataDecryptedObject, type IExecuteF
 import { calendarConfigFrom, serviceAccountSender } from '../../lib/calendar/serviceAccount';
 import { smtpConfigFrom, verifySmtp } from '../../lib/email/smtpTransport';
 import { probeDatabase, probeGoogleCalendar, probeOtaChannel, probeRedis, probeSquare, probeStripe } from '../../lib/health/probes';
-import { checkChannelWrites, checkEmailQueue, checkPaymentWebhooks, checkUnmatchedPayments } from '../../lib/health/records';
+import { checkChannelDrift, checkChannelWrites, checkEmailQueue, checkPaymentWebhooks, checkUnmatchedPayments } from '../../lib/health/records';
 import type { SecretRedactor } from '../../lib/health/redact';
 import type { Check } from '../../lib/health/runChecks';
 import { stripeConnectionFrom } from '../../lib/payments/stripeGateway';
@@ -50,14 +50,16 @@ async function credentials(setup: CheckSetup, type: string): Promise<ICredential
 }
 
 const builders: Record<IntegrationId, Builder> = {
-	// A read now, and the outcome of the recent writes (pushes, acknowledgements) in the sync log.
+	// A read now, the outcome of the recent writes (pushes, acknowledgements) and the latest audit, from the sync log.
 	async otaChannel(setup) {
 		const connection = channelConnectionFrom(await credentials(setup, 'hotelOtaChannelApi'));
 		return {
 			integration: `ota:${connection.channel}`,
 			run: async () => {
 				await probeOtaChannel(connection);
-				await checkChannelWrites(await hotelStore(setup.fn), connection.channel);
+				const db = await hotelStore(setup.fn);
+				await checkChannelWrites(db, connection.channel);
+				await checkChannelDrift(db, connection.channel, Number(setup.fn.getNodeParameter('driftThreshold', 0, 0)));
 			},
 		};
 	},

@@ -52,6 +52,16 @@ export const properties: INodeProperties[] = [
 		displayOptions: { show: { integrations: ['googleCalendar'] } },
 	},
 	{
+		displayName: 'Channel Drift Threshold (Nights)',
+		name: 'driftThreshold',
+		type: 'number',
+		typeOptions: { minValue: 0, numberPrecision: 0 },
+		default: 0,
+		description:
+			"The OTA channel fails while its latest audit (OTA Channel → Audit) found more room type nights than this that differed from the hotel's records, repaired or not: a channel that keeps drifting is losing updates",
+		displayOptions: { show: { integrations: ['otaChannel'] } },
+	},
+	{
 		...databaseParameter,
 		description:
 			'Where the failure streaks are kept, so an alert goes out once even across restarts and workers. Choose PostgreSQL in queue mode. The PostgreSQL check also queries this database.',

@@ -12,6 +12,8 @@ import { readSyncLog } from '../../lib/channels/channelClient';
 import { ChannelMappings, type MappingKind } from '../../lib/channels/mapping';
 import { pullReservations } from '../../lib/channels/pull';
 import { pushChanges, requirePushed } from '../../lib/channels/push';
+import { AUDIT_NIGHTS, auditChannel, requireRepaired } from '../../lib/channels/audit';
+import { today } from '../../lib/inventory/dates';
 import { databaseParameter, hotelStore, storeCredentialTests } from '../shared/hotelStore';
 import { channelConnectionFrom, otaCredentialTests } from '../shared/otaConnection';
 import { describeError } from '../shared/nodeErrors';
@@ -63,6 +65,12 @@ export class OtaChannel implements INodeType {
 				noDataExpression: true,
 				displayOptions: { show: { resource: ['ari'] } },
 				options: [
+					{
+						name: 'Audit',
+						value: 'audit',
+						action: 'Audit availability restrictions and rates at the channel',
+						description: "Read back what the channel holds night by night, list what differs from the hotel's records, and optionally repair it",
+					},
 					{ name: 'Push Changes', value: 'push', action: 'Push changed availability restrictions and rates', description: 'Send what changed since the last successful push, as merged date ranges' },
 					{ name: 'Query Availability', value: 'query', action: 'Query availability at the channel', description: 'Ask the channel what it sells for a stay, in the hotel\'s codes' },
 				],
@@ -150,6 +158,32 @@ export class OtaChannel implements INodeType {
 				displayOptions: show('ari', ['query']),
 			},
 			{
+				displayName: 'From',
+				name: 'from',
+				type: 'string',
+				default: '',
+				placeholder: '2026-05-01',
+				description: 'First night to audit, as YYYY-MM-DD; empty for today',
+				displayOptions: show('ari', ['audit']),
+			},
+			{
+				displayName: 'Nights',
+				name: 'nights',
+				type: 'number',
+				typeOptions: { minValue: 1, maxValue: AUDIT_NIGHTS.max, numberPrecision: 0 },
+				default: 30, // AUDIT_NIGHTS.default (the linter wants a literal)
+				description: 'How many nights from the first to audit; one availability request per night',
+				displayOptions: show('ari', ['audit']),
+			},
+			{
+				displayName: 'Repair',
+				name: 'repair',
+				type: 'boolean',
+				default: false,
+				description: "Whether to push the hotel's state for exactly the nights that differ (the push cursor does not move)",
+				displayOptions: show('ari', ['audit']),
+			},
+			{
 				displayName: 'Limit',
 				name: 'limit',
 				type: 'number',
@@ -178,6 +212,12 @@ export class OtaChannel implements INodeType {
 				const roomType = String(this.getNodeParameter('roomType', i, '')).trim() || undefined;
 				const offers = await queryChannelAvailability(db, conn, { arrival, departure, adults, roomType });
 				return { channel: conn.channel, arrival, departure, offers: offers as unknown as IDataObject[] };
+			},
+			// A repair that fails fails the execution; drift alone is a finding, reported in the item.
+			'ari.audit': async ({ i }) => {
+				const from = String(this.getNodeParameter('from', i, '')).trim() || today();
+				const report = await auditChannel(db, conn, { from, nights: Number(this.getNodeParameter('nights', i, AUDIT_NIGHTS.default)), repair: this.getNodeParameter('repair', i, false) as boolean });
+				return requireRepaired(report) as unknown as IDataObject;
 			},
 			'reservation.pull': async () => {
 				const taken = await pullReservations(db, new HotelService(db), conn);

@@ -1,7 +1,9 @@
 /**
  * workflows/integration-health.json in a real n8n: every integration checked on schedule against
  * the local peers; a channel that keeps failing alerts the staff by e-mail once (after more than
- * three failed checks in a row), however many checks follow, and its recovery is told once.
+ * three failed checks in a row), however many checks follow, and its recovery is told once. The
+ * same for what is judged from the store: a channel whose audit found drift, a payment that
+ * matches no reservation.
  */
 import { startN8n, type N8n, type WorkflowJson } from '../../scripts/n8n';
 import { closeAllStores, getStore, type Db } from '../../lib/store/db';
@@ -12,6 +14,13 @@ import { startStripePeer, type StripePeer } from '../peers/stripePeer';
 import { createTestDatabase, type TestDatabase } from '../support/services';
 import { POSTGRES_CREDENTIAL_NAME, shippedWorkflow, usePostgres, writeTempWorkflow } from '../support/workflows';
 import { waitFor } from '../support/waitFor';
+import { HotelService } from '../../lib/booking/hotelService';
+import { auditChannel } from '../../lib/channels/audit';
+import { ChannelMappings } from '../../lib/channels/mapping';
+import { BillingLedger } from '../../lib/payments/billingLedger';
+import { peerConnection } from '../support/channels';
+import { day } from '../support/days';
+import { insertBareReservations } from '../support/reservationRows';
 
 let n8n: N8n;
 let smtp: SmtpPeer;
@@ -85,6 +94,7 @@ it('checks every integration and alerts once when the channel keeps failing', as
 		['postgresql', 'ok'],
 		['smtp', 'ok'],
 		['stripe', 'ok'],
+		['unmatched-payments', 'ok'],
 	]);
 	expect(health.rows.find((r) => r.integration === 'ota:booking')!.consecutive_failures).toBeGreaterThanOrEqual(7);
 });
@@ -98,4 +108,39 @@ it('tells the staff once when the channel has recovered', async () => {
 	await waitFor(async () => (await finishedRuns()).length >= runs + 3, 60_000, 'three more checks');
 	expect(alertsTo('it@hotel.example')).toHaveLength(2);
 	expect(await streak()).toBe(0);
+});
+
+it('alerts once for a channel whose audit found drift and for a payment that matches no reservation, and tells each recovery once', async () => {
+	const before = alertsTo('it@hotel.example').length;
+	const subjects = () => alertsTo('it@hotel.example').slice(before).map((m) => m.subject).sort();
+	// The store sells nights the channel was never told about (no push ran): the audit finds them.
+	const hotel = new HotelService(db);
+	await hotel.catalog.upsertRoomType({ code: 'DBL', name: 'Double' });
+	await hotel.catalog.upsertRatePlan({ code: 'BAR', name: 'Best', currency: 'EUR' });
+	await hotel.setInventory({ roomType: 'DBL', from: day(1), to: day(3), allotment: 2 });
+	await hotel.setRates({ roomType: 'DBL', ratePlan: 'BAR', from: day(1), to: day(3), amount: 9000 });
+	await new ChannelMappings(db, 'booking').set([
+		{ kind: 'room_type', hotelCode: 'DBL', channelCode: 'R-DBL' },
+		{ kind: 'rate_plan', hotelCode: 'BAR', channelCode: 'RP-BAR' },
+	]);
+	const conn = peerConnection('booking', ota);
+	expect(await auditChannel(db, conn, { from: day(1), nights: 3, repair: true })).toMatchObject({ drift: 3, repair: { status: 'repaired' } });
+	// A Stripe payment naming a reservation the hotel does not have.
+	const ledger = new BillingLedger(db);
+	await ledger.apply({ paymentId: 'pi_e2e_health_stray', reservationId: 'R-E2E-TYPO', currency: 'eur', amount: 5000, amountReceived: 5000, status: 'succeeded' });
+
+	await waitFor(() => (subjects().length >= 2 ? true : undefined), 90_000, 'two alert e-mails');
+	expect(subjects()).toEqual([expect.stringMatching(/ota:booking is failing/), expect.stringMatching(/unmatched-payments is failing/)]);
+	const drift = alertsTo('it@hotel.example').slice(before).find((m) => /ota:booking/.test(m.subject))!;
+	expect(drift.text).toMatch(/booking had drifted: its audit at .* found 3 of 3 room type nights/);
+
+	// The next audit finds the channel in step; the payment is matched by hand.
+	expect(await auditChannel(db, conn, { from: day(1), nights: 3, repair: true })).toMatchObject({ drift: 0 });
+	await insertBareReservations(db, ['R-E2E-HEALTH']);
+	await ledger.matchPayment('pi_e2e_health_stray', 'R-E2E-HEALTH');
+	await waitFor(() => (subjects().length >= 4 ? true : undefined), 60_000, 'two recovery e-mails');
+	expect(subjects().filter((subject) => /has recovered/.test(subject))).toHaveLength(2);
+	const runs = (await finishedRuns()).length;
+	await waitFor(async () => (await finishedRuns()).length >= runs + 3, 60_000, 'three more checks');
+	expect(subjects()).toHaveLength(4);
 });

@@ -3,7 +3,7 @@
  * reservation queued at the OTA reaches the store, is acknowledged once, and the nights it took
  * are pushed back; a change in the store reaches the OTA's view on the next scheduled push.
  */
-import { nodeOutput, startN8n, type N8n, type WorkflowJson } from '../../scripts/n8n';
+import { nodeOutput, runManually, startN8n, type N8n, type WorkflowJson } from '../../scripts/n8n';
 import { HotelService } from '../../lib/booking/hotelService';
 import { ChannelMappings } from '../../lib/channels/mapping';
 import { closeAllStores, getStore, type Db } from '../../lib/store/db';
@@ -19,6 +19,7 @@ let database: TestDatabase;
 let db: Db;
 const ids: Record<string, string> = {};
 let pullWorkflowId: string;
+let ariPushWorkflowId: string;
 
 jest.setTimeout(300_000);
 
@@ -138,9 +139,41 @@ it('pushes a change made in the store on the next scheduled push', async () => {
 	// Changed before the schedule is active: its first run, at a second n8n picks, must carry it.
 	await new HotelService(db).setInventory({ roomType: 'DBL', from: day(20), to: day(22), stopSell: true });
 	const { id } = await n8n.api.importWorkflowFile(writeTempWorkflow(usePostgres(shippedWorkflow('ota-ari-push.json'))), ids);
+	ariPushWorkflowId = id;
 	await n8n.api.waitForExecutions(id, 1, { timeoutMs: 90_000 }); // the schedule fires within a minute
 	await waitFor(() => peer.view.availability.get(`R-DBL|${day(21)}`)?.stopSell === true, 10_000);
 	expect(peer.view.availability.get(`R-DBL|${day(23)}`)?.stopSell ?? false).toBe(false);
+});
+
+it('finds what the channel lost or was changed in its extranet on the shipped audit, repairs exactly that, and the next audit finds none', async () => {
+	const auditNow = async () => {
+		const executionId = await runManually(n8n, ariPushWorkflowId, 'Every 6 Hours');
+		const execution = await waitFor(async () => {
+			const e = await n8n.api.getExecution(executionId, true);
+			return e.finished || e.status === 'error' ? e : undefined;
+		}, 60_000);
+		expect(execution.status).toBe('success');
+		return nodeOutput(execution, 'Audit and Repair the Channel', 0)[0] as { drift: number; differences: Array<Record<string, unknown>>; repair: { status: string } };
+	};
+	// The channel accepts the next availability message and loses it.
+	const notifs = () => peer.requests.filter((r) => r.root === 'OTA_HotelAvailNotifRQ').length;
+	const before = notifs();
+	peer.loseAriUpdates(1);
+	await new HotelService(db).setInventory({ roomType: 'DBL', from: day(16), to: day(16), allotment: 3 });
+	await waitFor(() => notifs() > before, 90_000, 'the scheduled push to send the change');
+	// Someone sets a rate by hand in the extranet.
+	peer.view.rates.set(`R-DBL|RP-BAR|${day(15)}`, { amount: 1, currency: 'EUR' });
+
+	const found = await auditNow();
+	expect(found.differences).toEqual([
+		expect.objectContaining({ night: day(15), roomType: 'DBL', channelRoomType: 'R-DBL', ratePlan: 'BAR', field: 'rate', store: 10000, channel: 1 }),
+		expect.objectContaining({ night: day(16), roomType: 'DBL', channelRoomType: 'R-DBL', field: 'roomsLeft', store: 3, channel: 5 }),
+	]);
+	expect(found).toMatchObject({ drift: 2, repair: { status: 'repaired' } });
+	expect(peer.view.rates.get(`R-DBL|RP-BAR|${day(15)}`)).toMatchObject({ amount: 10000 });
+	expect(peer.view.availability.get(`R-DBL|${day(16)}`)).toMatchObject({ bookingLimit: 3 });
+	expect(await auditNow()).toMatchObject({ drift: 0, differences: [], repair: { status: 'nothing to repair' } });
+	expect(peer.requests.every((r) => r.valid)).toBe(true);
 });
 
 describe('the OTA Channel node driven on demand (a second channel, with a short breaker pause)', () => {

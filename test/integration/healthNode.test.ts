@@ -17,6 +17,8 @@ import { startStripePeer, type StripePeer } from '../peers/stripePeer';
 import { PEER_HOTEL } from '../support/channels';
 import { fakeExecuteContext } from '../support/fakeExecuteContext';
 import { REDIS, createTestDatabase, type TestDatabase } from '../support/services';
+import { insertBareReservations } from '../support/reservationRows';
+import { BillingLedger } from '../../lib/payments/billingLedger';
 
 const STRIPE_KEY = 'sk_test_health_node_secret';
 let database: TestDatabase;
@@ -208,6 +210,40 @@ it('judges a channel by its recent writes too, and the e-mail queue and payment 
 	await db.query('DELETE FROM email_outbox');
 	({ byName } = await runNode(checks));
 	expect([byName['email-queue'].status, byName['payment-webhooks'].status]).toEqual(['ok', 'ok']);
+});
+
+it("fails a channel whose latest audit found drift above the threshold, repaired or not, until an audit finds it in step", async () => {
+	const db = await getStore(database.config);
+	const audit = (drift: number, repair: string) =>
+		db.query(
+			"INSERT INTO channel_sync_log (channel, message, direction, nights, items, status, detail) VALUES ('booking', 'ARI audit', 'audit', 60, $1, 'ok', $2)",
+			[drift, JSON.stringify({ from: '2026-05-01', to: '2026-05-30', fields: drift ? { roomsLeft: drift } : {}, repair })],
+		);
+	const checks = { integrations: ['otaChannel'] };
+	expect((await runNode(checks)).byName['ota:booking'].status).toBe('ok'); // never audited
+	await audit(4, 'repaired');
+	expect((await runNode(checks)).byName['ota:booking']).toMatchObject({
+		status: 'failed',
+		error: expect.stringMatching(/booking had drifted: its audit at .* found 4 of 60 room type nights \(2026-05-01 to 2026-05-30\) that differed from the hotel's records \(roomsLeft 4; repair: repaired\)/),
+	});
+	expect((await runNode({ ...checks, driftThreshold: 4 })).byName['ota:booking'].status).toBe('ok');
+	await audit(0, 'nothing to repair');
+	expect((await runNode(checks)).byName['ota:booking'].status).toBe('ok');
+});
+
+it('fails while a payment matches no reservation of the hotel, and recovers when it is matched', async () => {
+	const db = await getStore(database.config);
+	const ledger = new BillingLedger(db);
+	const checks = { integrations: ['unmatchedPayments'] };
+	expect((await runNode(checks)).byName['unmatched-payments'].status).toBe('ok');
+	await ledger.apply({ paymentId: 'pi_health_stray', reservationId: 'R-HEALTH-TYPO', currency: 'eur', amount: 4200, amountReceived: 4200, status: 'succeeded' });
+	expect((await runNode(checks)).byName['unmatched-payments']).toMatchObject({
+		status: 'failed',
+		error: expect.stringContaining('1 payment(s) match no reservation of the hotel (oldest: stripe payment pi_health_stray (succeeded, 4200 EUR, named reservation R-HEALTH-TYPO))'),
+	});
+	await insertBareReservations(db, ['R-HEALTH-1']);
+	await ledger.matchPayment('pi_health_stray', 'R-HEALTH-1');
+	expect((await runNode(checks)).byName['unmatched-payments'].status).toBe('ok');
 });
 
 it('checks Square by reading the location: ok with the right token, failed (with Square\'s reason) with a wrong location', async () => {

@@ -27,7 +27,7 @@ import {
 	type ChannelReservation,
 	type SoapCredentials,
 } from '../../lib/ota';
-import { Channel, type Processed } from './ota/channel';
+import { Channel, type AriEdit, type Processed } from './ota/channel';
 import type { ChannelView } from './ota/channelView';
 import { FaultInjector, type FailMode } from './ota/faults';
 import { acknowledgementRS, issue, responseRootFor, soapBodyXml } from './ota/messages';
@@ -93,6 +93,10 @@ export interface OtaPeer {
 	requests: OtaRequestRecord[];
 	/** Fault injection for outage tests (see FailMode); it ends by itself. */
 	fail(mode: FailMode): void;
+	/** The next `messages` availability or rate messages are answered Success and not applied (lost by the channel). */
+	loseAriUpdates(messages: number): void;
+	/** The next `messages` availability or rate messages are answered Success and applied with `edit` (applied wrong). */
+	alterAriUpdates(messages: number, edit: AriEdit): void;
 	/**
 	 * Push a reservation to a hotel webhook: OTA_HotelResNotifRQ (book), OTA_HotelResModifyNotifRQ
 	 * (modify), OTA_CancelRQ (cancel); SOAP by default on siteminder, plain XML otherwise. With
@@ -387,6 +391,8 @@ export async function startOtaPeer(opts: OtaPeerOptions): Promise<OtaPeer> {
 		rejected: channel.queue.rejected,
 		requests,
 		fail: (mode) => faults.set(mode),
+		loseAriUpdates: (messages) => void (channel.ariFault.lose = messages),
+		alterAriUpdates: (messages, edit) => void Object.assign(channel.ariFault, { alter: messages, edit }),
 		pushReservation,
 		stop,
 	};

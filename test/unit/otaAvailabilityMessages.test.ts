@@ -63,6 +63,44 @@ describe('buildHotelAvailRS', () => {
 	});
 });
 
+describe('a channel\'s state for a stay: closed rooms and restrictions (HotelStays linked by RPH)', () => {
+	const night = { arrival: '2026-05-01', departure: '2026-05-02' };
+	const offers: AvailOffer[] = [
+		{ roomType: 'DBL', ratePlan: 'BAR', available: 3, totalAmount: 12000, currency: 'EUR', closed: false, restrictions: { status: 'Open', minLos: 2, maxLos: 14 } },
+		{ roomType: 'DBL', ratePlan: 'NR', available: 3, totalAmount: 10000, currency: 'EUR', closed: false, restrictions: { status: 'ClosedOnArrival' } },
+		{ roomType: 'STE', ratePlan: 'BAR', available: 0, totalAmount: 30000, currency: 'EUR', closed: true, restrictions: { status: 'Close' } },
+		{ roomType: 'SGL', ratePlan: 'BAR', available: 2, totalAmount: 8000, currency: 'EUR' },
+	];
+
+	it('validates against OTA_HotelAvailRS.xsd and reads back', () => {
+		const xml = buildHotelAvailRS('HOTEL1', offers, night);
+		expectValid(xml);
+		expect(parseHotelAvailRS(xml)).toEqual(offers.map((o) => ({ ...o, currency: 'EUR' })));
+	});
+
+	it('reads a HotelStay that names several RoomStays, statuses it does not model as open, and ignores other restriction types', () => {
+		const xml = `<OTA_HotelAvailRS ${OTA} Version="1.0"><Success/>
+			<HotelStays><HotelStay RoomStayRPH="1 2"><Availability Status="ClosedOnArrivalOnRequest" Start="2026-05-01" End="2026-05-02">
+				<Restriction RestrictionType="MinAdvanceBook" Time="3" TimeUnit="Day"/><Restriction RestrictionType="MinLOS" Time="3" TimeUnit="Day"/></Availability></HotelStay>
+				<HotelStay RoomStayRPH="3"><Availability Status="OnRequest"/></HotelStay></HotelStays>
+			<RoomStays>
+				<RoomStay RPH="1" AvailabilityStatus="AvailableForSale"><RoomRates><RoomRate RoomTypeCode="DBL" RatePlanCode="BAR" NumberOfUnits="2"/></RoomRates></RoomStay>
+				<RoomStay RPH="2"><RoomRates><RoomRate RoomTypeCode="DBL" RatePlanCode="NR" NumberOfUnits="2"/></RoomRates></RoomStay>
+				<RoomStay RPH="3" AvailabilityStatus="ClosedOut"><RoomRates><RoomRate RoomTypeCode="STE" NumberOfUnits="0"/></RoomRates></RoomStay>
+			</RoomStays></OTA_HotelAvailRS>`;
+		expect(parseHotelAvailRS(xml)).toEqual([
+			{ roomType: 'DBL', ratePlan: 'BAR', available: 2, closed: false, restrictions: { status: 'ClosedOnArrival', minLos: 3 } },
+			{ roomType: 'DBL', ratePlan: 'NR', available: 2, restrictions: { status: 'ClosedOnArrival', minLos: 3 } },
+			{ roomType: 'STE', available: 0, closed: true, restrictions: { status: 'Open' } },
+		]);
+		expectRefused(
+			() => parseHotelAvailRS(xml.replace('Time="3" TimeUnit="Day"/></Availability>', 'Time="three" TimeUnit="Day"/></Availability>')),
+			'invalid_content',
+			/MinLOS Time "three" is not a whole number/,
+		);
+	});
+});
+
 describe('parseHotelAvailRS', () => {
 	it('reads what channels leave out or put elsewhere', () => {
 		const xml = `<OTA_HotelAvailRS ${OTA} Version="1.0"><Success/><RoomStays>

@@ -1,7 +1,7 @@
 /**
  * The channel's answer to an availability query (OTA_HotelAvailRQ), from its view of the hotel:
- * a room is offered when every night of the stay has a booking limit and none is stopped, with
- * each rate plan priced on every night. Units are the tightest night's limit, the price the sum.
+ * each room type and rate plan it knows for every night of the stay, open or closed, with its
+ * restrictions — what a channel answers, and what the hotel's audit reads night by night.
  */
 import { nightsOf } from '../../../lib/inventory/dates';
 import { indexed, readDate } from '../../../lib/ota/contentReaders';
@@ -40,32 +40,42 @@ export function readAvailRQ(xml: string): AvailQueryRead {
 	};
 }
 
+/**
+ * Every room type and rate plan priced on every night of the stay, with its state: closed when a
+ * night is stopped or has nothing left, units the tightest night's limit, the price the sum, and
+ * the arrival night's restrictions (as a HotelStay). A channel that knows nothing of a night offers
+ * nothing for it.
+ */
 export function offersFor(view: ChannelView, query: AvailQueryRead): AvailOffer[] {
 	const nights = nightsOf(query.arrival, query.departure);
 	const offers: AvailOffer[] = [];
 	for (const room of roomCodes(view)) {
 		if (query.roomType !== undefined && room !== query.roomType) continue;
-		const units = unitsLeft(view, room, nights);
-		if (units === undefined) continue;
+		const statuses = nights.map((night) => view.availability.get(`${room}|${night}`));
+		if (statuses.some((status) => status?.bookingLimit === undefined)) continue;
+		const units = Math.min(...statuses.map((status) => status!.bookingLimit!));
+		const stopped = statuses.some((status) => status?.stopSell === true);
+		const arrival = statuses[0]!;
 		for (const ratePlan of rateCodes(view, room)) {
 			const nightly = nights.map((night) => view.rates.get(`${room}|${ratePlan}|${night}`));
 			if (nightly.some((rate) => rate === undefined)) continue;
 			const total = nightly.reduce((sum, rate) => sum + (rate?.amount ?? 0), 0);
-			offers.push({ roomType: room, ratePlan, available: units, totalAmount: total, currency: nightly[0]?.currency });
+			offers.push({
+				roomType: room,
+				ratePlan,
+				available: units,
+				totalAmount: total,
+				currency: nightly[0]?.currency,
+				closed: stopped || units === 0,
+				restrictions: {
+					status: arrival.stopSell ? 'Close' : arrival.closedToArrival ? 'ClosedOnArrival' : 'Open',
+					...(arrival.minLos ? { minLos: arrival.minLos } : {}),
+					...(arrival.maxLos ? { maxLos: arrival.maxLos } : {}),
+				},
+			});
 		}
 	}
 	return offers;
-}
-
-/** The smallest booking limit over the stay; undefined when a night has none or is stopped. */
-function unitsLeft(view: ChannelView, room: string, nights: string[]): number | undefined {
-	let units = Infinity;
-	for (const night of nights) {
-		const status = view.availability.get(`${room}|${night}`);
-		if (status?.bookingLimit === undefined || status.stopSell) return undefined;
-		units = Math.min(units, status.bookingLimit);
-	}
-	return units;
 }
 
 /** Room codes with room-level availability (`room|night` keys; `room|rate|night` are per rate). */

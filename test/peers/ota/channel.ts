@@ -17,6 +17,8 @@ import {
 	type ChannelReservation,
 	type OtaIssue,
 	type ParsedAck,
+	type AvailUpdate,
+	type RateUpdate,
 } from '../../../lib/ota';
 import { rootElementName, validateOta } from '../../support/xsd';
 import { offersFor, readAvailRQ } from './availability';
@@ -71,9 +73,24 @@ function echoTokenOf(xml: string): string | undefined {
 	return /\bEchoToken\s*=\s*"([^"]*)"/.exec(xml)?.[1];
 }
 
+/** How the next ARI messages go wrong, silently: each is answered Success either way. */
+export interface AriFault {
+	/** Messages not applied at all (a channel that lost them after accepting). */
+	lose: number;
+	/** Messages applied with these edits (a channel that applied something else). */
+	alter: number;
+	edit?: AriEdit;
+}
+
+export interface AriEdit {
+	availability?: (update: AvailUpdate) => AvailUpdate;
+	rate?: (rate: RateUpdate) => RateUpdate;
+}
+
 export class Channel {
 	readonly view: ChannelView = emptyView();
 	readonly queue: ReservationQueue;
+	readonly ariFault: AriFault = { lose: 0, alter: 0 };
 	private readonly handlers: Record<string, (xml: string) => string>;
 
 	constructor(private readonly opts: ChannelOptions) {
@@ -156,7 +173,7 @@ export class Channel {
 		const parsed = parseHotelAvailNotif(xml, { maxBytes: Infinity });
 		const refusal = this.hotelRefusal(parsed.hotelCode) ?? this.countRefusal(parsed.updates.length);
 		if (refusal) return acknowledgementRS('OTA_HotelAvailNotifRS', { errors: [refusal] }, parsed.echoToken);
-		applyAvailability(this.view, parsed.updates);
+		if (!this.loseAriMessage()) applyAvailability(this.view, this.alterAri(parsed.updates, this.ariFault.edit?.availability));
 		return acknowledgementRS('OTA_HotelAvailNotifRS', {}, parsed.echoToken);
 	}
 
@@ -164,8 +181,20 @@ export class Channel {
 		const parsed = parseHotelRateAmountNotif(xml, { maxBytes: Infinity });
 		const refusal = this.hotelRefusal(parsed.hotelCode) ?? this.countRefusal(parsed.rates.length) ?? this.monthRefusal(parsed.rates);
 		if (refusal) return acknowledgementRS('OTA_HotelRateAmountNotifRS', { errors: [refusal] }, parsed.echoToken);
-		applyRates(this.view, parsed.rates);
+		if (!this.loseAriMessage()) applyRates(this.view, this.alterAri(parsed.rates, this.ariFault.edit?.rate));
 		return acknowledgementRS('OTA_HotelRateAmountNotifRS', {}, parsed.echoToken);
+	}
+
+	private loseAriMessage(): boolean {
+		if (this.ariFault.lose <= 0) return false;
+		this.ariFault.lose--;
+		return true;
+	}
+
+	private alterAri<T>(updates: T[], edit: ((update: T) => T) | undefined): T[] {
+		if (this.ariFault.alter <= 0 || !edit) return updates;
+		this.ariFault.alter--;
+		return updates.map(edit);
 	}
 
 	/** OTA_HotelAvailRQ: what the channel would sell for the stay, from what our pushes told it. */

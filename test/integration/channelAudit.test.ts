@@ -1,0 +1,179 @@
+/**
+ * Auditing a channel (lib/channels/audit.ts) against the local OTA peer, for each profile that takes
+ * OpenTravel ARI: after a clean push nothing differs; updates the channel accepted but lost or
+ * applied wrong, and an edit in its extranet, are found night by night and field by field in both
+ * codes; the repair pushes exactly those nights and a second audit finds nothing; the audit is
+ * logged with its drift. Every request the audit sends is validated by the peer against the XSD.
+ */
+import nock from 'nock';
+import { HotelService } from '../../lib/booking/hotelService';
+import { auditChannel, type AriDifference } from '../../lib/channels/audit';
+import { ChannelMappings } from '../../lib/channels/mapping';
+import { PROFILES, type ProfileId } from '../../lib/channels/profiles';
+import { pushChanges } from '../../lib/channels/push';
+import { HotelError } from '../../lib/inventory/errors';
+import { resetPartnerPolicies } from '../../lib/resilience/policy';
+import { closeAllStores, getStore, type Db } from '../../lib/store/db';
+import { startOtaPeer, type OtaPeer } from '../peers/otaPeer';
+import { createTestDatabase, type TestDatabase } from '../support/services';
+import { peerConnection } from '../support/channels';
+import { day } from '../support/days';
+
+const NIGHTS = 14;
+
+describe.each(['booking', 'siteminder', 'generic'] as ProfileId[])('channel audit, profile %s', (profile) => {
+	let database: TestDatabase;
+	let db: Db;
+	let peer: OtaPeer;
+	let hotel: HotelService;
+	const conn = () => peerConnection(profile, peer);
+	const audit = (repair = false) => auditChannel(db, conn(), { from: day(1), nights: NIGHTS, repair });
+	const brief = (d: AriDifference) => [d.night, d.channelRoomType, d.channelRatePlan ?? '', d.field, d.store, d.channel];
+
+	beforeAll(async () => {
+		database = await createTestDatabase(`audit_${profile}`);
+		db = await getStore(database.config);
+		hotel = new HotelService(db);
+		await hotel.catalog.upsertRoomType({ code: 'DBL', name: 'Double' });
+		await hotel.catalog.upsertRoomType({ code: 'SGL', name: "Zoë's Single" });
+		await hotel.catalog.upsertRatePlan({ code: 'BAR', name: 'Best', currency: 'EUR' });
+		await hotel.setInventory({ roomType: 'DBL', from: day(1), to: day(20), allotment: 5 });
+		await hotel.setInventory({ roomType: 'SGL', from: day(1), to: day(20), allotment: 2, maxLos: 14 });
+		await hotel.setRates({ roomType: 'DBL', ratePlan: 'BAR', from: day(1), to: day(20), amount: 10000 });
+		await hotel.setRates({ roomType: 'SGL', ratePlan: 'BAR', from: day(1), to: day(20), amount: 7000 });
+		await new ChannelMappings(db, profile).set([
+			{ kind: 'room_type', hotelCode: 'DBL', channelCode: 'R-DBL' },
+			{ kind: 'room_type', hotelCode: 'SGL', channelCode: "R-SGL'; --" },
+			{ kind: 'rate_plan', hotelCode: 'BAR', channelCode: 'RP-BAR' },
+		]);
+		peer = await startOtaPeer({ profile, hotelCode: 'HOTEL1', username: 'hotel', password: 's3cret' });
+		expect((await pushChanges(db, conn())).status).toBe('pushed');
+	});
+	afterAll(async () => {
+		await peer.stop();
+		await closeAllStores();
+		await database.drop();
+	});
+	beforeEach(() => resetPartnerPolicies());
+
+	it('finds nothing after a clean push, reading one night at a time', async () => {
+		const before = peer.requests.length;
+		const report = await audit();
+		expect(report).toMatchObject({ channel: profile, from: day(1), to: day(NIGHTS), nightsCompared: 2 * NIGHTS, drift: 0, differences: [] });
+		expect(report.notCompared).toEqual(['closedToDeparture: OTA_HotelAvailRS cannot carry it']);
+		const queries = peer.requests.slice(before);
+		expect(queries).toHaveLength(NIGHTS);
+		expect(queries.every((r) => r.root === 'OTA_HotelAvailRQ' && r.valid && r.status === 200)).toBe(true);
+	});
+
+	it('finds what the channel lost, applied wrong, or was changed in its extranet; repairs exactly that; a second audit finds nothing', async () => {
+		// Lost: the availability and the rate message of this push are answered Success and dropped.
+		await hotel.setInventory({ roomType: 'DBL', from: day(5), to: day(5), allotment: 3, minLos: 2 });
+		await hotel.setInventory({ roomType: 'DBL', from: day(7), to: day(7), closedToArrival: true });
+		await hotel.setInventory({ roomType: 'DBL', from: day(8), to: day(8), stopSell: true });
+		await hotel.setRates({ roomType: 'DBL', ratePlan: 'BAR', from: day(6), to: day(6), amount: 9900 });
+		peer.loseAriUpdates(2);
+		expect((await pushChanges(db, conn())).status).toBe('pushed');
+		// Applied wrong: one more room than was sent.
+		await hotel.setInventory({ roomType: 'SGL', from: day(10), to: day(10), allotment: 1 });
+		peer.alterAriUpdates(1, { availability: (u) => ({ ...u, bookingLimit: (u.bookingLimit ?? 0) + 1 }) });
+		expect((await pushChanges(db, conn())).status).toBe('pushed');
+		// Changed by hand in the extranet.
+		peer.view.rates.set(`R-SGL'; --|RP-BAR|${day(12)}`, { amount: 100, currency: 'EUR' });
+
+		const found = await audit();
+		expect(found.differences.map(brief)).toEqual([
+			[day(5), 'R-DBL', '', 'roomsLeft', 3, 5],
+			[day(5), 'R-DBL', '', 'minLos', 2, null],
+			[day(6), 'R-DBL', 'RP-BAR', 'rate', 9900, 10000],
+			[day(7), 'R-DBL', '', 'closedToArrival', true, false],
+			[day(8), 'R-DBL', '', 'stopSell', true, false],
+			[day(10), "R-SGL'; --", '', 'roomsLeft', 1, 2],
+			[day(12), "R-SGL'; --", 'RP-BAR', 'rate', 7000, 100],
+		]);
+		expect(found.differences[0]).toMatchObject({ roomType: 'DBL', channelRoomType: 'R-DBL' });
+		expect(found.drift).toBe(6);
+		expect(found.repair).toBeUndefined();
+
+		const pushesBefore = peer.requests.filter((r) => r.root !== 'OTA_HotelAvailRQ').length;
+		const repaired = await audit(true);
+		expect(repaired.drift).toBe(6);
+		expect(repaired.repair).toMatchObject({ status: 'repaired' });
+		// Exactly the differing nights went out (the availability and rate messages of the repair).
+		expect(peer.requests.filter((r) => r.root !== 'OTA_HotelAvailRQ').length - pushesBefore).toBe(repaired.repair!.messages);
+		expect(repaired.repair!.nights).toBe(4 + 2); // availability: DBL on 5, 7 and 8, SGL on 10; rates: DBL on 6, SGL on 12
+
+		const again = await audit();
+		expect(again).toMatchObject({ drift: 0, differences: [] });
+		const logged = await db.query<{ nights: number; items: number; status: string; detail: string }>(
+			"SELECT nights, items, status, detail FROM channel_sync_log WHERE channel = $1 AND direction = 'audit' ORDER BY id",
+			[profile],
+		);
+		expect(logged.rows.map((r) => [r.nights, r.items, r.status, JSON.parse(r.detail).repair])).toEqual([
+			[2 * NIGHTS, 0, 'ok', 'not asked'],
+			[2 * NIGHTS, 6, 'ok', 'not asked'],
+			[2 * NIGHTS, 6, 'ok', 'repaired'],
+			[2 * NIGHTS, 0, 'ok', 'not asked'],
+		]);
+		// The push cursor did not move for the repair: nothing a later push owes was skipped.
+		expect((await pushChanges(db, conn())).status).toBe('nothing to push');
+	});
+
+	it('refuses a window it would not read', async () => {
+		for (const nights of [0, 366, 1.5]) {
+			await expect(auditChannel(db, conn(), { from: day(1), nights, repair: false })).rejects.toBeInstanceOf(HotelError);
+		}
+	});
+});
+
+describe('a channel that answers only what it sells (no closed rooms, no HotelStays)', () => {
+	let database: TestDatabase;
+	let db: Db;
+	const CHANNEL = 'http://sells-only.channel.test';
+	const conn = { channel: 'sellsonly', profile: PROFILES.generic, baseUrl: CHANNEL, hotelCode: 'HOTEL9', username: 'u', password: 'p', resilience: { maxAttempts: 1 } };
+
+	beforeAll(async () => {
+		database = await createTestDatabase('audit_sells');
+		db = await getStore(database.config);
+		const hotel = new HotelService(db);
+		await hotel.catalog.upsertRoomType({ code: 'DBL', name: 'Double' });
+		await hotel.catalog.upsertRatePlan({ code: 'BAR', name: 'Best', currency: 'EUR' });
+		await hotel.setInventory({ roomType: 'DBL', from: day(1), to: day(3), allotment: 4 });
+		await hotel.setInventory({ roomType: 'DBL', from: day(2), to: day(2), stopSell: true });
+		await hotel.setInventory({ roomType: 'DBL', from: day(3), to: day(3), allotment: 0 });
+		await hotel.setRates({ roomType: 'DBL', ratePlan: 'BAR', from: day(1), to: day(3), amount: 8000 });
+		await new ChannelMappings(db, 'sellsonly').set([
+			{ kind: 'room_type', hotelCode: 'DBL', channelCode: 'D' },
+			{ kind: 'rate_plan', hotelCode: 'BAR', channelCode: 'B' },
+		]);
+		nock.disableNetConnect();
+		nock.enableNetConnect(/127\.0\.0\.1/);
+	});
+	afterAll(async () => {
+		nock.cleanAll();
+		nock.enableNetConnect();
+		await closeAllStores();
+		await database.drop();
+	});
+
+	it('compares a room it does not report as not for sale: right for a stopped or sold-out night, drift for one the store sells', async () => {
+		const sells = `<OTA_HotelAvailRS xmlns="http://www.opentravel.org/OTA/2003/05" Version="1.0"><Success/><RoomStays><RoomStay>
+			<RoomRates><RoomRate RoomTypeCode="D" RatePlanCode="B" NumberOfUnits="4"><Total AmountAfterTax="80.00" CurrencyCode="EUR"/></RoomRate></RoomRates></RoomStay></RoomStays></OTA_HotelAvailRS>`;
+		const nothing = `<OTA_HotelAvailRS xmlns="http://www.opentravel.org/OTA/2003/05" Version="1.0"><Success/></OTA_HotelAvailRS>`;
+		// Night 1 as the store has it; nights 2 (stopped), 3 (sold out) and 4 (no inventory in the store) not reported.
+		nock(CHANNEL).post(PROFILES.generic.paths.availQuery).reply(200, sells).post(PROFILES.generic.paths.availQuery).times(3).reply(200, nothing);
+		const agreed = await auditChannel(db, conn, { from: day(1), nights: 4, repair: false });
+		expect(agreed).toMatchObject({ drift: 0, differences: [] });
+		expect(agreed.notCompared).toContain('stopSell by restriction, closedToArrival, minLos, maxLos: the channel reported no HotelStays (only closed-out rooms are compared)');
+
+		// Now the channel stops selling night 1 without being told: drift, as the rooms it should sell.
+		nock(CHANNEL).post(PROFILES.generic.paths.availQuery).times(4).reply(200, nothing);
+		const drifted = await auditChannel(db, conn, { from: day(1), nights: 4, repair: false });
+		expect(drifted.differences.map((d) => [d.night, d.field, d.store, d.channel])).toEqual([
+			[day(1), 'roomsLeft', 4, null],
+			[day(1), 'rate', 8000, null],
+		]);
+		expect(drifted.drift).toBe(1);
+		expect(nock.isDone()).toBe(true);
+	});
+});
