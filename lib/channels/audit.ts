@@ -6,13 +6,18 @@
  * its extranet, or a mapping changed after a push leaves the channel wrong until that night changes
  * again. The audit finds that drift whatever caused it:
  *
- * 1. The store's state of the window, for the room types and rate plans mapped to the channel.
- * 2. The channel's, one OTA_HotelAvailRQ per night (a one-night stay): per room type and rate plan
- *    its units left, whether it is closed out, its rate, and the arrival night's restrictions
+ * 1. The channel's view, one OTA_HotelAvailRQ per night (a one-night stay): per room type and rate
+ *    plan its units left, whether it is closed out, its rate, and the arrival night's restrictions
  *    (HotelStay: Close, ClosedOnArrival, MinLOS, MaxLOS) when the channel reports them.
+ * 2. The store's state of the window, read after the channel's, for the mapped room types and rate
+ *    plans. A room night changed since the audit began, or not pushed yet, is skipped: the channel
+ *    cannot know it yet, and the push on its way will tell it (counted in `skipped`).
  * 3. Night by night, field by field, in the channel's codes (and the hotel's, for the reader).
- * 4. Repair: those nights' latest state, sent as the push sends it (same messages, same limits);
- *    the push cursor does not move, so nothing a later push owes is skipped.
+ * 4. Repair: those nights' latest state, sent as the push sends it (same messages, same limits,
+ *    under the same per-channel lock, so a repair never lands between a push's read and its send);
+ *    the push cursor does not move, so nothing a later push owes is skipped. A difference with no
+ *    state in the store to send (no inventory or no rate that night) cannot be repaired by a push:
+ *    it is counted as `unrepairable`.
  *
  * Closed-to-departure cannot be read back (OTA_HotelAvailRS has no way to say it) and is not
  * compared; restrictions are compared only for rooms whose state the channel reports.
@@ -25,7 +30,7 @@ import { buildHotelAvailRQ, parseHotelAvailRS, type ParsedAvailOffer } from '../
 import type { Db } from '../store/db';
 import { sendToChannel, type ChannelConnection } from './channelClient';
 import { ChannelMappings } from './mapping';
-import { ariMessages, sendAri } from './push';
+import { ariMessages, sendAri, withChannelLock } from './push';
 
 export interface AuditOptions {
 	/** YYYY-MM-DD, the first night. */
@@ -60,10 +65,19 @@ export interface AuditReport {
 	nightsCompared: number;
 	/** Room type nights with at least one difference (a rate difference counts for its room type's night). */
 	drift: number;
+	/** Room type nights changed while the audit ran or not pushed yet: not compared. */
+	skipped: number;
 	differences: AriDifference[];
 	/** Fields that could not be compared, with why. */
 	notCompared: string[];
-	repair?: { status: 'repaired' | 'failed' | 'nothing to repair'; messages: number; nights: number; error?: string };
+	repair?: {
+		/** 'repaired in part': some differences had no store state to send (see unrepairable). */
+		status: 'repaired' | 'repaired in part' | 'failed' | 'nothing to repair' | 'nothing a push can repair';
+		messages: number;
+		nights: number;
+		unrepairable: number;
+		error?: string;
+	};
 }
 
 /** Default and upper bound of the window: one request per night. */
@@ -73,6 +87,7 @@ interface StoreNight {
 	roomsLeft: number | null;
 	stopSell: boolean | null;
 	closedToArrival: boolean | null;
+	closedToDeparture: boolean | null;
 	minLos: number | null;
 	maxLos: number | null;
 }
@@ -89,23 +104,34 @@ export async function auditChannel(db: Db, conn: ChannelConnection, opts: AuditO
 	const mappings = await new ChannelMappings(db, conn.channel).list();
 	const rooms = mappings.filter((m) => m.kind === 'room_type');
 	const plans = mappings.filter((m) => m.kind === 'rate_plan');
+	const startedAfter = await lastChange(db);
+
+	const channelNights = new Map<string, ParsedAvailOffer[]>();
+	for (const night of nights) channelNights.set(night, await readChannelNight(db, conn, night));
+	const restrictionsReported = [...channelNights.values()].some((offers) => offers.some((offer) => offer.restrictions !== undefined));
 	const store = await readStore(db, rooms.map((m) => m.hotelCode), plans.map((m) => m.hotelCode), nights);
+	const inFlux = await changedSince(db, Math.min(startedAfter, await pushCursor(db, conn.channel)), nights);
 
 	const differences: AriDifference[] = [];
-	let restrictionsReported = false;
+	let skipped = 0;
 	for (const night of nights) {
-		const offers = await readChannelNight(db, conn, night);
-		restrictionsReported ||= offers.some((offer) => offer.restrictions !== undefined);
+		const offers = channelNights.get(night)!;
 		for (const room of rooms) {
+			if (inFlux.has(`${room.hotelCode}|${night}`)) {
+				skipped++;
+				continue;
+			}
 			const ours = store.nights.get(`${room.hotelCode}|${night}`);
 			const theirs = offers.filter((offer) => offer.roomType === room.channelCode);
 			const base = { night, roomType: room.hotelCode, channelRoomType: room.channelCode };
 			// Many channels answer only what they sell: a room they do not report is "not for sale",
-			// which is right when the store does not sell it either (stopped, sold out, or no rate).
+			// which is right when the store would not sell a one-night stay either (stopped, sold out,
+			// closed to arrival, a longer minimum stay, closed to departure the next day, or no rate).
 			const priced = plans.some((plan) => store.rates.has(`${room.hotelCode}|${plan.hotelCode}|${night}`));
 			if (theirs.length === 0) {
-				if (forSale(ours) && priced) differences.push({ ...base, field: 'roomsLeft', store: ours!.roomsLeft, channel: null });
-				else continue;
+				if (sellsOneNight(ours, store.nights.get(`${room.hotelCode}|${addDays(night, 1)}`)) && priced) {
+					differences.push({ ...base, field: 'roomsLeft', store: ours!.roomsLeft, channel: null });
+				} else continue;
 			} else {
 				for (const [field, a, b] of compareRoom(ours, theirs[0])) differences.push({ ...base, field, store: a, channel: b });
 			}
@@ -122,15 +148,20 @@ export async function auditChannel(db: Db, conn: ChannelConnection, opts: AuditO
 		channel: conn.channel,
 		from: nights[0],
 		to: nights[nights.length - 1],
-		nightsCompared: rooms.length * nights.length,
+		nightsCompared: rooms.length * nights.length - skipped,
 		drift: drifted.size,
+		skipped,
 		differences,
 		notCompared: [
 			'closedToDeparture: OTA_HotelAvailRS cannot carry it',
 			...(restrictionsReported ? [] : ['stopSell by restriction, closedToArrival, minLos, maxLos: the channel reported no HotelStays (only closed-out rooms are compared)']),
 		],
 	};
-	if (opts.repair) report.repair = await repair(db, conn, differences);
+	if (opts.repair) {
+		// Nothing in the store to send: a rate the store does not have, a night it holds no inventory for.
+		const unrepairable = (d: AriDifference) => (d.field === 'rate' ? d.store === null : !store.nights.has(`${d.roomType}|${d.night}`));
+		report.repair = await withChannelLock(db, conn.channel, () => repair(db, conn, differences, unrepairable));
+	}
 	await recordAudit(db, conn.channel, report);
 	return report;
 }
@@ -153,7 +184,8 @@ function compareRoom(ours: StoreNight | undefined, first: ParsedAvailOffer): Arr
 	// A room with nothing left is closed out whether or not it is stopped: only a stop with rooms left is compared.
 	if ((ours?.roomsLeft ?? 0) > 0 || (first.available ?? 0) > 0) pairs.push(['stopSell', ours?.stopSell ?? null, stopped]);
 	const restrictions = first.restrictions;
-	if (restrictions !== undefined) {
+	// A closed room's other restrictions are not said (one Status per HotelStay): not compared.
+	if (restrictions !== undefined && restrictions.status !== 'Close') {
 		pairs.push(['closedToArrival', ours?.closedToArrival ?? null, restrictions.status === 'ClosedOnArrival']);
 		pairs.push(['minLos', normalLos(ours?.minLos), normalLos(restrictions.minLos)]);
 		pairs.push(['maxLos', ours?.maxLos ?? null, restrictions.maxLos ?? null]);
@@ -161,8 +193,10 @@ function compareRoom(ours: StoreNight | undefined, first: ParsedAvailOffer): Arr
 	return pairs.filter(([, a, b]) => a !== b);
 }
 
-function forSale(night: StoreNight | undefined): boolean {
-	return night !== undefined && (night.roomsLeft ?? 0) > 0 && night.stopSell !== true;
+/** Would the store sell a one-night stay arriving this night (what a channel's one-night answer shows)? */
+function sellsOneNight(night: StoreNight | undefined, next: StoreNight | undefined): boolean {
+	if (night === undefined || (night.roomsLeft ?? 0) <= 0 || night.stopSell === true) return false;
+	return night.closedToArrival !== true && (night.minLos ?? 1) <= 1 && next?.closedToDeparture !== true;
 }
 
 /** A minimum stay of one night is no restriction: the same as none. */
@@ -179,9 +213,10 @@ async function readChannelNight(db: Db, conn: ChannelConnection, night: string):
 async function readStore(db: Db, roomTypes: string[], ratePlans: string[], nights: string[]) {
 	const first = nights[0];
 	const end = addDays(nights[nights.length - 1], 1);
-	const inventory = await db.query<{ room_type_code: string; night: string; allotment: number; sold: number; stop_sell: boolean; min_los: number | null; max_los: number | null; closed_to_arrival: boolean }>(
-		`SELECT room_type_code, night::text AS night, allotment, sold, stop_sell, min_los, max_los, closed_to_arrival
-		 FROM inventory_nights WHERE room_type_code = ANY($1) AND night >= $2 AND night < $3`,
+	// One night more: closed to departure on the day after a night decides whether a one-night stay sells.
+	const inventory = await db.query<{ room_type_code: string; night: string; allotment: number; sold: number; stop_sell: boolean; min_los: number | null; max_los: number | null; closed_to_arrival: boolean; closed_to_departure: boolean }>(
+		`SELECT room_type_code, night::text AS night, allotment, sold, stop_sell, min_los, max_los, closed_to_arrival, closed_to_departure
+		 FROM inventory_nights WHERE room_type_code = ANY($1) AND night >= $2 AND night <= $3`,
 		[roomTypes, first, end],
 	);
 	const rates = await db.query<{ room_type_code: string; rate_plan_code: string; night: string; amount: number }>(
@@ -193,24 +228,58 @@ async function readStore(db: Db, roomTypes: string[], ratePlans: string[], night
 		nights: new Map<string, StoreNight>(
 			inventory.rows.map((r) => [
 				`${r.room_type_code}|${r.night}`,
-				{ roomsLeft: Math.max(0, r.allotment - r.sold), stopSell: r.stop_sell, closedToArrival: r.closed_to_arrival, minLos: r.min_los, maxLos: r.max_los },
+				{
+					roomsLeft: Math.max(0, r.allotment - r.sold),
+					stopSell: r.stop_sell,
+					closedToArrival: r.closed_to_arrival,
+					closedToDeparture: r.closed_to_departure,
+					minLos: r.min_los,
+					maxLos: r.max_los,
+				},
 			]),
 		),
 		rates: new Map(rates.rows.map((r) => [`${r.room_type_code}|${r.rate_plan_code}|${r.night}`, Number(r.amount)])),
 	};
 }
 
-/** The store's state for exactly the differing nights: availability and restrictions per room night, rates per rate plan night. */
-async function repair(db: Db, conn: ChannelConnection, differences: AriDifference[]): Promise<NonNullable<AuditReport['repair']>> {
+/** The newest change-log id: what the audit reads after it is compared as of then. */
+async function lastChange(db: Db): Promise<number> {
+	return Number((await db.query<{ id: string | null }>('SELECT max(id)::text AS id FROM inventory_changes')).rows[0].id ?? 0);
+}
+
+async function pushCursor(db: Db, channel: string): Promise<number> {
+	return Number((await db.query<{ change_id: string }>('SELECT change_id FROM channel_cursors WHERE channel = $1', [channel])).rows[0]?.change_id ?? 0);
+}
+
+/** Room type nights of the window with a change after `afterId` (any kind: availability, restriction or rate). */
+async function changedSince(db: Db, afterId: number, nights: string[]): Promise<Set<string>> {
+	const { rows } = await db.query<{ room_type_code: string; night: string }>(
+		'SELECT DISTINCT room_type_code, night::text AS night FROM inventory_changes WHERE id > $1 AND night >= $2 AND night <= $3',
+		[afterId, nights[0], nights[nights.length - 1]],
+	);
+	return new Set(rows.map((r) => `${r.room_type_code}|${r.night}`));
+}
+
+/**
+ * The store's state for exactly the differing nights: availability and restrictions per room night,
+ * rates per rate plan night. A difference whose store side is empty has nothing to send.
+ */
+async function repair(db: Db, conn: ChannelConnection, differences: AriDifference[], cannotRepair: (d: AriDifference) => boolean): Promise<NonNullable<AuditReport['repair']>> {
 	const changes = new Map<string, NightChange>();
+	let unrepairable = 0;
 	for (const d of differences) {
+		if (cannotRepair(d)) {
+			unrepairable++;
+			continue;
+		}
 		const change: NightChange =
 			d.field === 'rate' ? { kind: 'rate', roomType: d.roomType, ratePlan: d.ratePlan!, night: d.night } : { kind: 'availability', roomType: d.roomType, ratePlan: null, night: d.night };
 		changes.set(`${change.kind}|${change.roomType}|${change.ratePlan}|${change.night}`, change);
 	}
-	if (changes.size === 0) return { status: 'nothing to repair', messages: 0, nights: 0 };
+	if (changes.size === 0) return { status: unrepairable > 0 ? 'nothing a push can repair' : 'nothing to repair', messages: 0, nights: 0, unrepairable };
 	const sent = await sendAri(db, conn, await ariMessages(db, conn, [...changes.values()], []));
-	return { status: sent.error === undefined ? 'repaired' : 'failed', messages: sent.messages, nights: sent.nights, ...(sent.error === undefined ? {} : { error: sent.error }) };
+	if (sent.error !== undefined) return { status: 'failed', messages: sent.messages, nights: sent.nights, unrepairable, error: sent.error };
+	return { status: unrepairable > 0 ? 'repaired in part' : 'repaired', messages: sent.messages, nights: sent.nights, unrepairable };
 }
 
 /** One sync-log row per audit: nights = room type nights compared, items = drift; the fields that differed in detail. */

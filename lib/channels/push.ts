@@ -20,10 +20,12 @@ import { ariForChanges } from './ariState';
 import { sendToChannel, type ChannelConnection } from './channelClient';
 import { ChannelMappings } from './mapping';
 import { chunk, nightsIn, splitByMonth } from './ranges';
+import { exclusively } from '../store/locks';
 
 export interface PushReport {
 	channel: string;
-	status: 'nothing to push' | 'pushed' | 'failed';
+	/** busy: another push to this channel was running (it, or the next push, sends these changes). */
+	status: 'nothing to push' | 'pushed' | 'failed' | 'busy';
 	changes: number;
 	messages: number;
 	nights: number;
@@ -53,10 +55,27 @@ export function requirePushed(report: PushReport): PushReport {
 	);
 }
 
+/**
+ * One push (or audit repair) per channel at a time, across processes: two overlapping pushes could
+ * send the same nights, the older state last, and the channel would keep it. A push that finds
+ * another running leaves the work to it (status busy); the next scheduled push picks up the rest.
+ */
+export function withChannelLock<T>(db: Db, channel: string, fn: () => Promise<T>): Promise<T> {
+	return exclusively(db, CHANNEL_LOCK_SPACE, channel, fn, { wait: true }).then((outcome) => (outcome as { value: T }).value);
+}
+
+// An arbitrary constant that names "one channel's ARI" among advisory locks.
+const CHANNEL_LOCK_SPACE = 7_302_116;
+
 export async function pushChanges(db: Db, conn: ChannelConnection, opts: { maxChanges?: number } = {}): Promise<PushReport> {
 	if (!conn.profile.otaAriPush) {
 		throw new HotelError('invalid', `${conn.channel} (${conn.profile.name}) takes availability and rates in its own format, not OpenTravel: push them through a channel manager, or in the channel's extranet.`);
 	}
+	const outcome = await exclusively(db, CHANNEL_LOCK_SPACE, conn.channel, () => pushLocked(db, conn, opts), { wait: false });
+	return outcome.ran ? outcome.value : { channel: conn.channel, status: 'busy', changes: 0, messages: 0, nights: 0, bytes: 0, notMapped: [] };
+}
+
+async function pushLocked(db: Db, conn: ChannelConnection, opts: { maxChanges?: number }): Promise<PushReport> {
 	const cursor = await loadCursor(db, conn.channel);
 	const { changes, cursor: next } = await readChanges(db, cursor, opts.maxChanges ?? 50_000);
 	const report: PushReport = { channel: conn.channel, status: 'nothing to push', changes: changes.length, messages: 0, nights: 0, bytes: 0, notMapped: [] };

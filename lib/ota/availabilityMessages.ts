@@ -147,14 +147,19 @@ export function parseHotelAvailRS(xml: string | Uint8Array, opts?: ParseOptions)
 	return descendAll(message.body, 'RoomStays', 'RoomStay').flatMap((stay, index) => {
 		const offers = readRoomStay(stay, `RoomStays/${indexed('RoomStay', index)}`);
 		const status = attr(stay, 'AvailabilityStatus');
-		const restrictions = restrictionsByRph.get(attr(stay, 'RPH') ?? '');
+		const restrictions = restrictionsByRph.get(attr(stay, 'RPH') ?? '') ?? restrictionsByRph.get(ALL_ROOM_STAYS);
 		return offers.map((offer) => ({
 			...offer,
-			...(status === undefined ? {} : { closed: status === 'ClosedOut' }),
+			...(status === undefined ? {} : { closed: CLOSED_STATUSES.has(status) }),
 			...(restrictions ? { restrictions } : {}),
 		}));
 	});
 }
+
+const ALL_ROOM_STAYS = '*';
+
+/** RoomStay/@AvailabilityStatus values (RateIndicatorType) that mean "not for sale". */
+const CLOSED_STATUSES = new Set(['ClosedOut', 'NoAvailability', 'RoomTypeClosed', 'RatePlanClosed', 'DoesNotExist', 'UnableToProcess']);
 
 /** HotelStay restrictions by the RoomStay RPHs they name (a HotelStay may name several, space-separated). */
 function readHotelStays(body: XmlNode): Map<string, StayRestrictions> {
@@ -172,7 +177,9 @@ function readHotelStays(body: XmlNode): Map<string, StayRestrictions> {
 			if (time === undefined || (type !== 'MinLOS' && type !== 'MaxLOS')) continue;
 			restrictions[type === 'MinLOS' ? 'minLos' : 'maxLos'] = readCount(time, path, `${type} Time`);
 		}
-		for (const rph of (attr(stay, 'RoomStayRPH') ?? '').split(/\s+/).filter(Boolean)) byRph.set(rph, restrictions);
+		// A HotelStay that names no RoomStay is about the whole hotel: every room stay.
+		const rphs = (attr(stay, 'RoomStayRPH') ?? '').split(/\s+/).filter(Boolean);
+		for (const rph of rphs.length > 0 ? rphs : [ALL_ROOM_STAYS]) byRph.set(rph, restrictions);
 	});
 	return byRph;
 }

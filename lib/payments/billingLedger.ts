@@ -146,6 +146,7 @@ export class BillingLedger {
 	 */
 	async apply(change: PaymentChange, method: string = change.gateway ?? 'stripe', reference?: string, eventId?: string): Promise<BillingSummary | Unmatched> {
 		return this.db.transaction(async (tx) => {
+			await lockPayment(tx, change.paymentId);
 			const { reservationId, held } = await placePayment(tx, change);
 			if (!reservationId) return { unmatched: await holdUnmatched(tx, change, method, eventId) };
 			const billing = await mergePayment(tx, reservationId, change, method, reference);
@@ -174,7 +175,8 @@ export class BillingLedger {
 	 */
 	async matchPayment(paymentId: string, reservationId: string, matchedBy = 'hand'): Promise<{ payment: UnmatchedPayment; billing: BillingSummary }> {
 		return this.db.transaction(async (tx) => {
-			const held = (await tx.query<UnmatchedRow>('SELECT * FROM unmatched_payments WHERE payment_id = $1 FOR UPDATE', [paymentId])).rows[0];
+			await lockPayment(tx, paymentId);
+			const held = (await tx.query<UnmatchedRow>('SELECT * FROM unmatched_payments WHERE payment_id = $1', [paymentId])).rows[0];
 			if (!held) throw new HotelError('not_found', `Payment ${paymentId} is not in the unmatched payments list.`, 'paymentId');
 			if (held.matched_at) throw new HotelError('conflict', `Payment ${paymentId} was already matched to reservation ${held.matched_reservation_id}.`, 'paymentId');
 			if (!(await findReservation(tx, reservationId))) throw new HotelError('not_found', `Reservation ${reservationId} is not in the hotel's store.`, 'reservationId');
@@ -233,6 +235,18 @@ export class BillingLedger {
 }
 
 /**
+ * Every change of one payment — merge, hold, match — runs under this lock, taken first: a hold
+ * that did not exist yet cannot be written twice at once, a match cannot interleave with a delivery
+ * of the same payment, and locks are always taken in the same order (payment, then billing row).
+ */
+async function lockPayment(tx: Queryable, paymentId: string): Promise<void> {
+	await tx.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [PAYMENT_LOCK_SPACE, paymentId]);
+}
+
+// An arbitrary constant that names "one payment" among advisory locks (migrations use another).
+const PAYMENT_LOCK_SPACE = 7_302_115;
+
+/**
  * The payment's reservation — the one its ledger row names, else the one the change names if the
  * store has it — and whether changes of it are held from before it could be placed; one statement.
  */
@@ -278,8 +292,8 @@ async function mergePayment(tx: Queryable, reservationId: string, change: Paymen
  * now, and the held entry marked matched. Returns the billing after them.
  */
 async function releaseHeld(tx: Queryable, paymentId: string, reservationId: string, billing: BillingSummary): Promise<BillingSummary> {
-	const held = (await tx.query<UnmatchedRow>('SELECT * FROM unmatched_payments WHERE payment_id = $1 AND matched_at IS NULL FOR UPDATE', [paymentId])).rows[0];
-	if (!held) return billing; // released by a concurrent merge meanwhile
+	const held = (await tx.query<UnmatchedRow>('SELECT * FROM unmatched_payments WHERE payment_id = $1 AND matched_at IS NULL', [paymentId])).rows[0];
+	if (!held) return billing;
 	for (const change of held.changes) billing = await mergePayment(tx, reservationId, { ...change, reservationId }, held.gateway);
 	await tx.query(`UPDATE unmatched_payments SET matched_reservation_id = $2, matched_at = now(), matched_by = 'payment appeared' WHERE payment_id = $1`, [paymentId, reservationId]);
 	return billing;
@@ -290,9 +304,10 @@ async function releaseHeld(tx: Queryable, paymentId: string, reservationId: stri
  * (each once), its status the highest reported, so matching it later merges all it went through.
  */
 async function holdUnmatched(tx: Queryable, change: PaymentChange, gateway: string, eventId?: string): Promise<UnmatchedPayment> {
-	const held = (await tx.query<UnmatchedRow>('SELECT * FROM unmatched_payments WHERE payment_id = $1 FOR UPDATE', [change.paymentId])).rows[0];
-	const reported = JSON.stringify(change);
-	const changes = held ? (held.changes.some((each) => JSON.stringify(each) === reported) ? held.changes : [...held.changes, change]) : [change];
+	const held = (await tx.query<UnmatchedRow>('SELECT * FROM unmatched_payments WHERE payment_id = $1', [change.paymentId])).rows[0];
+	// Compared key-sorted: jsonb hands objects back with its own key order.
+	const reported = canonical(change);
+	const changes = held ? (held.changes.some((each) => canonical(each) === reported) ? held.changes : [...held.changes, change]) : [change];
 	const eventIds = [...new Set([...(held?.event_ids ?? []), ...(eventId ? [eventId] : [])])];
 	const { rows } = await tx.query<UnmatchedRow>(
 		`INSERT INTO unmatched_payments (payment_id, gateway, named_reservation_id, currency, amount, status, event_ids, changes)
@@ -314,6 +329,15 @@ async function holdUnmatched(tx: Queryable, change: PaymentChange, gateway: stri
 		],
 	);
 	return toUnmatched(rows[0]);
+}
+
+function canonical(value: unknown): string {
+	if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+	if (value && typeof value === 'object') {
+		const entries = Object.entries(value).filter(([, v]) => v !== undefined).sort(([a], [b]) => a.localeCompare(b));
+		return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+	}
+	return JSON.stringify(value);
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a payments row

@@ -16,6 +16,7 @@ import { POSTGRES_CREDENTIAL_NAME, shippedWorkflow, usePostgres, writeTempWorkfl
 import { waitFor } from '../support/waitFor';
 import { HotelService } from '../../lib/booking/hotelService';
 import { auditChannel } from '../../lib/channels/audit';
+import { pushChanges } from '../../lib/channels/push';
 import { ChannelMappings } from '../../lib/channels/mapping';
 import { BillingLedger } from '../../lib/payments/billingLedger';
 import { peerConnection } from '../support/channels';
@@ -113,7 +114,7 @@ it('tells the staff once when the channel has recovered', async () => {
 it('alerts once for a channel whose audit found drift and for a payment that matches no reservation, and tells each recovery once', async () => {
 	const before = alertsTo('it@hotel.example').length;
 	const subjects = () => alertsTo('it@hotel.example').slice(before).map((m) => m.subject).sort();
-	// The store sells nights the channel was never told about (no push ran): the audit finds them.
+	// Pushed, then changed by hand in the channel's extranet: the audit finds it.
 	const hotel = new HotelService(db);
 	await hotel.catalog.upsertRoomType({ code: 'DBL', name: 'Double' });
 	await hotel.catalog.upsertRatePlan({ code: 'BAR', name: 'Best', currency: 'EUR' });
@@ -124,6 +125,8 @@ it('alerts once for a channel whose audit found drift and for a payment that mat
 		{ kind: 'rate_plan', hotelCode: 'BAR', channelCode: 'RP-BAR' },
 	]);
 	const conn = peerConnection('booking', ota);
+	expect((await pushChanges(db, conn)).status).toBe('pushed');
+	for (const night of [day(1), day(2), day(3)]) ota.view.rates.set(`R-DBL|RP-BAR|${night}`, { amount: 1, currency: 'EUR' });
 	expect(await auditChannel(db, conn, { from: day(1), nights: 3, repair: true })).toMatchObject({ drift: 3, repair: { status: 'repaired' } });
 	// A Stripe payment naming a reservation the hotel does not have.
 	const ledger = new BillingLedger(db);

@@ -178,6 +178,27 @@ describe.each(Object.keys(configs))('billing ledger on %s', (kind) => {
 		expect(await apply(foreign)).toMatchObject({ reservationId: cash });
 	});
 
+	it('holds every change of an unmatched payment once, even when they arrive at the same time, and a match merges them all', async () => {
+		const r = `R-${kind}-racing`;
+		const piId = `pi_${kind}_racing`;
+		const failedChange = classifyStripeEvent(failed(piId, r)).change!;
+		const succeededChange = classifyStripeEvent(succeeded(piId, r)).change!;
+		await Promise.all([
+			ledger.apply(failedChange, undefined, undefined, 'evt_f'),
+			ledger.apply(succeededChange, undefined, undefined, 'evt_s'),
+			ledger.apply(failedChange, undefined, undefined, 'evt_f'),
+			ledger.apply(succeededChange, undefined, undefined, 'evt_s'),
+		]);
+		const row = (await db.query<{ n: number; events: string[]; status: string }>('SELECT jsonb_array_length(changes) AS n, event_ids AS events, status FROM unmatched_payments WHERE payment_id = $1', [piId])).rows[0];
+		expect({ ...row, events: [...row.events].sort() }).toEqual({ n: 2, events: ['evt_f', 'evt_s'], status: 'succeeded' });
+		await insertBareReservations(db, [r]);
+		// A hand match racing a redelivery: whichever comes second finds the payment placed (the match then says so).
+		const [match] = await Promise.allSettled([ledger.matchPayment(piId, r), ledger.apply(succeededChange)]);
+		if (match.status === 'rejected') expect(String(match.reason)).toMatch(/already matched/);
+		expect(await ledger.billingOf(r)).toMatchObject({ status: 'paid', amountPaid: 20000 });
+		expect(await ledger.paymentsOf(r)).toEqual([expect.objectContaining({ id: piId, status: 'succeeded', amountReceived: 20000 })]);
+	});
+
 	it('refuses an offline payment for a reservation the store does not have', async () => {
 		await expect(ledger.recordOfflinePayment({ reservationId: `R-${kind}-typo`, method: 'cash', currency: 'EUR', amount: 100, reference: 'x' })).rejects.toThrow(
 			/is not in the hotel's store/,

@@ -59,7 +59,7 @@ describe.each(['booking', 'siteminder', 'generic'] as ProfileId[])('channel audi
 	it('finds nothing after a clean push, reading one night at a time', async () => {
 		const before = peer.requests.length;
 		const report = await audit();
-		expect(report).toMatchObject({ channel: profile, from: day(1), to: day(NIGHTS), nightsCompared: 2 * NIGHTS, drift: 0, differences: [] });
+		expect(report).toMatchObject({ channel: profile, from: day(1), to: day(NIGHTS), nightsCompared: 2 * NIGHTS, drift: 0, skipped: 0, differences: [] });
 		expect(report.notCompared).toEqual(['closedToDeparture: OTA_HotelAvailRS cannot carry it']);
 		const queries = peer.requests.slice(before);
 		expect(queries).toHaveLength(NIGHTS);
@@ -98,7 +98,7 @@ describe.each(['booking', 'siteminder', 'generic'] as ProfileId[])('channel audi
 		const pushesBefore = peer.requests.filter((r) => r.root !== 'OTA_HotelAvailRQ').length;
 		const repaired = await audit(true);
 		expect(repaired.drift).toBe(6);
-		expect(repaired.repair).toMatchObject({ status: 'repaired' });
+		expect(repaired.repair).toMatchObject({ status: 'repaired', unrepairable: 0 });
 		// Exactly the differing nights went out (the availability and rate messages of the repair).
 		expect(peer.requests.filter((r) => r.root !== 'OTA_HotelAvailRQ').length - pushesBefore).toBe(repaired.repair!.messages);
 		expect(repaired.repair!.nights).toBe(4 + 2); // availability: DBL on 5, 7 and 8, SGL on 10; rates: DBL on 6, SGL on 12
@@ -117,6 +117,37 @@ describe.each(['booking', 'siteminder', 'generic'] as ProfileId[])('channel audi
 		]);
 		// The push cursor did not move for the repair: nothing a later push owes was skipped.
 		expect((await pushChanges(db, conn())).status).toBe('nothing to push');
+	});
+
+	it('compares nothing a channel cannot say, skips nights not pushed yet, and names what a push cannot repair', async () => {
+		// Stopped and closed to arrival at once: the channel's one Status says Close; its CTA is not compared.
+		await hotel.setInventory({ roomType: 'SGL', from: day(3), to: day(3), stopSell: true, closedToArrival: true, minLos: 3 });
+		expect((await pushChanges(db, conn())).status).toBe('pushed');
+		expect(await audit()).toMatchObject({ drift: 0, skipped: 0 });
+
+		// Changed and not pushed yet: the channel cannot know it, the push on its way will tell it.
+		await hotel.setInventory({ roomType: 'SGL', from: day(4), to: day(5), allotment: 1 });
+		const pending = await audit(true);
+		expect(pending).toMatchObject({ drift: 0, skipped: 2, nightsCompared: 2 * NIGHTS - 2, repair: { status: 'nothing to repair' } });
+		expect((await pushChanges(db, conn())).status).toBe('pushed');
+
+		// A rate plan the channel sells that the store has no rates for: listed, and no push can undo it.
+		await new ChannelMappings(db, profile).set([{ kind: 'rate_plan', hotelCode: 'NRF', channelCode: 'RP-NRF' }]);
+		peer.view.rates.set(`R-DBL|RP-NRF|${day(2)}`, { amount: 5000, currency: 'EUR' });
+		const stray = await audit(true);
+		expect(stray.differences.map(brief)).toEqual([[day(2), 'R-DBL', 'RP-NRF', 'rate', null, 5000]]);
+		expect(stray.repair).toMatchObject({ status: 'nothing a push can repair', messages: 0, unrepairable: 1 });
+		peer.view.rates.delete(`R-DBL|RP-NRF|${day(2)}`);
+		await new ChannelMappings(db, profile).remove('rate_plan', 'NRF');
+		expect(await audit()).toMatchObject({ drift: 0 });
+	});
+
+	it('lets one push or repair of a channel run at a time: an overlapping push leaves the work to the running one', async () => {
+		await hotel.setInventory({ roomType: 'DBL', from: day(11), to: day(11), allotment: 2 });
+		peer.fail({ kind: 'slow', delayMs: 400, count: 1 });
+		const [first, second] = await Promise.all([pushChanges(db, conn()), new Promise((r) => setTimeout(r, 100)).then(() => pushChanges(db, conn()))]);
+		expect([first.status, second.status]).toEqual(['pushed', 'busy']);
+		expect(peer.view.availability.get(`R-DBL|${day(11)}`)).toMatchObject({ bookingLimit: 2 });
 	});
 
 	it('refuses a window it would not read', async () => {
@@ -138,14 +169,19 @@ describe('a channel that answers only what it sells (no closed rooms, no HotelSt
 		const hotel = new HotelService(db);
 		await hotel.catalog.upsertRoomType({ code: 'DBL', name: 'Double' });
 		await hotel.catalog.upsertRatePlan({ code: 'BAR', name: 'Best', currency: 'EUR' });
-		await hotel.setInventory({ roomType: 'DBL', from: day(1), to: day(3), allotment: 4 });
+		await hotel.setInventory({ roomType: 'DBL', from: day(1), to: day(6), allotment: 4 });
 		await hotel.setInventory({ roomType: 'DBL', from: day(2), to: day(2), stopSell: true });
 		await hotel.setInventory({ roomType: 'DBL', from: day(3), to: day(3), allotment: 0 });
-		await hotel.setRates({ roomType: 'DBL', ratePlan: 'BAR', from: day(1), to: day(3), amount: 8000 });
+		await hotel.setInventory({ roomType: 'DBL', from: day(4), to: day(4), closedToArrival: true });
+		await hotel.setInventory({ roomType: 'DBL', from: day(5), to: day(5), minLos: 2 });
+		await hotel.setInventory({ roomType: 'DBL', from: day(7), to: day(7), closedToDeparture: true });
+		await hotel.setRates({ roomType: 'DBL', ratePlan: 'BAR', from: day(1), to: day(7), amount: 8000 });
 		await new ChannelMappings(db, 'sellsonly').set([
 			{ kind: 'room_type', hotelCode: 'DBL', channelCode: 'D' },
 			{ kind: 'rate_plan', hotelCode: 'BAR', channelCode: 'B' },
 		]);
+		// As if everything had been pushed: the audit compares only what the channel has been told.
+		await db.query("INSERT INTO channel_cursors (channel, txid, change_id) SELECT 'sellsonly', '0', max(id) FROM inventory_changes");
 		nock.disableNetConnect();
 		nock.enableNetConnect(/127\.0\.0\.1/);
 	});
@@ -156,19 +192,20 @@ describe('a channel that answers only what it sells (no closed rooms, no HotelSt
 		await database.drop();
 	});
 
-	it('compares a room it does not report as not for sale: right for a stopped or sold-out night, drift for one the store sells', async () => {
+	it('compares a room it does not report as not for sale: right for a night the store would not sell one night of either, drift for one it sells', async () => {
 		const sells = `<OTA_HotelAvailRS xmlns="http://www.opentravel.org/OTA/2003/05" Version="1.0"><Success/><RoomStays><RoomStay>
 			<RoomRates><RoomRate RoomTypeCode="D" RatePlanCode="B" NumberOfUnits="4"><Total AmountAfterTax="80.00" CurrencyCode="EUR"/></RoomRate></RoomRates></RoomStay></RoomStays></OTA_HotelAvailRS>`;
 		const nothing = `<OTA_HotelAvailRS xmlns="http://www.opentravel.org/OTA/2003/05" Version="1.0"><Success/></OTA_HotelAvailRS>`;
-		// Night 1 as the store has it; nights 2 (stopped), 3 (sold out) and 4 (no inventory in the store) not reported.
-		nock(CHANNEL).post(PROFILES.generic.paths.availQuery).reply(200, sells).post(PROFILES.generic.paths.availQuery).times(3).reply(200, nothing);
-		const agreed = await auditChannel(db, conn, { from: day(1), nights: 4, repair: false });
+		// Night 1 as the store has it; not reported: 2 stopped, 3 sold out, 4 closed to arrival, 5 with
+		// a minimum stay of 2, 6 closed to departure the day after, 8 without inventory in the store.
+		nock(CHANNEL).post(PROFILES.generic.paths.availQuery).reply(200, sells).post(PROFILES.generic.paths.availQuery).times(7).reply(200, nothing);
+		const agreed = await auditChannel(db, conn, { from: day(1), nights: 8, repair: false });
 		expect(agreed).toMatchObject({ drift: 0, differences: [] });
 		expect(agreed.notCompared).toContain('stopSell by restriction, closedToArrival, minLos, maxLos: the channel reported no HotelStays (only closed-out rooms are compared)');
 
 		// Now the channel stops selling night 1 without being told: drift, as the rooms it should sell.
-		nock(CHANNEL).post(PROFILES.generic.paths.availQuery).times(4).reply(200, nothing);
-		const drifted = await auditChannel(db, conn, { from: day(1), nights: 4, repair: false });
+		nock(CHANNEL).post(PROFILES.generic.paths.availQuery).times(8).reply(200, nothing);
+		const drifted = await auditChannel(db, conn, { from: day(1), nights: 8, repair: false });
 		expect(drifted.differences.map((d) => [d.night, d.field, d.store, d.channel])).toEqual([
 			[day(1), 'roomsLeft', 4, null],
 			[day(1), 'rate', 8000, null],
