@@ -9,6 +9,7 @@ import type { Db } from '../store/db';
 import { dataVersion, HotelCatalog, type AvailabilityQuery, type InventoryUpdate, type Offer, type RateUpdate } from '../inventory/catalog';
 import { ReservationBook, type ChannelChange, type Reservation, type ReservationChange, type StayInput } from '../inventory/reservations';
 import { AvailabilityCache } from './availabilityCache';
+import { eraseExpiredGuestData, eraseGuestData, type ErasureReport, type RetentionReport } from '../privacy/guestData';
 
 export interface HotelServiceOptions {
 	redis?: Redis;
@@ -30,7 +31,7 @@ export class HotelService {
 	private readonly cache?: AvailabilityCache;
 
 	constructor(
-		db: Db,
+		private readonly db: Db,
 		private readonly opts: HotelServiceOptions = {},
 	) {
 		this.catalog = new HotelCatalog(db);
@@ -39,6 +40,16 @@ export class HotelService {
 			this.cache = new AvailabilityCache(opts.redis, () => dataVersion(db), { keyPrefix: opts.keyPrefix, hotel: opts.hotel, ttlSeconds: opts.cacheTtlSeconds });
 			this.book.onChange((change) => this.broadcast(change));
 		}
+	}
+
+	/** Guest data of stays departed more than `daysAfterDeparture` days ago, erased (lib/privacy/guestData.ts). */
+	eraseExpiredGuestData(opts: { daysAfterDeparture: number; limit?: number }): Promise<RetentionReport> {
+		return eraseExpiredGuestData(this.db, { ...opts, today: this.opts.today?.() });
+	}
+
+	/** One guest's data, erased on request: a reservation, or every reservation and e-mail of an address. */
+	eraseGuestData(request: { reservationId?: string; email?: string }): Promise<ErasureReport> {
+		return eraseGuestData(this.db, request);
 	}
 
 	async availability(q: AvailabilityQuery): Promise<{ offers: Offer[]; cache: 'hit' | 'miss' | 'unavailable' | 'off' }> {

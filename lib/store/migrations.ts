@@ -414,6 +414,15 @@ export const migrations: Migration[] = [
 			ALTER TABLE channel_sync_log ADD CONSTRAINT channel_sync_log_direction_check CHECK (direction IN ('push', 'pull', 'ack', 'webhook', 'query', 'audit'));
 		`,
 	},
+	{
+		version: 13,
+		name: 'guest data retention',
+		sql: `
+			-- When a reservation's guest data was erased (lib/privacy/guestData.ts): by retention, or on request.
+			ALTER TABLE reservations ADD COLUMN guest_data_erased_at timestamptz;
+			CREATE INDEX reservations_retention_idx ON reservations (departure) WHERE guest_data_erased_at IS NULL;
+		`,
+	},
 ];
 
 // An arbitrary constant that names "schema migration" among advisory locks.

@@ -94,6 +94,15 @@ export const actions: Record<string, Action> = {
 		return out(await ctx.hotel.cancel(str(ctx, 'reservationId')));
 	},
 
+	async 'guestData.eraseExpired'(ctx) {
+		const daysAfterDeparture = Number(param(ctx, 'daysAfterDeparture', 365));
+		return out(await ctx.hotel.eraseExpiredGuestData({ daysAfterDeparture, limit: Number(param(ctx, 'batchSize', 500)) }));
+	},
+
+	async 'guestData.erase'(ctx) {
+		return out(await ctx.hotel.eraseGuestData({ reservationId: str(ctx, 'eraseReservationId') || undefined, email: str(ctx, 'guestEmail') || undefined }));
+	},
+
 	async 'inventory.set'(ctx) {
 		const f = param(ctx, 'inventoryFields', {}) as IDataObject;
 		const los = (v: unknown) => (v === undefined ? undefined : Number(v) > 0 ? Number(v) : null);

@@ -44,6 +44,7 @@ export const properties: INodeProperties[] = [
 		noDataExpression: true,
 		options: [
 			{ name: 'Availability', value: 'availability' },
+			{ name: 'Guest Data', value: 'guestData', description: "Erase guests' personal data: past the retention, or on request" },
 			{ name: 'Inventory', value: 'inventory', description: 'Rooms to sell and restrictions per night' },
 			{ name: 'Rate', value: 'rate', description: 'Prices per night' },
 			{ name: 'Rate Plan', value: 'ratePlan' },
@@ -63,6 +64,24 @@ export const properties: INodeProperties[] = [
 			{ name: 'Update', value: 'update', action: 'Update a reservation', description: 'Change dates, room type, guests or guest details' },
 		],
 		'create',
+	),
+	operations(
+		'guestData',
+		[
+			{
+				name: 'Erase Past Retention',
+				value: 'eraseExpired',
+				action: 'Erase guest data past the retention',
+				description: 'Erase the personal data of every stay that ended more than the retention ago; reservation IDs, dates and amounts stay',
+			},
+			{
+				name: 'Erase on Request',
+				value: 'erase',
+				action: 'Erase one guest s data on request',
+				description: "Erase a guest's personal data: one reservation, or every reservation and e-mail of an address",
+			},
+		],
+		'eraseExpired',
 	),
 	operations('inventory', [{ name: 'Set', value: 'set', action: 'Set inventory and restrictions for dates' }], 'set'),
 	operations('rate', [{ name: 'Set', value: 'set', action: 'Set rates for dates' }], 'set'),
@@ -138,6 +157,21 @@ export const properties: INodeProperties[] = [
 		displayOptions: show('reservation', ['list']),
 	},
 	num('Limit', 'limit', 'reservation', ['list'], 50, { typeOptions: { minValue: 1, maxValue: 1000, numberPrecision: 0 }, description: 'Max number of results to return' }),
+
+	// Guest data
+	num('Days After Departure', 'daysAfterDeparture', 'guestData', ['eraseExpired'], 365, {
+		typeOptions: { minValue: 0, maxValue: 3650, numberPrecision: 0 },
+		description: "How long after a stay ends its guest's personal data is kept. Check what your country's law requires (registration forms, tax) before lowering it.",
+	}),
+	num('Reservations per Run', 'batchSize', 'guestData', ['eraseExpired'], 500, {
+		typeOptions: { minValue: 1, maxValue: 10000, numberPrecision: 0 },
+		description: 'At most this many reservations are erased per run; the next run goes on with the rest (see remaining)',
+	}),
+	str('Reservation ID', 'eraseReservationId', 'guestData', ['erase'], { placeholder: 'HB-7K2M9Q', description: "The reservation whose guest data to erase; or leave empty and give the guest's e-mail address" }),
+	str('Guest E-mail', 'guestEmail', 'guestData', ['erase'], {
+		placeholder: 'guest@example.com',
+		description: 'Every reservation of this address, and every e-mail sent to it, is erased. A stay still to come is refused: cancel it first.',
+	}),
 
 	// Inventory and rates
 	str('Room Type', 'roomType', 'inventory', ['set'], { required: true }),
