@@ -9,8 +9,11 @@
  *  - COMPILE_CACHE: when one is built, reuse V8's compiled code of the sandbox's runtime instead of
  *    parsing it again.
  * Both keep every expression in its sandbox: they change when the sandbox is paid for, not what runs in it.
+ *  - NODE_ENV=production (the official image's own): outside it, n8n's error answers (a webhook
+ *    body that is not JSON, say) carry a stack trace with the install's paths to any caller.
  */
 export const SHIPPED_N8N_SETTINGS: Readonly<Record<string, string>> = {
 	N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE: 'true',
 	N8N_EXPRESSION_ENGINE_COMPILE_CACHE: 'true',
+	NODE_ENV: 'production',
 };

@@ -87,7 +87,8 @@ async function main() {
 			});
 		} else {
 			console.log('Starting n8n (first run installs the pinned n8n host: a few minutes)...');
-			n8n = await startN8n({ userFolder, port: await preferredPort() });
+			// The hotel's time zone is n8n's (calendar events, schedules): set, not left to n8n's default (New York).
+			n8n = await startN8n({ userFolder, port: await preferredPort(), env: { GENERIC_TIMEZONE: SANDBOX_TIME_ZONE } });
 		}
 		cleanUps.push(n8n.stop);
 		const credentialIds = await createSandboxCredentials(n8n, peers);
@@ -175,6 +176,9 @@ async function preferredPort(): Promise<number | undefined> {
 	return free ? wanted : undefined;
 }
 
+/** The sandbox hotel's time zone, as docker/.env.example sets it for the compose files and queue mode. */
+const SANDBOX_TIME_ZONE = 'Europe/Berlin';
+
 function printWelcome(n8n: N8n | N8nQueue, { stripePeer, squarePeer, otaPeer, smtpPeer, googlePeer }: Peers, workflows: string[], token: string, reservationId: string) {
 	const api = n8n.webhookUrl('hotel-booking-engine');
 	const arrival = addDays(today(), 7);
@@ -192,6 +196,7 @@ ${processes}
   Login:      ${n8n.owner.email} / ${n8n.owner.password}
   API key:    ${n8n.apiKey} (header X-N8N-API-KEY, ${n8n.url}/api/v1)
   Workflows:  ${workflows.join(', ')} (imported and active)
+  Time zone:  ${SANDBOX_TIME_ZONE} (n8n's GENERIC_TIMEZONE: the hotel's, for calendar events and schedules)
 
   Local Stripe-compatible API: ${stripePeer.url} (secret key ${STRIPE_KEY})
   It sends signed webhooks to ${n8n.webhookUrl(PAYMENT_WEBHOOK_PATH)}

@@ -1,8 +1,13 @@
 /**
- * The booking-engine API's routes and the shape checks of their requests. Checks here are about
- * form (a JSON object, the fields present, the right types); the store checks meaning (dates,
- * room types, sold out). Either way the caller gets a status and the field at fault.
+ * The booking-engine API's routes and the checks of their requests made before a workflow starts:
+ * form (a JSON object, the fields present, the right types) and the stay's dates (real, in order,
+ * not past, not too long). What needs the store — room types, rooms left — is the store's to check
+ * (the trigger refuses a sold-out stay before the workflow too; see admission.ts). Either way the
+ * caller gets a status and the field at fault.
  */
+import { validateStay } from '../inventory/dates';
+import { HotelError } from '../inventory/errors';
+
 export type Route = 'availability' | 'createReservation' | 'getReservation' | 'changeReservation' | 'cancelReservation';
 
 export const ROUTES: Array<{ route: Route; method: 'GET' | 'POST' | 'PUT' | 'DELETE'; path: string; output: string }> = [
@@ -105,6 +110,7 @@ export function checkCreateBody(raw: unknown): Record<string, unknown> {
 	}
 	const guest = body.guest as Record<string, unknown> | undefined;
 	if (!guest || typeof guest.name !== 'string' || guest.name.trim() === '') throw new ApiRequestError(422, 'guest.name is required.', 'guest.name');
+	checkStayDates(body.arrival, body.departure);
 	return pickStay(body);
 }
 
@@ -113,6 +119,8 @@ export function checkChangeBody(raw: unknown): Record<string, unknown> {
 	checkTypes(body);
 	const stay = pickStay(body);
 	if (Object.keys(stay).length === 0) throw new ApiRequestError(422, `Nothing to change: give at least one of ${STAY_FIELDS.join(', ')}.`);
+	// One date alone is checked against the reservation's other one, by the workflow.
+	if (body.arrival !== undefined && body.departure !== undefined) checkStayDates(body.arrival, body.departure);
 	return stay;
 }
 
@@ -122,6 +130,7 @@ export function checkAvailabilityQuery(query: Record<string, unknown>): Record<s
 		if (typeof query[f] !== 'string' || query[f] === '') throw new ApiRequestError(422, `${f} is required (YYYY-MM-DD).`, f);
 		out[f] = query[f];
 	}
+	checkStayDates(out.arrival, out.departure);
 	if (typeof query.roomType === 'string' && query.roomType !== '') out.roomType = query.roomType;
 	for (const f of ['adults', 'children', 'rooms'] as const) {
 		if (query[f] === undefined || query[f] === '') continue;
@@ -130,6 +139,19 @@ export function checkAvailabilityQuery(query: Record<string, unknown>): Record<s
 		out[f] = n;
 	}
 	return out;
+}
+
+/**
+ * Real dates, arrival before departure, not in the past, not too long: the same rules the store
+ * applies (validateStay), checked before a workflow starts so a bad date starts no execution.
+ */
+function checkStayDates(arrival: unknown, departure: unknown): void {
+	try {
+		validateStay(arrival, departure);
+	} catch (error) {
+		if (error instanceof HotelError) throw new ApiRequestError(422, error.message, error.field);
+		throw error;
+	}
 }
 
 export function checkReservationId(id: unknown): string {

@@ -53,6 +53,8 @@ const N8N_VARIABLES: Record<string, string> = {
 	// packages/cli/src/modules/community-packages/community-packages.config.ts (true is today's
 	// default; set, it also silences 2.41's warning that the default will change)
 	N8N_UNVERIFIED_PACKAGES_ENABLED: 'n8n src/modules/community-packages/community-packages.config.ts',
+	// Read from process.env by packages/@n8n/backend-common/src/environment.ts (inProduction, inDevelopment)
+	NODE_ENV: '@n8n/backend-common src/environment.ts',
 	// Read from process.env by packages/cli/src/commands/start.ts and workflow-runner.ts
 	OFFLOAD_MANUAL_EXECUTIONS_TO_WORKERS: 'n8n src/commands/start.ts, src/workflow-runner.ts',
 };
