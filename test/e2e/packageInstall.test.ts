@@ -67,6 +67,15 @@ describe('package install into a stock n8n', () => {
 		expectAllKnown(expected, known, n8nLines);
 	});
 
+	it("gives every node its codex (categories, aliases, documentation link), so 'hotel' finds them all in the node panel", async () => {
+		const res = await fetch(`${n8n!.url}/types/nodes.json`, { headers: { cookie: n8n!.authCookie } });
+		const types = (await res.json()) as Array<{ name: string; codex?: { categories?: string[]; alias?: string[]; resources?: { primaryDocumentation?: Array<{ url: string }> } } }>;
+		const ours = types.filter((t) => t.name.startsWith(`${pkg.name}.`));
+		expect(ours.length).toBe(pkg.n8n.nodes.length);
+		const withoutCodex = ours.filter((t) => !t.codex?.alias?.includes('hotel') || !t.codex?.categories?.length || !t.codex?.resources?.primaryDocumentation?.[0]?.url).map((t) => t.name);
+		expect(withoutCodex).toEqual([]);
+	});
+
 	it('makes every credential type in package.json known to n8n', async () => {
 		const known = await loadedTypeNames(n8n!, 'credentials');
 		const expected = (pkg.n8n.credentials ?? []).map((file) => builtName(file, 'credential'));
