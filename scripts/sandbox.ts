@@ -112,6 +112,8 @@ export async function createSandboxCredentials(n8n: N8n, { stripePeer, squarePee
 		type: 'hotelSmtpApi',
 		data: { host: smtpPeer.host, port: smtpPeer.port, tls: 'none', user: '', password: '', fromAddress: 'frontdesk@hotel.example', fromName: 'Hotel Example' },
 	});
+	// The sandbox hotel, once for every workflow: its e-mails are signed with it, its calendar events use its time zone.
+	const details = await n8n.api.createCredential({ name: 'Hotel Details', type: 'hotelDetailsApi', data: SANDBOX_HOTEL_DETAILS });
 	const calendar = await n8n.api.createCredential({
 		name: 'Hotel Google Calendar',
 		type: 'hotelGoogleServiceAccountApi',
@@ -125,6 +127,7 @@ export async function createSandboxCredentials(n8n: N8n, { stripePeer, squarePee
 		'Hotel OTA Channel': ota.id,
 		'Hotel SMTP': smtp.id,
 		'Hotel Google Calendar': calendar.id,
+		'Hotel Details': details.id,
 	};
 }
 
@@ -133,6 +136,18 @@ export async function createSandboxCredentials(n8n: N8n, { stripePeer, squarePee
  * with `guestReservation`, also one booked stay with a guest e-mail, for the payment curls `npm
  * start` prints (a payment for it marks it paid and e-mails the guest a receipt). Returns its id.
  */
+/** The sandbox's hotel details (the Hotel Details credential): its time zone is the one npm start gives n8n. */
+export const SANDBOX_HOTEL_DETAILS = {
+	hotelName: 'Hotel Example',
+	timeZone: 'Europe/Berlin',
+	checkInTime: '15:00',
+	checkOutTime: '11:00',
+	phone: '+49 30 1234567',
+	email: 'frontdesk@hotel.example',
+	address: 'Example Street 1, 10115 Berlin',
+	logoUrl: '',
+};
+
 export async function seedDemoHotel(store: StoreConfig, opts: { guestReservation?: boolean } = {}): Promise<{ reservationId?: string }> {
 	const hotel = new HotelService(await getStore(store));
 	await hotel.catalog.upsertRoomType({ code: 'DBL', name: 'Double room', maxOccupancy: 2 });

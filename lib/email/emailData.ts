@@ -21,6 +21,9 @@ export interface HotelInfo {
 	phone?: string;
 	email?: string;
 	address?: string;
+	/** HH:MM in the hotel's time zone (the Hotel Details credential): shown beside arrival and departure. */
+	checkInTime?: string;
+	checkOutTime?: string;
 }
 
 /** Values for the templates, and what identifies this e-mail's occasion (see dedupeKey). */
@@ -68,6 +71,8 @@ export function hotelValues(hotel: HotelInfo): TemplateValues {
 		'hotel.phone': text(hotel.phone),
 		'hotel.email': text(hotel.email),
 		'hotel.address': text(hotel.address),
+		'hotel.checkInTime': text(hotel.checkInTime),
+		'hotel.checkOutTime': text(hotel.checkOutTime),
 	};
 }
 

@@ -30,7 +30,7 @@ export interface RenderedEmail extends EmailTemplate {
 }
 
 const VARIABLES: Record<'hotel' | 'guest' | Topic, string[]> = {
-	hotel: ['name', 'logoUrl', 'phone', 'email', 'address'],
+	hotel: ['name', 'logoUrl', 'phone', 'email', 'address', 'checkInTime', 'checkOutTime'],
 	guest: ['name', 'email', 'phone'],
 	reservation: [
 		'id', 'status', 'arrival', 'departure', 'nights', 'roomType', 'ratePlan', 'rooms', 'roomList', 'adults', 'children',
@@ -78,8 +78,8 @@ const row = (label: string, value: string) => `<tr><td style="padding:4px 16px 4
 
 const stayHtml = `<table role="presentation" cellpadding="0" cellspacing="0" style="margin:16px 0">
 ${row('Reservation', '{{reservation.id}}')}
-${row('Arrival', '{{reservation.arrival}}')}
-${row('Departure', '{{reservation.departure}}')}
+${row('Arrival', '{{reservation.arrival}}{{#hotel.checkInTime}}, check-in from {{hotel.checkInTime}}{{/hotel.checkInTime}}')}
+${row('Departure', '{{reservation.departure}}{{#hotel.checkOutTime}}, check-out by {{hotel.checkOutTime}}{{/hotel.checkOutTime}}')}
 {{#reservation.nights}}${row('Nights', '{{reservation.nights}}')}{{/reservation.nights}}
 {{#reservation.roomList}}${row('Rooms', '{{reservation.roomList}}')}{{/reservation.roomList}}{{^reservation.roomList}}${row('Room', '{{reservation.roomType}}{{#reservation.rooms}} × {{reservation.rooms}}{{/reservation.rooms}}')}{{/reservation.roomList}}
 ${row('Guests', '{{reservation.adults}} adult(s){{#reservation.children}}, {{reservation.children}} child(ren){{/reservation.children}}')}
@@ -87,8 +87,8 @@ ${row('Guests', '{{reservation.adults}} adult(s){{#reservation.children}}, {{res
 </table>`;
 
 const stayText = `Reservation: {{reservation.id}}
-Arrival:     {{reservation.arrival}}
-Departure:   {{reservation.departure}}{{#reservation.nights}}
+Arrival:     {{reservation.arrival}}{{#hotel.checkInTime}}, check-in from {{hotel.checkInTime}}{{/hotel.checkInTime}}
+Departure:   {{reservation.departure}}{{#hotel.checkOutTime}}, check-out by {{hotel.checkOutTime}}{{/hotel.checkOutTime}}{{#reservation.nights}}
 Nights:      {{reservation.nights}}{{/reservation.nights}}
 {{#reservation.roomList}}Rooms:       {{reservation.roomList}}{{/reservation.roomList}}{{^reservation.roomList}}Room:        {{reservation.roomType}}{{#reservation.rooms}} x {{reservation.rooms}}{{/reservation.rooms}}{{/reservation.roomList}}
 Guests:      {{reservation.adults}} adult(s){{#reservation.children}}, {{reservation.children}} child(ren){{/reservation.children}}{{#reservation.total}}

@@ -1,3 +1,4 @@
+import { hotelDetailsCredentialTests, hotelDetailsOf } from '../shared/hotelDetails';
 import {
 	NodeConnectionTypes,
 	type IExecuteFunctions,
@@ -31,6 +32,8 @@ export class HotelCalendar implements INodeType {
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [
+			// Hotel Details (nodes/shared/hotelDetails.ts), when the node takes them from the credential.
+			{ name: 'hotelDetailsApi', required: true, displayOptions: { show: { hotelDetails: ['credential'] } }, testedBy: 'hotelDetailsCheck' },
 			{ name: 'hotelGoogleCalendarOAuth2Api', required: true, displayOptions: { show: { authentication: ['oAuth2'] } } },
 			{
 				name: 'hotelGoogleServiceAccountApi',
@@ -43,15 +46,16 @@ export class HotelCalendar implements INodeType {
 		properties,
 	};
 
-	methods = { credentialTest: { ...calendarCredentialTests, ...storeCredentialTests } };
+	methods = { credentialTest: { ...calendarCredentialTests, ...storeCredentialTests, ...hotelDetailsCredentialTests } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		// One client per execution, built on first use: its token is shared by all items.
 		let client: Promise<CalendarClient> | undefined;
+		const details = await hotelDetailsOf(this);
 		return runOperations<CalendarContext>(this, {
 			node: 'Hotel Calendar',
 			operations: actions,
-			context: (i) => ({ fn: this, i, client: () => (client ??= calendarClientFor(this)) }),
+			context: (i) => ({ fn: this, i, details, client: () => (client ??= calendarClientFor(this)) }),
 			describeError: (error, i) => describeError(this.getNode(), error, i),
 			logFields: (json) => ({
 				integration: 'google_calendar',

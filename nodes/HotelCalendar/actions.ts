@@ -11,6 +11,7 @@ import { PARTNER } from '../../lib/calendar/client';
 import { syncReservationsBehind } from '../../lib/calendar/catchUp';
 import { PartnerError } from '../../lib/resilience/policy';
 import { hotelStore } from '../shared/hotelStore';
+import type { HotelDetails } from '../shared/hotelDetails';
 
 export const DEFAULT_RESERVATION_EXPRESSION = '={{ $json.reservation ?? $json }}';
 export const DEFAULT_ACTION_EXPRESSION = '={{ $json.action }}';
@@ -19,6 +20,8 @@ export interface CalendarContext {
 	fn: IExecuteFunctions;
 	i: number;
 	client: () => Promise<CalendarClient>;
+	/** From the Hotel Details credential, when the node uses it; else the node's own fields. */
+	details?: HotelDetails;
 }
 
 type Action = (ctx: CalendarContext) => Promise<IDataObject>;
@@ -64,12 +67,15 @@ function calendarKeyOf(ctx: CalendarContext, calendarId: string): string {
 	return `${type}:${ctx.fn.getNode().credentials?.[type]?.id ?? 'unsaved'}:${calendarId}`;
 }
 
-const stayTimesOf = (ctx: CalendarContext) => ({
-	// Empty: the workflow's time zone (Workflow Settings), which defaults to the instance's.
-	timeZone: str(ctx, 'timeZone') || ctx.fn.getTimezone(),
-	checkInTime: str(ctx, 'checkInTime', '15:00'),
-	checkOutTime: str(ctx, 'checkOutTime', '11:00'),
-});
+const stayTimesOf = (ctx: CalendarContext) =>
+	ctx.details
+		? { timeZone: ctx.details.timeZone || ctx.fn.getTimezone(), checkInTime: ctx.details.checkInTime, checkOutTime: ctx.details.checkOutTime }
+		: {
+				// Empty: the workflow's time zone (Workflow Settings), which defaults to the instance's.
+				timeZone: str(ctx, 'timeZone') || ctx.fn.getTimezone(),
+				checkInTime: str(ctx, 'checkInTime', '15:00'),
+				checkOutTime: str(ctx, 'checkOutTime', '11:00'),
+			};
 
 export const actions: Record<string, Action> = {
 	async 'event.syncReservation'(ctx) {

@@ -1,4 +1,5 @@
 /** The Hotel Calendar node's parameters. */
+import { hotelDetailsParameter, typedHere } from '../shared/hotelDetails';
 import type { INodeProperties } from 'n8n-workflow';
 import { databaseParameter } from '../shared/hotelStore';
 import { DEFAULT_ACTION_EXPRESSION, DEFAULT_RESERVATION_EXPRESSION } from './actions';
@@ -77,6 +78,7 @@ export const properties: INodeProperties[] = [
 			"The change: created, modified or cancelled (book, modify and cancel are accepted too). Empty: taken from the reservation's status.",
 		displayOptions: show(['syncReservation']),
 	},
+	{ ...hotelDetailsParameter, displayOptions: show(['syncReservation', 'syncChanged']) },
 	{
 		displayName: 'Hotel Time Zone',
 		name: 'timeZone',
@@ -84,7 +86,7 @@ export const properties: INodeProperties[] = [
 		default: '',
 		placeholder: 'e.g. Europe/Berlin',
 		description: "IANA time zone of the hotel. Empty: the workflow's time zone (Workflow Settings).",
-		displayOptions: show(['syncReservation', 'syncChanged']),
+		displayOptions: { show: { operation: ['syncReservation', 'syncChanged'], ...typedHere } },
 	},
 	{
 		displayName: 'Check-In Time',
@@ -93,7 +95,7 @@ export const properties: INodeProperties[] = [
 		default: '15:00',
 		placeholder: '15:00',
 		description: 'The event starts on the arrival date at this time (HH:MM, 24-hour clock, hotel time)',
-		displayOptions: show(['syncReservation', 'syncChanged']),
+		displayOptions: { show: { operation: ['syncReservation', 'syncChanged'], ...typedHere } },
 	},
 	{
 		displayName: 'Check-Out Time',
@@ -102,7 +104,7 @@ export const properties: INodeProperties[] = [
 		default: '11:00',
 		placeholder: '11:00',
 		description: 'The event ends on the departure date at this time (HH:MM, 24-hour clock, hotel time)',
-		displayOptions: show(['syncReservation', 'syncChanged']),
+		displayOptions: { show: { operation: ['syncReservation', 'syncChanged'], ...typedHere } },
 	},
 	{
 		displayName: 'Reservation ID',

@@ -1,3 +1,4 @@
+import { hotelDetailsCredentialTests, hotelDetailsOf } from '../shared/hotelDetails';
 import {
 	NodeConnectionTypes,
 	type IExecuteFunctions,
@@ -34,6 +35,8 @@ export class HotelEmail implements INodeType {
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [
+			// Hotel Details (nodes/shared/hotelDetails.ts), when the node takes them from the credential.
+			{ name: 'hotelDetailsApi', required: true, displayOptions: { show: { hotelDetails: ['credential'] } }, testedBy: 'hotelDetailsCheck' },
 			{ name: 'hotelSmtpApi', required: true, displayOptions: { show: { operation: ['sendNow'] } }, testedBy: 'hotelSmtpConnection' },
 			{
 				name: 'hotelPostgresApi',
@@ -45,13 +48,14 @@ export class HotelEmail implements INodeType {
 		properties,
 	};
 
-	methods = { credentialTest: { ...storeCredentialTests, ...smtpCredentialTests } };
+	methods = { credentialTest: { ...storeCredentialTests, ...smtpCredentialTests, ...hotelDetailsCredentialTests } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		// Built once per execution, and only if an operation needs them; items go out one by one,
 		// so one pooled connection carries them all.
 		let outbox: Promise<EmailOutbox> | undefined;
 		let sender: Promise<SmtpSender> | undefined;
+		const details = await hotelDetailsOf(this);
 		try {
 			return await runOperations<ActionContext>(this, {
 				node: 'Hotel Email',
@@ -60,6 +64,7 @@ export class HotelEmail implements INodeType {
 				context: (i) => ({
 					fn: this,
 					i,
+					details,
 					outbox: () => (outbox ??= hotelStore(this).then((db) => new EmailOutbox(db))),
 					sender: () => (sender ??= this.getCredentials('hotelSmtpApi').then((c) => smtpSenderFrom(c, { pool: 1 }))),
 				}),

@@ -11,10 +11,13 @@ import type { SmtpSender } from '../../lib/email/smtpTransport';
 import { isTemplateKind, topicOf, type TemplateOverrides } from '../../lib/email/templates';
 import { invalid } from '../../lib/inventory/errors';
 import type { BatchOperation } from '../shared/runOperations';
+import type { HotelDetails } from '../shared/hotelDetails';
 
 export interface ActionContext {
 	fn: IExecuteFunctions;
 	i: number;
+	/** From the Hotel Details credential, when the node uses it; else the node's own fields. */
+	details?: HotelDetails;
 	outbox: () => Promise<EmailOutbox>;
 	sender: () => Promise<SmtpSender>;
 }
@@ -29,7 +32,7 @@ function compose(ctx: ActionContext, recipientOptional = false): NewEmail {
 	const options = ctx.fn.getNodeParameter('options', ctx.i, {}) as IDataObject;
 	return composeEmail({
 		template,
-		hotel: { name: str(ctx, 'hotelName'), logoUrl: str(ctx, 'logoUrl'), phone: str(ctx, 'hotelPhone'), email: str(ctx, 'hotelEmail'), address: str(ctx, 'hotelAddress') },
+		hotel: ctx.details ?? { name: str(ctx, 'hotelName'), logoUrl: str(ctx, 'logoUrl'), phone: str(ctx, 'hotelPhone'), email: str(ctx, 'hotelEmail'), address: str(ctx, 'hotelAddress') },
 		// The source parameter is named after what the template is about: reservation, payment or alert.
 		source: ctx.fn.getNodeParameter(topicOf(template), ctx.i, {}),
 		to: ctx.fn.getNodeParameter('to', ctx.i, ''),

@@ -1,4 +1,5 @@
 /** The Hotel Email node's parameters. */
+import { hotelDetailsParameter, typedHere } from '../shared/hotelDetails';
 import type { INodeProperties } from 'n8n-workflow';
 import type { Topic } from '../../lib/email/emailData';
 import { placeholdersOf, topicOf, TEMPLATE_KINDS, type TemplateKind } from '../../lib/email/templates';
@@ -76,9 +77,18 @@ export const properties: INodeProperties[] = [
 	source('reservation', 'Reservation', '={{ $json.reservation ?? $json }}', 'The reservation, as the Hotel Reservations node or an OTA trigger outputs it (id, version, guest, arrival, departure, …)'),
 	source('payment', 'Payment', '={{ $json.change ?? $json.payment ?? $json }}', "The payment: a Payment Webhook Trigger item's change, or a Hotel Payment result"),
 	source('alert', 'Alert', '={{ $json }}', 'An Integration Health item: integration, error, consecutiveFailures (and failingSince or alertKey)'),
-	{ displayName: 'Hotel Name', name: 'hotelName', type: 'string', default: '', required: true, placeholder: 'Hotel Example' },
-	{ displayName: 'Logo URL', name: 'logoUrl', type: 'string', default: '', placeholder: 'https://hotel.example/logo.png', description: 'An http(s) image URL; empty shows the hotel name instead' },
-	{ displayName: 'Hotel Phone', name: 'hotelPhone', type: 'string', default: '', placeholder: '+49 30 1234567' },
+	hotelDetailsParameter,
+	{ displayName: 'Hotel Name', name: 'hotelName', type: 'string', default: '', required: true, placeholder: 'Hotel Example', displayOptions: { show: typedHere } },
+	{
+		displayName: 'Logo URL',
+		name: 'logoUrl',
+		type: 'string',
+		default: '',
+		placeholder: 'https://hotel.example/logo.png',
+		description: 'An http(s) image URL; empty shows the hotel name instead',
+		displayOptions: { show: typedHere },
+	},
+	{ displayName: 'Hotel Phone', name: 'hotelPhone', type: 'string', default: '', placeholder: '+49 30 1234567', displayOptions: { show: typedHere } },
 	{
 		displayName: 'Hotel Email',
 		name: 'hotelEmail',
@@ -86,8 +96,9 @@ export const properties: INodeProperties[] = [
 		default: '',
 		placeholder: 'name@email.com',
 		description: 'Shown to guests as the contact address; its domain also names the Message-ID',
+		displayOptions: { show: typedHere },
 	},
-	{ displayName: 'Hotel Address', name: 'hotelAddress', type: 'string', default: '', placeholder: 'Example Street 1, 10115 Berlin' },
+	{ displayName: 'Hotel Address', name: 'hotelAddress', type: 'string', default: '', placeholder: 'Example Street 1, 10115 Berlin', displayOptions: { show: typedHere } },
 	{
 		displayName: 'Template Overrides',
 		name: 'templateOverrides',

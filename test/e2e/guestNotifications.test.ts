@@ -15,7 +15,7 @@ import { createTestDatabase, type TestDatabase } from '../support/services';
 import { createPostgresCredential, POSTGRES_CREDENTIAL_NAME, shippedWorkflow, usePostgres, writeTempWorkflow } from '../support/workflows';
 import { sleep, waitFor } from '../support/waitFor';
 import { day } from '../support/days';
-import { createSmtpCredential, seedGuestHotel } from '../support/guestHotel';
+import { createHotelDetailsCredential, createSmtpCredential, seedGuestHotel } from '../support/guestHotel';
 
 let n8n: N8n;
 let smtp: SmtpPeer;
@@ -47,6 +47,7 @@ beforeAll(async () => {
 	const ids: Record<string, string> = {};
 	ids[POSTGRES_CREDENTIAL_NAME] = await createPostgresCredential(n8n, database);
 	ids['Hotel SMTP'] = await createSmtpCredential(n8n, smtp);
+	ids['Hotel Details'] = await createHotelDetailsCredential(n8n);
 	ids['Hotel Google Calendar'] = (await n8n.api.createCredential({
 		name: 'Hotel Google Calendar',
 		type: 'hotelGoogleServiceAccountApi',

@@ -14,6 +14,7 @@ import { startStripePeer, type StripePeer } from '../peers/stripePeer';
 import { createTestDatabase, type TestDatabase } from '../support/services';
 import { POSTGRES_CREDENTIAL_NAME, shippedWorkflow, usePostgres, writeTempWorkflow } from '../support/workflows';
 import { waitFor } from '../support/waitFor';
+import { SANDBOX_HOTEL_DETAILS } from '../../scripts/sandbox';
 import { HotelService } from '../../lib/booking/hotelService';
 import { auditChannel } from '../../lib/channels/audit';
 import { pushChanges } from '../../lib/channels/push';
@@ -57,6 +58,7 @@ beforeAll(async () => {
 	const { config } = database;
 	const credentials: Array<[string, string, Record<string, unknown>]> = [
 		[POSTGRES_CREDENTIAL_NAME, 'hotelPostgresApi', { host: config.host, port: config.port, database: config.database, user: config.user, password: config.password ?? '', ssl: false }],
+		['Hotel Details', 'hotelDetailsApi', SANDBOX_HOTEL_DETAILS],
 		['Hotel SMTP', 'hotelSmtpApi', { host: smtp.host, port: smtp.port, tls: 'none', user: '', password: '', fromAddress: 'monitor@hotel.example' }],
 		['Hotel Google Calendar', 'hotelGoogleServiceAccountApi', google.credential()],
 		['Hotel OTA Channel', 'hotelOtaChannelApi', { profile: 'booking', channel: 'booking', baseUrl: ota.url, hotelCode: 'HOTEL1', username: 'hotel', password: 's3cret', webhookSecret: '' }],

@@ -17,7 +17,7 @@ import { createTestDatabase, type TestDatabase } from '../support/services';
 import { createPostgresCredential, notificationsWithoutCalendar, POSTGRES_CREDENTIAL_NAME, shippedWorkflow, usePostgres, writeTempWorkflow } from '../support/workflows';
 import { sleep, waitFor } from '../support/waitFor';
 import { day } from '../support/days';
-import { createSmtpCredential, seedGuestHotel } from '../support/guestHotel';
+import { createHotelDetailsCredential, createSmtpCredential, seedGuestHotel } from '../support/guestHotel';
 
 const STRIPE_KEY = 'sk_test_reconcile_e2e';
 const STRIPE_SECRET = 'whsec_reconcile_e2e';
@@ -54,6 +54,7 @@ beforeAll(async () => {
 		data: { accessToken: SQUARE_TOKEN, environment: 'custom', baseUrl: squarePeer.url, locationId: squarePeer.locationId, webhookSecret: 'k', webhookNotificationUrl: n8n.webhookUrl('hotel-square-payments/square') },
 	})).id;
 	ids['Hotel SMTP'] = await createSmtpCredential(n8n, smtp);
+	ids['Hotel Details'] = await createHotelDetailsCredential(n8n);
 	workflows.stripe = (await n8n.api.importWorkflowFile(writeTempWorkflow(usePostgres(shippedWorkflow('payment-webhook.json'))), ids)).id;
 	workflows.square = (await n8n.api.importWorkflowFile(writeTempWorkflow(usePostgres(shippedWorkflow('payment-webhook-square.json'))), ids)).id;
 	await n8n.api.importWorkflowFile(writeTempWorkflow(notificationsWithoutCalendar(usePostgres(shippedWorkflow('guest-notifications.json')))), ids);

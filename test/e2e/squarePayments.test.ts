@@ -18,7 +18,7 @@ import { createTestDatabase, type TestDatabase } from '../support/services';
 import { createPostgresCredential, notificationsWithoutCalendar, POSTGRES_CREDENTIAL_NAME, shippedWorkflow, usePostgres, writeTempWorkflow } from '../support/workflows';
 import { sleep, waitFor } from '../support/waitFor';
 import { day } from '../support/days';
-import { createSmtpCredential, seedGuestHotel } from '../support/guestHotel';
+import { createHotelDetailsCredential, createSmtpCredential, seedGuestHotel } from '../support/guestHotel';
 
 const TOKEN = 'EAAA-e2e-square';
 const SIGNATURE_KEY = 'e2e-square-signature-key';
@@ -52,6 +52,7 @@ beforeAll(async () => {
 		data: { accessToken: TOKEN, environment: 'custom', baseUrl: peer.url, locationId: peer.locationId, webhookSecret: SIGNATURE_KEY, webhookNotificationUrl: n8n.webhookUrl(WEBHOOK_PATH) },
 	})).id;
 	ids['Hotel SMTP'] = await createSmtpCredential(n8n, smtp);
+	ids['Hotel Details'] = await createHotelDetailsCredential(n8n);
 	({ id: workflowId } = await n8n.api.importWorkflowFile(writeTempWorkflow(usePostgres(shippedWorkflow('payment-webhook-square.json'))), ids));
 	await n8n.api.importWorkflowFile(writeTempWorkflow(notificationsWithoutCalendar(usePostgres(shippedWorkflow('guest-notifications.json')))), ids);
 	await n8n.api.waitForWebhook(WEBHOOK_PATH, 'POST');

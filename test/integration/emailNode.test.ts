@@ -72,6 +72,7 @@ function run(params: Record<string, unknown>, opts: Partial<FakeRun> & { passwor
 		continueOnFail: opts.continueOnFail,
 		credentials: {
 			hotelSmtpApi: smtpCredential(opts.password),
+			hotelDetailsApi: { hotelName: 'Hotel am See (Details)', timeZone: 'Europe/Berlin', checkInTime: '14:00', checkOutTime: '10:30', phone: '+49 30 999', email: 'hello@see.example', address: 'Seestraße 2, Berlin', logoUrl: '' },
 			hotelPostgresApi: { host: config.host, port: config.port, database: config.database, user: config.user, password: config.password ?? '' },
 		},
 	});
@@ -190,6 +191,28 @@ it("tests the Hotel SMTP credential against the server: OK, wrong password, no s
 	expect(nowhere).toMatchObject({ status: 'Error', message: expect.stringMatching(/ECONNREFUSED/) });
 	const incomplete = await call({ host: 'smtp.example.com', fromAddress: '' });
 	expect(incomplete).toMatchObject({ status: 'Error', message: expect.stringMatching(/From address/) });
+});
+
+it('takes the hotel from the Hotel Details credential when told to: name, contact and the check-in and check-out times', async () => {
+	const [[item]] = await execute(run({ operation: 'preview', hotelDetails: 'credential', hotelName: '', reservation: reservation('R-HD1') }).ctx);
+	expect(item.json.text).toContain('Hotel am See (Details)');
+	expect(item.json.text).toContain('check-in from 14:00');
+	expect(item.json.text).toContain('check-out by 10:30');
+	expect(item.json.html).toContain('+49 30 999');
+	expect(item.json.text).not.toContain('Seeblick');
+	// Typed on the node (the default, as workflows saved before the credential): no times unless given.
+	const [[typed]] = await execute(run({ operation: 'preview', reservation: reservation('R-HD1') }).ctx);
+	expect(typed.json.text).toContain('Hotel Seeblick');
+	expect(typed.json.text).not.toContain('check-in from');
+});
+
+it('tests the Hotel Details credential: a real time zone and times, a name', async () => {
+	const check = new HotelEmail().methods.credentialTest.hotelDetailsCheck;
+	const test = (data: Record<string, unknown>) => check.call({} as never, { id: 'x', name: 'Hotel Details', type: 'hotelDetailsApi', data } as never);
+	expect(await test({ hotelName: 'Hotel Example', timeZone: 'Europe/Berlin', checkInTime: '15:00', checkOutTime: '11:00' })).toMatchObject({ status: 'OK' });
+	expect(await test({ hotelName: 'Hotel Example', timeZone: 'Mars/Olympus', checkInTime: '15:00' })).toMatchObject({ status: 'Error', message: expect.stringMatching(/Mars\/Olympus/) });
+	expect(await test({ hotelName: 'Hotel Example', timeZone: 'Europe/Berlin', checkInTime: '25:00' })).toMatchObject({ status: 'Error' });
+	expect(await test({ hotelName: ' ', timeZone: 'Europe/Berlin' })).toMatchObject({ status: 'Error', message: expect.stringMatching(/Hotel Name is empty/) });
 });
 
 it('describes itself as n8n expects: the guest e-mail by default, credentials tested by this node', () => {

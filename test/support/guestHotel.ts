@@ -4,6 +4,7 @@
  * the local SMTP server.
  */
 import type { N8n } from '../../scripts/n8n';
+import { SANDBOX_HOTEL_DETAILS } from '../../scripts/sandbox';
 import { HotelService } from '../../lib/booking/hotelService';
 import type { Db } from '../../lib/store/db';
 import type { SmtpPeer } from '../peers/smtpPeer';
@@ -16,6 +17,11 @@ export async function seedGuestHotel(db: Db): Promise<HotelService> {
 	await hotel.setInventory({ roomType: 'DBL', from: day(1), to: day(60), allotment: 5 });
 	await hotel.setRates({ roomType: 'DBL', ratePlan: 'BAR', from: day(1), to: day(60), amount: 10000 });
 	return hotel;
+}
+
+/** The "Hotel Details" credential the shipped e-mail and calendar nodes name: the sandbox's hotel; its id. */
+export async function createHotelDetailsCredential(n8n: N8n): Promise<string> {
+	return (await n8n.api.createCredential({ name: 'Hotel Details', type: 'hotelDetailsApi', data: SANDBOX_HOTEL_DETAILS })).id;
 }
 
 /** The "Hotel SMTP" credential; its id. */

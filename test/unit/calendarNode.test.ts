@@ -101,6 +101,15 @@ describe('Sync Reservation with a service account', () => {
 		expect(peer.events[0].summary).toBe('<b>Zoë</b> 李 · HB-NODE-1 · booking 4711');
 	});
 
+	it("takes the time zone and times from the Hotel Details credential when told to, whatever the workflow's zone", async () => {
+		const credentials = {
+			hotelGoogleServiceAccountApi: serviceAccount(),
+			hotelDetailsApi: { hotelName: 'Hotel Example', timeZone: 'Asia/Tokyo', checkInTime: '14:00', checkOutTime: '10:00' },
+		};
+		const [[item]] = await new HotelCalendar().execute.call(run(sync({ reservation: reservation({ id: 'HB-NODE-TZ' }), hotelDetails: 'credential', checkInTime: '15:00' }), { credentials }).ctx);
+		expect(item.json).toMatchObject({ start: '2026-03-28T14:00:00+09:00', end: '2026-03-30T10:00:00+09:00' });
+	});
+
 	it('reads the reservation and the action from the input item when left at their defaults', async () => {
 		const inputs = [
 			{ action: 'book', reservation: reservation({ id: 'HB-IN-1' }) },
