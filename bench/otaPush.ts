@@ -6,12 +6,18 @@
  * The peer runs with validate: false (no XSD check per message) to keep the run short; the
  * messages are the same either way. The naive push is not sent: its messages are built with the
  * same builders (all of them, it takes a second or two) and their bytes summed.
+ *
+ * Then the audit (lib/channels/audit.ts) of the next AUDIT_WINDOW nights of the same hotel: once
+ * in step, then after EDITS silent extranet edits with Repair on, then once more. Its repair is
+ * compared with the blind alternative, re-pushing the whole window's state (built, not sent).
  */
 import { HotelService } from '../lib/booking/hotelService';
 import { readSyncLog } from '../lib/channels/channelClient';
 import { ChannelMappings } from '../lib/channels/mapping';
 import { PROFILES } from '../lib/channels/profiles';
-import { pushChanges, type PushReport } from '../lib/channels/push';
+import { ariMessages, pushChanges, type PushReport } from '../lib/channels/push';
+import { auditChannel } from '../lib/channels/audit';
+import type { NightChange } from '../lib/inventory/changeLog';
 import { addDays, today } from '../lib/inventory/dates';
 import { buildHotelAvailNotifRQ, buildHotelRateAmountNotifRQ } from '../lib/ota';
 import { closeAllStores, getStore, type Db } from '../lib/store/db';
@@ -28,6 +34,8 @@ const SEED = 20240601;
 const HOTEL = 'HOTEL1';
 const CREDENTIALS = { username: 'hotel', password: 's3cret' };
 const SETUP_CONCURRENCY = 8;
+const AUDIT_WINDOW = 30;
+const EDITS = 12;
 
 export interface OtaPushReport {
 	setup: { roomTypes: number; ratePlans: number; nights: number; stopSells: number; storeCalls: number; seconds: number; seed: number };
@@ -38,6 +46,17 @@ export interface OtaPushReport {
 	ratios: { requests: number; bytes: number };
 	goalMet: boolean;
 	check: { availabilityNights: number; rateNights: number; mismatches: number; examples: string[]; passed: boolean };
+	audit: {
+		nights: number;
+		roomTypeNights: number;
+		inStep: { seconds: number; requests: number; drift: number };
+		edited: { edits: number; seconds: number; drift: number; differences: number; repairMessages: number; repairBytes: number };
+		after: { seconds: number; drift: number };
+		/** Re-pushing the whole window instead: messages and bytes, built with the push's own builder. */
+		blindRepush: { messages: number; bytes: number };
+		ratios: { bytes: number; messages: number };
+		passed: boolean;
+	};
 	passed: boolean;
 }
 
@@ -150,6 +169,7 @@ export async function runOtaPush(progress: (m: string) => void): Promise<OtaPush
 		progress('OTA push: building the naive single-night messages...');
 		const naive = naivePush(rooms, nights, stopSells);
 		const check = await compareView(db, peer.view, rooms, nights);
+		const audit = await measureAudit(db, peer, conn, rooms, nights.slice(0, AUDIT_WINDOW), random, progress);
 		const ratios = { requests: naive.requests / ours.requests, bytes: naive.bytes / ours.bytes };
 		const goalMet = ratios.requests >= PUSH_REQUEST_GOAL;
 		return {
@@ -161,7 +181,8 @@ export async function runOtaPush(progress: (m: string) => void): Promise<OtaPush
 			ratios,
 			goalMet,
 			check,
-			passed: pushed.status === 'pushed' && check.passed && peer.requests.every((r) => r.status === 200),
+			audit,
+			passed: pushed.status === 'pushed' && check.passed && audit.passed && peer.requests.every((r) => r.status === 200),
 		};
 	} finally {
 		await peer.stop();
@@ -170,6 +191,52 @@ export async function runOtaPush(progress: (m: string) => void): Promise<OtaPush
 		await closeAllStores();
 		await database.drop();
 	}
+}
+
+type Peer = Awaited<ReturnType<typeof startOtaPeer>>;
+
+async function measureAudit(db: Db, peer: Peer, conn: Parameters<typeof auditChannel>[1], rooms: string[], window: string[], random: () => number, progress: (m: string) => void): Promise<OtaPushReport['audit']> {
+	const timed = async (repair: boolean) => {
+		const requestsBefore = peer.requests.length;
+		const bytesBefore = peer.requests.reduce((n, r) => n + (r.root === 'OTA_HotelAvailRQ' ? 0 : r.bytes), 0);
+		const started = performance.now();
+		const report = await auditChannel(db, conn, { from: window[0], nights: window.length, repair });
+		const seconds = (performance.now() - started) / 1000;
+		const after = peer.requests.slice(requestsBefore);
+		const repairBytes = peer.requests.reduce((n, r) => n + (r.root === 'OTA_HotelAvailRQ' ? 0 : r.bytes), 0) - bytesBefore;
+		return { report, seconds, requests: after.length, repairBytes };
+	};
+	progress(`OTA audit: ${window.length} nights in step, then after ${EDITS} extranet edits with Repair...`);
+	const inStep = await timed(false);
+	// Silent edits in the channel's extranet: rooms left on some nights, a rate on others.
+	for (let n = 0; n < EDITS; n++) {
+		const room = channelRoom(rooms[Math.floor(random() * rooms.length)]);
+		const night = window[Math.floor(random() * window.length)];
+		if (n % 2 === 0) peer.view.availability.set(`${room}|${night}`, { ...peer.view.availability.get(`${room}|${night}`), bookingLimit: 99 });
+		else peer.view.rates.set(`${room}|${channelRate(RATE_PLANS[n % RATE_PLANS.length])}|${night}`, { amount: 1, currency: 'EUR' });
+	}
+	const edited = await timed(true);
+	const after = await timed(false);
+	// The blind alternative: every room night and rate night of the window, as the push would send it.
+	const everything: NightChange[] = rooms.flatMap((room) =>
+		window.flatMap((night) => [
+			{ kind: 'availability' as const, roomType: room, ratePlan: null, night },
+			...RATE_PLANS.map((plan) => ({ kind: 'rate' as const, roomType: room, ratePlan: plan, night })),
+		]),
+	);
+	const blind = await ariMessages(db, conn, everything, []);
+	const blindRepush = { messages: blind.length, bytes: blind.reduce((n, m) => n + Buffer.byteLength(m.xml), 0) };
+	const repair = edited.report.repair!;
+	return {
+		nights: window.length,
+		roomTypeNights: inStep.report.nightsCompared,
+		inStep: { seconds: inStep.seconds, requests: inStep.requests, drift: inStep.report.drift },
+		edited: { edits: EDITS, seconds: edited.seconds, drift: edited.report.drift, differences: edited.report.differences.length, repairMessages: repair.messages, repairBytes: edited.repairBytes },
+		after: { seconds: after.seconds, drift: after.report.drift },
+		blindRepush,
+		ratios: { bytes: blindRepush.bytes / Math.max(1, edited.repairBytes), messages: blindRepush.messages / Math.max(1, repair.messages) },
+		passed: inStep.report.drift === 0 && edited.report.drift > 0 && repair.status === 'repaired' && after.report.drift === 0,
+	};
 }
 
 /**

@@ -40,6 +40,11 @@ export function formatOta(r: OtaReport): string[] {
 		`  naive bytes: ${p.naive.bytesMethod} in ${fixed(p.naive.buildSeconds, 2)} s`,
 		`  channel view vs store: ${p.check.availabilityNights} availability + ${p.check.rateNights} rate nights compared → ` +
 			`${p.check.passed ? 'equal ✓' : `${p.check.mismatches} MISMATCHES ✗ (${p.check.examples.join('; ')})`}`,
+		`  audit of ${p.audit.nights} nights (${p.audit.roomTypeNights} room type nights, ${p.audit.inStep.requests} requests): in step ${fixed(p.audit.inStep.seconds, 2)} s, drift ${p.audit.inStep.drift}; ` +
+			`after ${p.audit.edited.edits} extranet edits ${fixed(p.audit.edited.seconds, 2)} s, drift ${p.audit.edited.drift} (${p.audit.edited.differences} differences), ` +
+			`repaired with ${p.audit.edited.repairMessages} messages, ${kb(p.audit.edited.repairBytes)}; then drift ${p.audit.after.drift} ${p.audit.passed ? '✓' : '✗'}`,
+		`  repair vs re-pushing the whole window (${p.audit.blindRepush.messages} messages, ${kb(p.audit.blindRepush.bytes)}): ` +
+			`${fixed(p.audit.ratios.bytes, 1)}× fewer bytes, ${fixed(p.audit.ratios.messages, 1)}× fewer messages`,
 		'',
 		codecTable,
 		`  ${c.warmup} warm-up + ${c.runs} runs each, ours and fxp alternating; fxp options parse ${JSON.stringify(c.fxpOptions.parse)}, build ${JSON.stringify(c.fxpOptions.build)}`,
