@@ -11,7 +11,19 @@ export default [
 		// lib/ is the core, free of n8n so it can be tested alone: it throws its own typed errors, and
 		// the node files translate them into NodeOperationError / NodeApiError at the boundary.
 		files: ['lib/**/*.ts'],
-		rules: { '@n8n/community-nodes/require-node-api-error': 'off' },
+		rules: {
+			'@n8n/community-nodes/require-node-api-error': 'off',
+			// The boundary, enforced: nothing in lib/ imports n8n or a node file.
+			'no-restricted-imports': [
+				'error',
+				{
+					patterns: [
+						{ group: ['n8n-workflow', 'n8n-workflow/*', 'n8n-core', 'n8n-core/*'], message: 'lib/ is the n8n-free core: take plain values, throw lib errors; nodes/ translate them.' },
+						{ group: ['**/nodes/**'], message: 'lib/ must not depend on node files: move the shared code into lib/.' },
+					],
+				},
+			],
+		},
 	},
 	{
 		files: ['package.json'],
