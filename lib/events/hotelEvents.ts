@@ -12,9 +12,9 @@
  * Each reader (consumer) keeps its own cursor in hotel_event_cursors. A new reader starts at the
  * newest event: activating a notifications workflow does not mail every guest the hotel ever had.
  */
-import type { Db, Queryable } from '../store/db';
-import type { Reservation } from '../inventory/reservations';
-import type { PaymentRecord } from '../payments/billingLedger';
+import type { Db, Queryable } from '../store/queryable';
+import type { Reservation } from '../inventory/reservationTypes';
+import type { PaymentRecord } from '../payments/paymentRecord';
 
 export const HOTEL_EVENTS = [
 	'reservation.created',

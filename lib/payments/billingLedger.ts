@@ -9,6 +9,7 @@
  */
 import type { Db, Queryable } from '../store/db';
 import type { PaymentChange } from './paymentEvents';
+import type { PaymentRecord } from './paymentRecord';
 import { recordHotelEvent, type HotelEventName, type PaymentFacts } from '../events/hotelEvents';
 import { findReservation } from '../inventory/reservations';
 import { HotelError } from '../inventory/errors';
@@ -82,17 +83,7 @@ export function isUnmatched(result: BillingSummary | Unmatched | undefined): res
 	return result !== undefined && 'unmatched' in result;
 }
 
-export interface PaymentRecord {
-	id: string;
-	reservationId: string;
-	method: string;
-	currency: string;
-	amount: number;
-	amountReceived: number;
-	amountRefunded: number;
-	status: string;
-	reference: string | null;
-}
+export type { PaymentRecord } from './paymentRecord';
 
 const STATUS_RANK: Record<string, number> = {
 	requires_payment_method: 0,

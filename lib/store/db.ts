@@ -8,17 +8,10 @@ import { homedir } from 'node:os';
 import path from 'node:path';
 import { Pool, PoolConfig } from 'pg';
 import { migrate } from './migrations';
+import type { Db, Queryable } from './queryable';
 
-export interface Queryable {
-	query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<{ rows: T[] }>;
-}
-
-export interface Db extends Queryable {
-	readonly kind: 'postgres' | 'embedded';
-	/** Runs `fn` in one transaction (READ COMMITTED); rolls back if it throws. */
-	transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
-	close(): Promise<void>;
-}
+// The store's interfaces live apart so that migrations.ts can use them without importing this file.
+export type { Db, Queryable } from './queryable';
 
 export type StoreConfig =
 	| { kind: 'postgres'; host: string; port: number; database: string; user: string; password?: string; ssl?: boolean; maxConnections?: number }

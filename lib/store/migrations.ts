@@ -3,7 +3,7 @@
  * Each migration runs once, in its own transaction, under an advisory lock, so two n8n processes
  * (main and a worker) starting together do not race. Append new migrations; never edit old ones.
  */
-import type { Db } from './db';
+import type { Db } from './queryable';
 
 export interface Migration {
 	version: number;
