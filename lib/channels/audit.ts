@@ -30,7 +30,7 @@ import { buildHotelAvailRQ, parseHotelAvailRS, type ParsedAvailOffer } from '../
 import type { Db } from '../store/db';
 import { sendToChannel, type ChannelConnection } from './channelClient';
 import { ChannelMappings } from './mapping';
-import { ariMessages, sendAri, withChannelLock } from './push';
+import { ariMessages, loadCursor, sendAri, withChannelLock } from './push';
 
 export interface AuditOptions {
 	/** YYYY-MM-DD, the first night. */
@@ -110,7 +110,7 @@ export async function auditChannel(db: Db, conn: ChannelConnection, opts: AuditO
 	for (const night of nights) channelNights.set(night, await readChannelNight(db, conn, night));
 	const restrictionsReported = [...channelNights.values()].some((offers) => offers.some((offer) => offer.restrictions !== undefined));
 	const store = await readStore(db, rooms.map((m) => m.hotelCode), plans.map((m) => m.hotelCode), nights);
-	const inFlux = await changedSince(db, Math.min(startedAfter, await pushCursor(db, conn.channel)), nights);
+	const inFlux = await changedSince(db, Math.min(startedAfter, Number((await loadCursor(db, conn.channel)).id)), nights);
 
 	const differences: AriDifference[] = [];
 	let skipped = 0;
@@ -245,10 +245,6 @@ async function readStore(db: Db, roomTypes: string[], ratePlans: string[], night
 /** The newest change-log id: what the audit reads after it is compared as of then. */
 async function lastChange(db: Db): Promise<number> {
 	return Number((await db.query<{ id: string | null }>('SELECT max(id)::text AS id FROM inventory_changes')).rows[0].id ?? 0);
-}
-
-async function pushCursor(db: Db, channel: string): Promise<number> {
-	return Number((await db.query<{ change_id: string }>('SELECT change_id FROM channel_cursors WHERE channel = $1', [channel])).rows[0]?.change_id ?? 0);
 }
 
 /** Room type nights of the window with a change after `afterId` (any kind: availability, restriction or rate). */

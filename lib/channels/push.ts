@@ -169,7 +169,8 @@ function groupByMonth(rates: RateUpdate[]): RateUpdate[][] {
 	return [...byMonth.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, group]) => group);
 }
 
-async function loadCursor(db: Db, channel: string): Promise<ChangeCursor> {
+/** How far the channel's pushes have gone in the change log (the audit compares only what was pushed). */
+export async function loadCursor(db: Db, channel: string): Promise<ChangeCursor> {
 	const row = (await db.query<{ change_id: string }>('SELECT change_id FROM channel_cursors WHERE channel = $1', [channel])).rows[0];
 	return row ? { id: row.change_id } : START;
 }
