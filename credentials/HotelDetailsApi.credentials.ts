@@ -25,6 +25,7 @@ export class HotelDetailsApi implements ICredentialType {
 			required: true,
 			placeholder: 'Europe/Berlin',
 			description: "The hotel's IANA time zone: calendar events and the check-in and check-out times are in it",
+			hint: "Set n8n's GENERIC_TIMEZONE to the same zone: the shipped schedules (daily e-mails, erasure at night) follow n8n's zone",
 		},
 		{ displayName: 'Check-In From', name: 'checkInTime', type: 'string', default: '15:00', placeholder: '15:00', description: 'HH:MM, in the hotel\'s time zone' },
 		{ displayName: 'Check-Out By', name: 'checkOutTime', type: 'string', default: '11:00', placeholder: '11:00', description: 'HH:MM, in the hotel\'s time zone' },

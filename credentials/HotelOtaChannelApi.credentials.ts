@@ -37,7 +37,7 @@ export class HotelOtaChannelApi implements ICredentialType {
 			description: 'The name mappings, push progress and the sync log are kept under; one per connected channel',
 		},
 		{ displayName: 'Endpoint URL', name: 'baseUrl', type: 'string', default: '', required: true, placeholder: 'https://supply-xml.example-channel.com/hotels/ota' },
-		{ displayName: 'Hotel Code', name: 'hotelCode', type: 'string', default: '', required: true, description: "The hotel's ID at this channel" },
+		{ displayName: 'Hotel Code', name: 'hotelCode', type: 'string', default: '', required: true, description: "The hotel's ID at this channel", hint: "From the channel's extranet or connectivity onboarding; it names the hotel in every message" },
 		{ displayName: 'Username', name: 'username', type: 'string', default: '' },
 		{ displayName: 'Password', name: 'password', type: 'string', typeOptions: { password: true }, default: '' },
 		{

@@ -58,6 +58,7 @@ export const properties: INodeProperties[] = [
 		default: 'primary',
 		placeholder: 'e.g. frontdesk@group.calendar.google.com',
 		description: '"primary" for the account\'s own calendar, or the ID from the calendar\'s settings ("Integrate calendar")',
+		hint: 'Set it to the front desk\'s calendar before activating; the sandbox uses "primary" of its local peer',
 		displayOptions: { show: { resource: ['event'] } },
 	},
 	{

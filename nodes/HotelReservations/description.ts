@@ -162,6 +162,7 @@ export const properties: INodeProperties[] = [
 	num('Days After Departure', 'daysAfterDeparture', 'guestData', ['eraseExpired'], 365, {
 		typeOptions: { minValue: 0, maxValue: 3650, numberPrecision: 0 },
 		description: "How long after a stay ends its guest's personal data is kept. Check what your country's law requires (registration forms, tax) before lowering it.",
+		hint: "Set your hotel's retention period before activating the Guest Data Retention workflow",
 	}),
 	num('Reservations per Run', 'batchSize', 'guestData', ['eraseExpired'], 500, {
 		typeOptions: { minValue: 1, maxValue: 10000, numberPrecision: 0 },

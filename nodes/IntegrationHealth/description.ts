@@ -38,6 +38,7 @@ export const properties: INodeProperties[] = [
 		],
 		default: [],
 		description: 'Each one is checked once per run, all at the same time, without retries: a retry would hide the latency and the failure the check is there to show',
+		hint: 'Keep only the integrations your hotel uses: each one checked needs its credential filled in',
 	},
 	{
 		displayName: 'Google Authentication',

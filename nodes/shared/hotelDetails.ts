@@ -27,6 +27,7 @@ export const hotelDetailsParameter: INodeProperties = {
 		{ name: 'Typed Here', value: 'fields', description: 'On this node only' },
 	],
 	default: 'fields',
+	hint: 'The shipped workflows read the "Hotel Details" credential: fill it in once with your hotel\'s name, contact, time zone and check-in/out times',
 };
 
 /** Shows a parameter only when the details are typed on the node. */

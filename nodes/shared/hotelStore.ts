@@ -43,6 +43,7 @@ export const databaseParameter: INodeProperties = {
 	],
 	default: 'instance',
 	description: 'Where the hotel records live. Leave it on the instance setting: a node pointing elsewhere keeps its records apart.',
+	hint: 'Going live: set HOTEL_DATABASE_URL on every n8n process to the hotel PostgreSQL (README, "Going live") and leave this on the instance setting',
 };
 
 export function postgresConfigFrom(c: ICredentialDataDecryptedObject): StoreConfig {
