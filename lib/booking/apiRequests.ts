@@ -6,7 +6,7 @@
  * caller gets a status and the field at fault.
  */
 import { validateStay } from '../inventory/dates';
-import { HotelError } from '../inventory/errors';
+import { HotelError, HttpRefusal } from '../errors';
 
 export type Route = 'availability' | 'createReservation' | 'getReservation' | 'changeReservation' | 'cancelReservation';
 
@@ -20,16 +20,8 @@ export const ROUTES: Array<{ route: Route; method: 'GET' | 'POST' | 'PUT' | 'DEL
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
-export class ApiRequestError extends Error {
-	constructor(
-		readonly status: 400 | 404 | 405 | 413 | 422,
-		message: string,
-		readonly field?: string,
-	) {
-		super(message);
-		this.name = 'ApiRequestError';
-	}
-}
+/** A request the API refuses before any execution (lib/errors.ts's one refusal type). */
+const refusal = (status: 400 | 404 | 405 | 413 | 422, message: string, field?: string) => new HttpRefusal(status, message, { field });
 
 /** Which route a request is, from its method and whether the path carries a reservation id. */
 export function routeOf(method: string, id: string | undefined): Route {
@@ -42,7 +34,7 @@ export function routeOf(method: string, id: string | undefined): Route {
 		if (m === 'PUT') return 'changeReservation';
 		if (m === 'DELETE') return 'cancelReservation';
 	}
-	throw new ApiRequestError(405, `${m} is not supported on this path.`);
+	throw refusal(405, `${m} is not supported on this path.`);
 }
 
 const STAY_FIELDS = ['roomType', 'ratePlan', 'arrival', 'departure', 'rooms', 'adults', 'children', 'roomStays', 'guest'] as const;
@@ -51,43 +43,43 @@ const ROOM_FIELDS = ['roomType', 'ratePlan', 'arrival', 'departure', 'adults', '
 const MAX_ROOMS = 20;
 
 function requireObject(body: unknown): Record<string, unknown> {
-	if (!body || typeof body !== 'object' || Array.isArray(body)) throw new ApiRequestError(400, 'The request body must be a JSON object.');
+	if (!body || typeof body !== 'object' || Array.isArray(body)) throw refusal(400, 'The request body must be a JSON object.');
 	return body as Record<string, unknown>;
 }
 
 function checkTypes(body: Record<string, unknown>) {
 	for (const f of ['roomType', 'ratePlan', 'arrival', 'departure'] as const) {
-		if (body[f] !== undefined && typeof body[f] !== 'string') throw new ApiRequestError(422, `${f} must be a string.`, f);
+		if (body[f] !== undefined && typeof body[f] !== 'string') throw refusal(422, `${f} must be a string.`, f);
 	}
 	for (const f of ['rooms', 'adults', 'children'] as const) {
-		if (body[f] !== undefined && !(typeof body[f] === 'number' && Number.isInteger(body[f]))) throw new ApiRequestError(422, `${f} must be a whole number.`, f);
+		if (body[f] !== undefined && !(typeof body[f] === 'number' && Number.isInteger(body[f]))) throw refusal(422, `${f} must be a whole number.`, f);
 	}
 	if (body.roomStays !== undefined) checkRooms(body.roomStays);
 	if (body.guest !== undefined) {
-		if (!body.guest || typeof body.guest !== 'object' || Array.isArray(body.guest)) throw new ApiRequestError(422, 'guest must be an object.', 'guest');
+		if (!body.guest || typeof body.guest !== 'object' || Array.isArray(body.guest)) throw refusal(422, 'guest must be an object.', 'guest');
 		for (const f of ['name', 'email', 'phone']) {
 			const v = (body.guest as Record<string, unknown>)[f];
-			if (v !== undefined && typeof v !== 'string') throw new ApiRequestError(422, `guest.${f} must be a string.`, `guest.${f}`);
+			if (v !== undefined && typeof v !== 'string') throw refusal(422, `guest.${f} must be a string.`, `guest.${f}`);
 		}
 	}
 }
 
 function checkRooms(value: unknown) {
-	if (!Array.isArray(value) || value.length === 0 || value.length > MAX_ROOMS) throw new ApiRequestError(422, `roomStays must be a list of 1 to ${MAX_ROOMS} rooms.`, 'roomStays');
+	if (!Array.isArray(value) || value.length === 0 || value.length > MAX_ROOMS) throw refusal(422, `roomStays must be a list of 1 to ${MAX_ROOMS} rooms.`, 'roomStays');
 	value.forEach((room, i) => {
 		const field = (name: string) => `roomStays[${i}].${name}`;
-		if (!room || typeof room !== 'object' || Array.isArray(room)) throw new ApiRequestError(422, `roomStays[${i}] must be an object.`, `roomStays[${i}]`);
+		if (!room || typeof room !== 'object' || Array.isArray(room)) throw refusal(422, `roomStays[${i}] must be an object.`, `roomStays[${i}]`);
 		const r = room as Record<string, unknown>;
 		for (const f of ['roomType', 'ratePlan', 'arrival', 'departure', 'guestName'] as const) {
-			if (r[f] !== undefined && typeof r[f] !== 'string') throw new ApiRequestError(422, `${field(f)} must be a string.`, field(f));
+			if (r[f] !== undefined && typeof r[f] !== 'string') throw refusal(422, `${field(f)} must be a string.`, field(f));
 		}
 		for (const f of ['adults', 'children'] as const) {
-			if (r[f] !== undefined && !(typeof r[f] === 'number' && Number.isInteger(r[f]))) throw new ApiRequestError(422, `${field(f)} must be a whole number.`, field(f));
+			if (r[f] !== undefined && !(typeof r[f] === 'number' && Number.isInteger(r[f]))) throw refusal(422, `${field(f)} must be a whole number.`, field(f));
 		}
 		if (r.childAges !== undefined && !(Array.isArray(r.childAges) && r.childAges.every((age) => Number.isInteger(age)))) {
-			throw new ApiRequestError(422, `${field('childAges')} must be a list of whole numbers.`, field('childAges'));
+			throw refusal(422, `${field('childAges')} must be a list of whole numbers.`, field('childAges'));
 		}
-		if (typeof r.roomType !== 'string' || r.roomType === '') throw new ApiRequestError(422, `${field('roomType')} is required.`, field('roomType'));
+		if (typeof r.roomType !== 'string' || r.roomType === '') throw refusal(422, `${field('roomType')} is required.`, field('roomType'));
 	});
 }
 
@@ -106,10 +98,10 @@ export function checkCreateBody(raw: unknown): Record<string, unknown> {
 	// One room in the short form (roomType, ratePlan), or several in roomStays.
 	const required = body.roomStays === undefined ? (['roomType', 'ratePlan', 'arrival', 'departure'] as const) : (['arrival', 'departure'] as const);
 	for (const f of required) {
-		if (body[f] === undefined || body[f] === '') throw new ApiRequestError(422, `${f} is required.`, f);
+		if (body[f] === undefined || body[f] === '') throw refusal(422, `${f} is required.`, f);
 	}
 	const guest = body.guest as Record<string, unknown> | undefined;
-	if (!guest || typeof guest.name !== 'string' || guest.name.trim() === '') throw new ApiRequestError(422, 'guest.name is required.', 'guest.name');
+	if (!guest || typeof guest.name !== 'string' || guest.name.trim() === '') throw refusal(422, 'guest.name is required.', 'guest.name');
 	checkStayDates(body.arrival, body.departure);
 	return pickStay(body);
 }
@@ -118,7 +110,7 @@ export function checkChangeBody(raw: unknown): Record<string, unknown> {
 	const body = requireObject(raw);
 	checkTypes(body);
 	const stay = pickStay(body);
-	if (Object.keys(stay).length === 0) throw new ApiRequestError(422, `Nothing to change: give at least one of ${STAY_FIELDS.join(', ')}.`);
+	if (Object.keys(stay).length === 0) throw refusal(422, `Nothing to change: give at least one of ${STAY_FIELDS.join(', ')}.`);
 	// One date alone is checked against the reservation's other one, by the workflow.
 	if (body.arrival !== undefined && body.departure !== undefined) checkStayDates(body.arrival, body.departure);
 	return stay;
@@ -127,7 +119,7 @@ export function checkChangeBody(raw: unknown): Record<string, unknown> {
 export function checkAvailabilityQuery(query: Record<string, unknown>): Record<string, unknown> {
 	const out: Record<string, unknown> = {};
 	for (const f of ['arrival', 'departure'] as const) {
-		if (typeof query[f] !== 'string' || query[f] === '') throw new ApiRequestError(422, `${f} is required (YYYY-MM-DD).`, f);
+		if (typeof query[f] !== 'string' || query[f] === '') throw refusal(422, `${f} is required (YYYY-MM-DD).`, f);
 		out[f] = query[f];
 	}
 	checkStayDates(out.arrival, out.departure);
@@ -135,7 +127,7 @@ export function checkAvailabilityQuery(query: Record<string, unknown>): Record<s
 	for (const f of ['adults', 'children', 'rooms'] as const) {
 		if (query[f] === undefined || query[f] === '') continue;
 		const n = Number(query[f]);
-		if (!Number.isInteger(n) || n < 0) throw new ApiRequestError(422, `${f} must be a whole number.`, f);
+		if (!Number.isInteger(n) || n < 0) throw refusal(422, `${f} must be a whole number.`, f);
 		out[f] = n;
 	}
 	return out;
@@ -149,12 +141,12 @@ function checkStayDates(arrival: unknown, departure: unknown): void {
 	try {
 		validateStay(arrival, departure);
 	} catch (error) {
-		if (error instanceof HotelError) throw new ApiRequestError(422, error.message, error.field);
+		if (error instanceof HotelError) throw refusal(422, error.message, error.field);
 		throw error;
 	}
 }
 
 export function checkReservationId(id: unknown): string {
-	if (typeof id !== 'string' || !/^[\w.:-]{1,64}$/.test(id)) throw new ApiRequestError(404, 'No such reservation.', 'id');
+	if (typeof id !== 'string' || !/^[\w.:-]{1,64}$/.test(id)) throw refusal(404, 'No such reservation.', 'id');
 	return id;
 }

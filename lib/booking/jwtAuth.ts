@@ -8,6 +8,7 @@
  * (HTTP status + reason) that never echoes the token or the secret.
  */
 import { decodeProtectedHeader, importSPKI, jwtVerify, type CryptoKey } from 'jose';
+import { HttpRefusal } from '../errors';
 
 export interface JwtAuthConfig {
 	/** The allowed algorithms: 'HS256' | 'HS384' | 'HS512' with `secret`, or RS*, PS*, ES*, EdDSA with `publicKeyPem`. */
@@ -38,16 +39,13 @@ export type AuthFailureReason =
 	| 'insufficient_scope'
 	| 'misconfigured';
 
-/** A refused request: `status` is the HTTP answer, `reason` a stable code for logs and clients. */
-export class AuthError extends Error {
-	constructor(
-		readonly status: 401 | 403,
-		message: string,
-		readonly reason: AuthFailureReason,
-	) {
-		super(message);
-		this.name = 'AuthError';
-	}
+/**
+ * A refused request: `status` is the HTTP answer, its `code` the reason, a stable word for logs
+ * and clients; the answer tells the client which kind of bearer failure it is (RFC 6750 §3).
+ */
+function authFailure(status: 401 | 403, message: string, reason: AuthFailureReason): HttpRefusal {
+	const error = status === 403 ? 'insufficient_scope' : 'invalid_token';
+	return new HttpRefusal(status, message, { code: reason, headers: { 'WWW-Authenticate': `Bearer error="${error}"` } });
 }
 
 export interface AuthenticatedCaller {
@@ -102,15 +100,15 @@ export async function authenticateBearer(
 	const scopes = grantedScopes(claims);
 	const requiredScope = config.requiredScope.trim();
 	if (!scopes.includes(requiredScope)) {
-		throw new AuthError(403, `The token does not grant the required scope "${requiredScope}".`, 'insufficient_scope');
+		throw authFailure(403, `The token does not grant the required scope "${requiredScope}".`, 'insufficient_scope');
 	}
 	return { subject: typeof claims.sub === 'string' ? claims.sub : undefined, scopes, claims };
 }
 
 // ---- configuration ----
 
-function misconfigured(message: string): AuthError {
-	return new AuthError(401, `JWT authentication is misconfigured: ${message}`, 'misconfigured');
+function misconfigured(message: string): HttpRefusal {
+	return authFailure(401, `JWT authentication is misconfigured: ${message}`, 'misconfigured');
 }
 
 function validateConfig(config: JwtAuthConfig): void {
@@ -158,19 +156,19 @@ function validateSecret(alg: string, secret: string | undefined, minBytes: numbe
 function extractBearerToken(header: string | string[] | undefined): string {
 	// Two Authorization headers are ambiguous (which one did the proxy check?); refuse them.
 	if (Array.isArray(header) && header.length > 1) {
-		throw new AuthError(401, 'Send exactly one Authorization header.', 'missing_token');
+		throw authFailure(401, 'Send exactly one Authorization header.', 'missing_token');
 	}
 	const value = Array.isArray(header) ? header[0] : header;
 	if (value === undefined || value.trim() === '') {
-		throw new AuthError(401, 'Missing Authorization header: send "Authorization: Bearer <token>".', 'missing_token');
+		throw authFailure(401, 'Missing Authorization header: send "Authorization: Bearer <token>".', 'missing_token');
 	}
 	if (value.length > MAX_AUTHORIZATION_HEADER_CHARS) {
-		throw new AuthError(401, 'The Authorization header is too long.', 'malformed');
+		throw authFailure(401, 'The Authorization header is too long.', 'malformed');
 	}
 	// The scheme name is case-insensitive (RFC 7235 §2.1).
 	const match = /^Bearer +(\S+) *$/i.exec(value.trim());
 	if (!match) {
-		throw new AuthError(401, 'Expected "Authorization: Bearer <token>".', 'missing_token');
+		throw authFailure(401, 'Expected "Authorization: Bearer <token>".', 'missing_token');
 	}
 	return match[1];
 }
@@ -178,20 +176,20 @@ function extractBearerToken(header: string | string[] | undefined): string {
 /** Reads `alg` from the (still unverified) header and refuses it unless the operator allowed it. */
 function allowedAlgorithmOf(token: string, allowed: string[]): string {
 	if (!JWT_SHAPE.test(token)) {
-		throw new AuthError(401, 'The bearer token is not a JWT (expected three base64url parts).', 'malformed');
+		throw authFailure(401, 'The bearer token is not a JWT (expected three base64url parts).', 'malformed');
 	}
 	let alg: unknown;
 	try {
 		alg = decodeProtectedHeader(token).alg;
 	} catch {
-		throw new AuthError(401, 'The bearer token header cannot be decoded.', 'malformed');
+		throw authFailure(401, 'The bearer token header cannot be decoded.', 'malformed');
 	}
 	if (typeof alg !== 'string' || alg === '') {
-		throw new AuthError(401, 'The bearer token header has no algorithm.', 'malformed');
+		throw authFailure(401, 'The bearer token header has no algorithm.', 'malformed');
 	}
 	// Exact, case-sensitive match: 'none', 'None' and 'NONE' are all simply not on the list.
 	if (!allowed.includes(alg)) {
-		throw new AuthError(401, 'The token is signed with an algorithm this API does not accept.', 'algorithm_not_allowed');
+		throw authFailure(401, 'The token is signed with an algorithm this API does not accept.', 'algorithm_not_allowed');
 	}
 	return alg;
 }
@@ -251,41 +249,41 @@ async function verifyToken(
 		});
 		return payload as Record<string, unknown>;
 	} catch (error) {
-		throw toAuthError(error);
+		throw asAuthFailure(error);
 	}
 }
 
 /** jose's messages are written for developers; callers get ours. Unknown errors stay loud. */
-function toAuthError(error: unknown): unknown {
+function asAuthFailure(error: unknown): unknown {
 	const { code, claim, reason } = (error ?? {}) as { code?: string; claim?: string; reason?: string };
 	switch (code) {
 		case 'ERR_JWT_EXPIRED':
-			return new AuthError(401, 'The token has expired.', 'expired');
+			return authFailure(401, 'The token has expired.', 'expired');
 		case 'ERR_JWT_CLAIM_VALIDATION_FAILED':
 			return claimFailure(claim, reason);
 		case 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED':
-			return new AuthError(401, 'The token signature is not valid.', 'bad_signature');
+			return authFailure(401, 'The token signature is not valid.', 'bad_signature');
 		case 'ERR_JOSE_ALG_NOT_ALLOWED':
-			return new AuthError(401, 'The token is signed with an algorithm this API does not accept.', 'algorithm_not_allowed');
+			return authFailure(401, 'The token is signed with an algorithm this API does not accept.', 'algorithm_not_allowed');
 		case 'ERR_JWS_INVALID':
 		case 'ERR_JWT_INVALID':
 		case 'ERR_JOSE_NOT_SUPPORTED':
-			return new AuthError(401, 'The bearer token is not a valid JWT.', 'malformed');
+			return authFailure(401, 'The bearer token is not a valid JWT.', 'malformed');
 		default:
 			return error;
 	}
 }
 
-function claimFailure(claim: string | undefined, reason: string | undefined): AuthError {
+function claimFailure(claim: string | undefined, reason: string | undefined): HttpRefusal {
 	if (claim === 'exp' && reason === 'missing') {
-		return new AuthError(401, 'The token has no expiry (exp claim); only expiring tokens are accepted.', 'malformed');
+		return authFailure(401, 'The token has no expiry (exp claim); only expiring tokens are accepted.', 'malformed');
 	}
 	if (claim === 'nbf' && reason === 'check_failed') {
-		return new AuthError(401, 'The token is not valid yet (nbf is in the future).', 'not_yet_valid');
+		return authFailure(401, 'The token is not valid yet (nbf is in the future).', 'not_yet_valid');
 	}
-	if (claim === 'iss') return new AuthError(401, 'The token was issued by an unexpected issuer.', 'wrong_issuer');
-	if (claim === 'aud') return new AuthError(401, 'The token is not intended for this API (audience).', 'wrong_audience');
-	return new AuthError(401, 'The token has an invalid claim.', 'malformed');
+	if (claim === 'iss') return authFailure(401, 'The token was issued by an unexpected issuer.', 'wrong_issuer');
+	if (claim === 'aud') return authFailure(401, 'The token is not intended for this API (audience).', 'wrong_audience');
+	return authFailure(401, 'The token has an invalid claim.', 'malformed');
 }
 
 // ---- scopes ----

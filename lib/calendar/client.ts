@@ -6,7 +6,7 @@
  * the retry policy, reading Google's errors, what a 404 or 409 means — lives here once, for both.
  */
 import { PartnerError, callPartner, type ResilienceOptions } from '../resilience/policy';
-import { invalid } from '../inventory/errors';
+import { invalid } from '../errors';
 import type { CalendarEvent } from './events';
 
 export const PARTNER = 'Google Calendar';

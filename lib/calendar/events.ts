@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { parseDate } from '../inventory/dates';
-import { invalid } from '../inventory/errors';
+import { invalid } from '../errors';
 import { roomSummary } from '../inventory/roomSummary';
 import { parseTimeOfDay, validateTimeZone, zonedDateTime } from './zonedTime';
 

@@ -12,7 +12,7 @@
 import { createHash, createPrivateKey, type KeyObject } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { httpRequest, type HttpResponse } from '../http/transport';
-import { invalid } from '../inventory/errors';
+import { invalid } from '../errors';
 import { PartnerError, callPartner } from '../resilience/policy';
 import { PARTNER, googleErrorOf, validateBaseUrl, type CalendarRequest, type CalendarResponse, type CalendarSend } from './client';
 

@@ -12,7 +12,7 @@
  * The reservation's version is stored on the event, so an older change delivered late (a retried
  * webhook, a rerun of an old execution) never overwrites a newer one.
  */
-import { invalid } from '../inventory/errors';
+import { invalid } from '../errors';
 import { PartnerError } from '../resilience/policy';
 import { PARTNER, type CalendarClient } from './client';
 import {

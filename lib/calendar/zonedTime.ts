@@ -5,7 +5,7 @@
  * (e.g. a check-in on the day clocks change gets that day's offset). Intl knows the zone rules;
  * no time zone library is needed.
  */
-import { invalid } from '../inventory/errors';
+import { invalid } from '../errors';
 
 /** The zone's canonical IANA name, or a clear error naming the field. */
 export function validateTimeZone(value: unknown, field = 'timeZone'): string {

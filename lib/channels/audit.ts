@@ -22,7 +22,7 @@
  * Closed-to-departure cannot be read back (OTA_HotelAvailRS has no way to say it) and is not
  * compared; restrictions are compared only for rooms whose state the channel reports.
  */
-import { HotelError } from '../inventory/errors';
+import { HotelError } from '../errors';
 import { PartnerError } from '../resilience/policy';
 import type { NightChange } from '../inventory/changeLog';
 import { addDays, nightsOf, parseDate } from '../inventory/dates';

@@ -9,7 +9,7 @@
  * Used by the pull trigger and by the webhook trigger alike.
  */
 import type { HotelService } from '../booking/hotelService';
-import { HotelError } from '../inventory/errors';
+import { HotelError } from '../errors';
 import type { Reservation, StayInput } from '../inventory/reservations';
 import type { ChannelReservation, ReservationBatch, ReservationFailure, ReservationResult } from '../ota/types';
 import type { Queryable } from '../store/db';

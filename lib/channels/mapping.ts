@@ -4,7 +4,7 @@
  * code without a mapping is an error that names it — never a guess.
  */
 import type { Queryable } from '../store/db';
-import { HotelError } from '../inventory/errors';
+import { HotelError } from '../errors';
 
 export type MappingKind = 'room_type' | 'rate_plan';
 

@@ -8,7 +8,7 @@
  * reported as failed (the channel falls back to its own procedure: e-mail to the property), so one
  * bad reservation never holds up the others. Anything not acknowledged comes again.
  */
-import { HotelError } from '../inventory/errors';
+import { HotelError } from '../errors';
 import type { Db } from '../store/db';
 import type { HotelService } from '../booking/hotelService';
 import { buildHotelResModifyNotifRS, buildHotelResNotifRS, buildNotifReportRQ, buildReadRQ, parseReservations } from '../ota';

@@ -13,7 +13,7 @@
 import { PartnerError } from '../resilience/policy';
 import type { Db } from '../store/db';
 import { readChanges, START, type ChangeCursor } from '../inventory/changeLog';
-import { HotelError } from '../inventory/errors';
+import { HotelError } from '../errors';
 import { buildHotelAvailNotifRQ, buildHotelRateAmountNotifRQ } from '../ota';
 import type { AvailUpdate, RateUpdate } from '../ota/types';
 import { ariForChanges } from './ariState';

@@ -4,8 +4,9 @@
  * as an OTA Errors RS for plain XML and as a SOAP fault for SOAP. Channels read the status AND the
  * body: Expedia only counts a success that carries our confirmation number, and retries on 5xx.
  */
-import { errorsElement } from '../../lib/ota/acknowledgements';
-import { otaDocument } from '../../lib/ota/xmlWriter';
+import type { HttpRefusal } from '../errors';
+import { errorsElement } from '../ota/acknowledgements';
+import { otaDocument } from '../ota/xmlWriter';
 import {
 	buildCancelRS,
 	buildHotelResModifyNotifRS,
@@ -14,7 +15,7 @@ import {
 	wrapSoap,
 	type MessageOptions,
 	type ReservationResult,
-} from '../../lib/ota';
+} from '../ota';
 
 /** The messages a channel pushes to this endpoint, and the answer to each. */
 const RESPONSE_ROOTS = {
@@ -39,17 +40,6 @@ const ISSUE_BY_STATUS: Record<number, { type: string; code: string }> = {
 	500: { type: '12', code: '450' }, // processing exception: retry later
 };
 
-/** A push we refuse as a whole: nothing of it is stored. */
-export class PushRefusal extends Error {
-	constructor(
-		readonly status: 400 | 401 | 413 | 500,
-		message: string,
-	) {
-		super(message);
-		this.name = 'PushRefusal';
-	}
-}
-
 export interface PushAnswer {
 	status: number;
 	body: string;
@@ -64,7 +54,7 @@ export interface AnswerContext {
 }
 
 /** The refusal as the channel expects it; OTA text is limited, so long parser messages are cut. */
-export function refusalAnswer(refusal: PushRefusal, context: AnswerContext): PushAnswer {
+export function refusalAnswer(refusal: HttpRefusal, context: AnswerContext): PushAnswer {
 	const message = refusal.message.slice(0, 1_000);
 	if (context.soap) {
 		// Client: do not resend this message as it is; Server: our side failed, resend it later.

@@ -5,17 +5,17 @@
  * for SOAP. Every comparison is constant-time, so timing tells an attacker nothing.
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import type { SoapCredentials } from '../../lib/ota';
-import { PushRefusal } from './pushAnswers';
+import { HttpRefusal } from '../errors';
+import type { SoapCredentials } from '../ota';
 
 const SIGNATURE = /^sha256=([0-9a-f]{64})$/i;
 
 export function checkSignature(rawBody: Buffer, header: string | string[] | undefined, secret: string): void {
 	const match = SIGNATURE.exec(typeof header === 'string' ? header.trim() : '');
-	if (!match) throw new PushRefusal(401, 'The X-OTA-Signature header is missing or not "sha256=<hex>".');
+	if (!match) throw new HttpRefusal(401, 'The X-OTA-Signature header is missing or not "sha256=<hex>".');
 	const expected = createHmac('sha256', secret).update(rawBody).digest();
 	if (!timingSafeEqual(Buffer.from(match[1], 'hex'), expected)) {
-		throw new PushRefusal(401, 'The X-OTA-Signature does not match the body (check the webhook secret).');
+		throw new HttpRefusal(401, 'The X-OTA-Signature does not match the body (check the webhook secret).');
 	}
 }
 
@@ -24,12 +24,12 @@ export function checkBasicAuth(header: string | undefined, expected: SoapCredent
 	const decoded = /^basic$/i.test(scheme) ? Buffer.from(encoded, 'base64').toString('utf8') : '';
 	const colon = decoded.indexOf(':');
 	const given = colon < 0 ? undefined : { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
-	if (!given || !sameCredentials(given, expected)) throw new PushRefusal(401, 'HTTP Basic authentication failed: credentials missing or wrong.');
+	if (!given || !sameCredentials(given, expected)) throw new HttpRefusal(401, 'HTTP Basic authentication failed: credentials missing or wrong.');
 }
 
 export function checkUsernameToken(token: SoapCredentials | undefined, expected: SoapCredentials): void {
 	if (!token || !sameCredentials(token, expected)) {
-		throw new PushRefusal(401, 'WS-Security authentication failed: UsernameToken missing or wrong.');
+		throw new HttpRefusal(401, 'WS-Security authentication failed: UsernameToken missing or wrong.');
 	}
 }
 

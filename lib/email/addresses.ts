@@ -1,6 +1,6 @@
 /** E-mail addresses as the hotel types them or a channel delivers them: parsed, checked, normalised. */
 import addressparser from 'nodemailer/lib/addressparser';
-import { invalid } from '../inventory/errors';
+import { invalid } from '../errors';
 
 // Deliberately simple: one @, no spaces or brackets, a dot in the domain. Anything a channel
 // sends that fails this would bounce anyway; the point is a clear error before it is queued.

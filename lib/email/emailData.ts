@@ -8,7 +8,7 @@
 import { gatewayPaymentId } from '../payments/squareEvents';
 import { currencyDecimals, formatAmount } from '../ota/amounts';
 import { daysBetween } from '../inventory/dates';
-import { invalid } from '../inventory/errors';
+import { invalid } from '../errors';
 import type { Reservation } from '../inventory/reservations';
 import { roomSummary } from '../inventory/roomSummary';
 import { isHttpUrl, type TemplateValues } from './renderer';

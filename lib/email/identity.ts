@@ -11,7 +11,7 @@
  * mail client or a downstream system can recognise (and many will collapse) the duplicate.
  */
 import { createHash } from 'node:crypto';
-import { invalid } from '../inventory/errors';
+import { invalid } from '../errors';
 import { domainOf } from './addresses';
 import type { TemplateKind } from './templates';
 

@@ -15,7 +15,7 @@
  * links), and a placeholder inside <script>/<style>, an on…= handler, a style attribute or an
  * unquoted attribute is refused, since escaping cannot make a value safe there.
  */
-import { HotelError } from '../inventory/errors';
+import { HotelError } from '../errors';
 
 export type TemplatePart = 'subject' | 'html' | 'text';
 

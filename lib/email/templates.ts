@@ -4,7 +4,7 @@
  * and a plain-text part, written in the small language of renderer.ts; the hotel can replace any of
  * the three in the node. Kept as TypeScript so `n8n-node build` ships them.
  */
-import { invalid } from '../inventory/errors';
+import { invalid } from '../errors';
 import { hotelValues, type EmailData, type HotelInfo, type Topic } from './emailData';
 import { renderTemplate, type TemplatePart, type TemplateValues } from './renderer';
 

@@ -4,7 +4,7 @@
  * can send exactly what changed. Availability answers come from here.
  */
 import type { Db, Queryable } from '../store/db';
-import { HotelError, invalid } from './errors';
+import { HotelError, invalid } from '../errors';
 import { nightsOf, validateRange, validateStay } from './dates';
 import { roomsLeft, whyNotBookable, type NightRow } from './rules';
 

@@ -3,7 +3,7 @@
  * is named by the date it starts, a stay covers the nights from arrival up to the day before
  * departure. All arithmetic is done on UTC midnights so no time zone or DST shift can move a date.
  */
-import { invalid } from './errors';
+import { invalid } from '../errors';
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 const DAY_MS = 86_400_000;

@@ -7,7 +7,7 @@
 import type { Queryable } from '../store/db';
 import type { HotelCatalog } from './catalog';
 import { validateStay } from './dates';
-import { invalid } from './errors';
+import { invalid } from '../errors';
 import type { ValidReservation, ValidRoom } from './reservationRows';
 import type { PaymentModel, Reservation, RoomInput, StayInput } from './reservationTypes';
 

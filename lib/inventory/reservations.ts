@@ -12,18 +12,20 @@
  *  - a channel's change (channel, reservation id, version) applies once, however often it arrives.
  * After commit, listeners (cache, broadcast) hear about it.
  *
- * Types: reservationTypes.ts; validation and pricing: reservationStays.ts; rows: reservationRows.ts.
+ * Types: reservationTypes.ts; validation and pricing: reservationStays.ts; rows: reservationRows.ts;
+ * rooms sold and given back: roomAccounting.ts; a channel's change applied once: channelChanges.ts.
  */
 import type { Db, Queryable } from '../store/db';
 import { HotelCatalog } from './catalog';
 import { recordHotelEvent, type HotelEventName } from '../events/hotelEvents';
 import { addDays } from './dates';
-import { HotelError, invalid } from './errors';
+import { HotelError, invalid } from '../errors';
 import { findReservation, insertReservation, rewriteReservation, selectReservations, setReservationStatus, writeHistory } from './reservationRows';
 import type { ValidReservation } from './reservationRows';
 import { text, validateReservation, type StayRules } from './reservationStays';
 import type { ChangeListener, ChannelChange, Reservation, ReservationChange, ReservationStatus, RoomInput, StayInput } from './reservationTypes';
 import { holdingsOf, moveRooms, soldOutRefusal } from './roomAccounting';
+import { claimChannelChange, judgeChannelChange, recordChannelChange } from './channelChanges';
 
 export type * from './reservationTypes';
 export { findReservation } from './reservationRows';
@@ -134,48 +136,24 @@ export class ReservationBook {
 	/**
 	 * A channel's booking, modification or cancellation. Guaranteed bookings are always stored (and
 	 * flagged overbooked when short); a modification of an unknown booking creates it; a cancellation
-	 * of an unknown booking is recorded. The same (channel, id, version) applies once.
+	 * of an unknown booking is recorded. The same (channel, id, version) applies once (channelChanges.ts).
 	 */
 	async applyChannelChange(c: ChannelChange): Promise<{ reservation: Reservation; applied: boolean }> {
 		const channel = text(c.channel, 64);
 		const channelId = text(c.channelReservationId, 128);
 		const version = text(c.channelVersion, 128);
 		if (!channel || !channelId || !version) throw invalid('channelReservationId', 'A channel change needs the channel, its reservation id and a version.');
+		const ids = { channel, channelId, version };
 		const result = await this.db.transaction(async (tx) => {
-			// Changes to one channel reservation are applied one at a time, even before it exists here.
-			await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [JSON.stringify([channel, channelId])]);
-			// The version row is the idempotency guard: a second delivery finds it and changes nothing.
-			const fresh = await tx.query(
-				`INSERT INTO applied_channel_changes (channel, channel_reservation_id, channel_version, reservation_id)
-				 VALUES ($1, $2, $3, '') ON CONFLICT DO NOTHING RETURNING 1`,
-				[channel, channelId, version],
-			);
+			const fresh = await claimChannelChange(tx, ids);
 			const [existing] = await selectReservations(tx, 'r.channel = $1 AND r.channel_reservation_id = $2', [channel, channelId], { lock: true });
-			// A content hash names a state, not a moment: the same content again after a different one
-			// is the channel changing it back, not a redelivery (a redelivery finds it current).
-			const redelivered = fresh.rows.length === 0 && !(isContentVersion(version) && existing && existing.channelVersion !== version);
-			if (redelivered) {
-				if (!existing) throw new HotelError('conflict', `Change ${version} of ${channel} reservation ${channelId} was applied but the reservation is missing.`);
-				return { change: undefined, reservation: existing };
+			const verdict = judgeChannelChange(ids, fresh, existing, c.action);
+			if (!verdict.apply) {
+				if (verdict.history) await this.history(tx, verdict.reservation, verdict.history, version);
+				return { change: undefined, reservation: verdict.reservation };
 			}
-			if (existing?.channelVersion && isOlderVersion(version, existing.channelVersion)) {
-				// Delivered out of order: a newer version is already applied. Keep it; note the late one.
-				await this.history(tx, existing, 'ignored-older-version', version);
-				return { change: undefined, reservation: existing };
-			}
-			if (existing?.status === 'cancelled' && !(existing.channelVersion && isOlderVersion(existing.channelVersion, version))) {
-				// Cancelled, and nothing proves this came after the cancellation (a late booking, a
-				// redelivered older change, a second cancellation): the rooms stay free and nobody is told again.
-				await this.history(tx, existing, c.action === 'cancel' ? 'cancelled-again' : 'ignored-after-cancel', version);
-				return { change: undefined, reservation: existing };
-			}
-			const change = await this.applyFresh(tx, c.action, { channel, channelId, version }, existing, c.stay);
-			await tx.query('UPDATE applied_channel_changes SET reservation_id = $4 WHERE channel = $1 AND channel_reservation_id = $2 AND channel_version = $3', [
-				channel,
-				channelId,
-				version,
-				change.reservation.id,
-			]);
+			const change = await this.applyFresh(tx, c.action, ids, existing, c.stay);
+			await recordChannelChange(tx, ids, change.reservation.id);
 			return { change, reservation: change.reservation };
 		});
 		if (result.change) await this.notify(result.change);
@@ -273,20 +251,6 @@ function active(valid: ValidReservation) {
 /** Flags each active room that landed on a short night (moveRooms reports them in the same order). */
 function markOverbooked(valid: ValidReservation, flags: boolean[]): void {
 	active(valid).forEach((room, i) => (room.overbooked = flags[i] ?? false));
-}
-
-/** A version the parser made from the reservation's content (no number or time in the message). */
-function isContentVersion(version: string): boolean {
-	return version.startsWith('sha256:');
-}
-
-/** Channels number versions or stamp them with times; anything else cannot be ordered and is applied as it comes. */
-export function isOlderVersion(incoming: string, applied: string): boolean {
-	if (/^\d+$/.test(incoming) && /^\d+$/.test(applied)) return BigInt(incoming) < BigInt(applied);
-	const a = Date.parse(incoming);
-	const b = Date.parse(applied);
-	if (!Number.isNaN(a) && !Number.isNaN(b) && /\d{4}-\d{2}-\d{2}/.test(incoming) && /\d{4}-\d{2}-\d{2}/.test(applied)) return a < b;
-	return false;
 }
 
 /**

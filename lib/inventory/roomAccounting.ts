@@ -12,7 +12,7 @@
 import type { Queryable } from '../store/db';
 import { recordChanges, type HotelCatalog } from './catalog';
 import { addDays, nightsOf } from './dates';
-import { HotelError } from './errors';
+import { HotelError } from '../errors';
 import { whyNotBookable, type NightRow } from './rules';
 
 /** Rooms of one type held over a stay (an active room line of a reservation that is not cancelled). */

@@ -12,7 +12,7 @@ import type { PaymentChange } from './paymentEvents';
 import type { PaymentRecord } from './paymentRecord';
 import { recordHotelEvent, type HotelEventName, type PaymentFacts } from '../events/hotelEvents';
 import { findReservation } from '../inventory/reservations';
-import { HotelError } from '../inventory/errors';
+import { HotelError } from '../errors';
 
 export type BillingStatus = 'unpaid' | 'paid' | 'failed' | 'refunded' | 'partially_refunded';
 

@@ -6,7 +6,7 @@
  * trigger's event claims), not the signature.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { WebhookRejection } from './stripeSignature';
+import { HttpRefusal } from '../errors';
 
 export const SQUARE_SIGNATURE_HEADER = 'x-square-hmacsha256-signature';
 
@@ -30,30 +30,30 @@ export function verifySquareEvent(
 	signatureKey: string,
 	notificationUrl: string,
 ): SquareEvent {
-	if (!signatureKey) throw new WebhookRejection(401, 'No webhook signature key is configured in the Square credential.');
-	if (!notificationUrl) throw new WebhookRejection(401, 'No notification URL is configured in the Square credential (Square signs it with the body).');
-	if (rawBody === undefined || rawBody.length === 0) throw new WebhookRejection(400, 'Empty request body.');
-	if (header === undefined || header === '') throw new WebhookRejection(400, `Missing ${SQUARE_SIGNATURE_HEADER} header.`);
-	if (Array.isArray(header)) throw new WebhookRejection(400, `More than one ${SQUARE_SIGNATURE_HEADER} header.`);
-	if (!/^[A-Za-z0-9+/]{43}=$/.test(header.trim())) throw new WebhookRejection(400, `Malformed ${SQUARE_SIGNATURE_HEADER} header: not a base64 SHA-256 HMAC.`);
+	if (!signatureKey) throw new HttpRefusal(401, 'No webhook signature key is configured in the Square credential.');
+	if (!notificationUrl) throw new HttpRefusal(401, 'No notification URL is configured in the Square credential (Square signs it with the body).');
+	if (rawBody === undefined || rawBody.length === 0) throw new HttpRefusal(400, 'Empty request body.');
+	if (header === undefined || header === '') throw new HttpRefusal(400, `Missing ${SQUARE_SIGNATURE_HEADER} header.`);
+	if (Array.isArray(header)) throw new HttpRefusal(400, `More than one ${SQUARE_SIGNATURE_HEADER} header.`);
+	if (!/^[A-Za-z0-9+/]{43}=$/.test(header.trim())) throw new HttpRefusal(400, `Malformed ${SQUARE_SIGNATURE_HEADER} header: not a base64 SHA-256 HMAC.`);
 
 	const expected = Buffer.from(squareSignature(signatureKey, notificationUrl, rawBody), 'base64');
 	const given = Buffer.from(header.trim(), 'base64');
 	if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-		throw new WebhookRejection(401, `${SQUARE_SIGNATURE_HEADER} does not match the notification URL, the body and the signature key.`);
+		throw new HttpRefusal(401, `${SQUARE_SIGNATURE_HEADER} does not match the notification URL, the body and the signature key.`);
 	}
 
 	let event: SquareEvent;
 	try {
 		event = JSON.parse(typeof rawBody === 'string' ? rawBody : rawBody.toString('utf8'));
 	} catch {
-		throw new WebhookRejection(400, 'The signed body is not valid JSON.');
+		throw new HttpRefusal(400, 'The signed body is not valid JSON.');
 	}
 	if (!event || typeof event !== 'object' || typeof event.event_id !== 'string' || event.event_id === '') {
-		throw new WebhookRejection(400, 'The event has no event_id.');
+		throw new HttpRefusal(400, 'The event has no event_id.');
 	}
 	if (typeof event.type !== 'string' || !event.data || typeof event.data !== 'object' || typeof event.data.object !== 'object' || event.data.object === null) {
-		throw new WebhookRejection(400, `Event ${event.event_id} has no type or data.object.`);
+		throw new HttpRefusal(400, `Event ${event.event_id} has no type or data.object.`);
 	}
 	return event;
 }

@@ -5,6 +5,7 @@
  * future, so a captured header cannot be replayed later by pre-dating it.
  */
 import Stripe from 'stripe';
+import { HttpRefusal } from '../errors';
 
 export const DEFAULT_TOLERANCE_SECONDS = 300;
 
@@ -18,17 +19,6 @@ export interface StripeEvent {
 	[key: string]: unknown;
 }
 
-/** A delivery we refuse; `status` is the HTTP answer (400 malformed, 401 not authentic). */
-export class WebhookRejection extends Error {
-	constructor(
-		readonly status: 400 | 401,
-		message: string,
-	) {
-		super(message);
-		this.name = 'WebhookRejection';
-	}
-}
-
 export function verifyStripeEvent(
 	rawBody: Buffer | string | undefined,
 	header: string | string[] | undefined,
@@ -37,34 +27,34 @@ export function verifyStripeEvent(
 ): StripeEvent {
 	const tolerance = opts.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS;
 	const now = opts.nowMs ?? Date.now();
-	if (!secret) throw new WebhookRejection(401, 'No webhook signing secret is configured in the Stripe credential.');
-	if (rawBody === undefined || rawBody.length === 0) throw new WebhookRejection(400, 'Empty request body.');
-	if (header === undefined || header === '') throw new WebhookRejection(400, 'Missing Stripe-Signature header.');
-	if (Array.isArray(header)) throw new WebhookRejection(400, 'More than one Stripe-Signature header.');
+	if (!secret) throw new HttpRefusal(401, 'No webhook signing secret is configured in the Stripe credential.');
+	if (rawBody === undefined || rawBody.length === 0) throw new HttpRefusal(400, 'Empty request body.');
+	if (header === undefined || header === '') throw new HttpRefusal(400, 'Missing Stripe-Signature header.');
+	if (Array.isArray(header)) throw new HttpRefusal(400, 'More than one Stripe-Signature header.');
 
 	const timestamp = /(?:^|,)\s*t=(\d+)(?:,|$)/.exec(header)?.[1];
-	if (!timestamp) throw new WebhookRejection(400, 'Malformed Stripe-Signature header: no timestamp (t=).');
+	if (!timestamp) throw new HttpRefusal(400, 'Malformed Stripe-Signature header: no timestamp (t=).');
 	if (!/(?:^|,)\s*v1=[0-9a-f]+/i.test(header)) {
-		throw new WebhookRejection(400, 'Malformed Stripe-Signature header: no v1 signature.');
+		throw new HttpRefusal(400, 'Malformed Stripe-Signature header: no v1 signature.');
 	}
 	if (Number(timestamp) * 1000 - now > tolerance * 1000) {
-		throw new WebhookRejection(401, 'Stripe-Signature timestamp is in the future beyond the tolerance.');
+		throw new HttpRefusal(401, 'Stripe-Signature timestamp is in the future beyond the tolerance.');
 	}
 
 	let event: StripeEvent;
 	try {
 		event = Stripe.webhooks.constructEvent(rawBody, header, secret, tolerance, undefined, now) as unknown as StripeEvent;
 	} catch (error) {
-		if (error instanceof SyntaxError) throw new WebhookRejection(400, 'The signed body is not valid JSON.');
+		if (error instanceof SyntaxError) throw new HttpRefusal(400, 'The signed body is not valid JSON.');
 		const message = String((error as Error).message ?? '');
-		if (/tolerance/i.test(message)) throw new WebhookRejection(401, 'Stripe-Signature timestamp is too old (outside the tolerance).');
-		throw new WebhookRejection(401, 'Stripe-Signature does not match the body and the signing secret.');
+		if (/tolerance/i.test(message)) throw new HttpRefusal(401, 'Stripe-Signature timestamp is too old (outside the tolerance).');
+		throw new HttpRefusal(401, 'Stripe-Signature does not match the body and the signing secret.');
 	}
 	if (!event || typeof event !== 'object' || typeof event.id !== 'string' || event.id === '') {
-		throw new WebhookRejection(400, 'The event has no id.');
+		throw new HttpRefusal(400, 'The event has no id.');
 	}
 	if (typeof event.type !== 'string' || !event.data || typeof event.data.object !== 'object') {
-		throw new WebhookRejection(400, `Event ${event.id} has no type or data.object.`);
+		throw new HttpRefusal(400, `Event ${event.id} has no type or data.object.`);
 	}
 	return event;
 }

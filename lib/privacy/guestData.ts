@@ -12,7 +12,7 @@
  * guest's request (one reservation, or every reservation and e-mail of an address). A stay that is
  * still to come is not erased on request: cancel it first, or wait until the guest has left.
  */
-import { HotelError, invalid } from '../inventory/errors';
+import { HotelError, invalid } from '../errors';
 import { addDays, today } from '../inventory/dates';
 import type { Db, Queryable } from '../store/db';
 

@@ -16,7 +16,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { escapeIdentifier } from 'pg';
-import { HotelError } from '../inventory/errors';
+import { HotelError } from '../errors';
 import { defaultEmbeddedDir, getStore, type Db, type Queryable, type StoreConfig } from './db';
 import { describeStore } from './instanceStore';
 

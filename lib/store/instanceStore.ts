@@ -8,7 +8,7 @@
  * In queue mode (EXECUTIONS_MODE=queue) each main, worker and webhook process would open an
  * embedded store of its own: refused, with what to set.
  */
-import { HotelError } from '../inventory/errors';
+import { HotelError } from '../errors';
 import type { StoreConfig } from './db';
 
 export const DATABASE_URL_VARIABLE = 'HOTEL_DATABASE_URL';

@@ -1,6 +1,5 @@
 import {
 	NodeConnectionTypes,
-	NodeOperationError,
 	type ICredentialDataDecryptedObject,
 	type ICredentialsDecrypted,
 	type ICredentialTestFunctions,
@@ -12,7 +11,6 @@ import {
 	type IWebhookResponseData,
 } from 'n8n-workflow';
 import {
-	ApiRequestError,
 	MAX_BODY_BYTES,
 	ROUTES,
 	checkAvailabilityQuery,
@@ -21,7 +19,8 @@ import {
 	checkReservationId,
 	routeOf,
 } from '../../lib/booking/apiRequests';
-import { AuthError, authenticateBearer, type JwtAuthConfig } from '../../lib/booking/jwtAuth';
+import { authenticateBearer, type JwtAuthConfig } from '../../lib/booking/jwtAuth';
+import { HttpRefusal } from '../../lib/errors';
 import { AvailabilityCache, asCacheHit } from '../../lib/booking/availabilityCache';
 import { dataVersion } from '../../lib/inventory/catalog';
 import { admissionFor } from '../../lib/booking/admission';
@@ -29,6 +28,7 @@ import { ReservationBook } from '../../lib/inventory/reservations';
 import type { StayInput } from '../../lib/inventory/reservationTypes';
 import { credentialsOf, databaseParameter, hotelRedis, hotelStore, storeCredentialTests } from '../shared/hotelStore';
 import { noRegistration } from '../shared/noRegistration';
+import { receiveOrRefuse, refuse } from '../shared/webhookAnswer';
 
 /**
  * The hotel's booking-engine REST API, served under n8n's webhook URL:
@@ -125,7 +125,7 @@ export class BookingEngineTrigger implements INodeType {
 				try {
 					await authenticateBearer('Bearer eyJhbGciOiJIUzI1NiJ9.e30.c2lnbmF0dXJl', authConfigFrom(credential.data ?? {}));
 				} catch (error) {
-					if (error instanceof AuthError && error.reason === 'misconfigured') return { status: 'Error', message: error.message };
+					if (error instanceof HttpRefusal && error.code === 'misconfigured') return { status: 'Error', message: error.message };
 				}
 				return { status: 'OK', message: 'The key is usable for the chosen algorithm' };
 			},
@@ -135,15 +135,12 @@ export class BookingEngineTrigger implements INodeType {
 	webhookMethods = noRegistration;
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
-		const req = this.getRequestObject();
-		const res = this.getResponseObject();
-		const refuse = (status: number, body: IDataObject): IWebhookResponseData => {
-			res.status(status).json(body);
-			return { noWebhookResponse: true };
-		};
-		try {
+		const receiver = { integration: 'booking-engine' };
+		return receiveOrRefuse(this, receiver, async () => {
+			const req = this.getRequestObject();
+			const res = this.getResponseObject();
 			const caller = await authenticateBearer(req.headers.authorization, authConfigFrom(await credentialsOf(this, 'hotelBookingEngineApi')));
-			if ((req.rawBody?.length ?? 0) > MAX_BODY_BYTES) return refuse(413, { error: `The request body is larger than ${MAX_BODY_BYTES / 1024} KB.` });
+			if ((req.rawBody?.length ?? 0) > MAX_BODY_BYTES) return refuse(this, receiver, new HttpRefusal(413, `The request body is larger than ${MAX_BODY_BYTES / 1024} KB.`));
 			const id = (req.params as Record<string, string | undefined>)?.id;
 			const route = routeOf(req.method, id);
 			const request: IDataObject = { route, caller: { subject: caller.subject ?? null, scopes: caller.scopes } };
@@ -154,11 +151,7 @@ export class BookingEngineTrigger implements INodeType {
 				const body = checkCreateBody(req.body);
 				request.body = body as IDataObject;
 				const refusal = await takeTurn(this, body);
-				if (refusal) {
-					if (refusal.retryAfterSeconds) res.setHeader('Retry-After', String(refusal.retryAfterSeconds));
-					this.logger.info('Booking engine booking refused before the workflow', { integration: 'booking-engine', status: refusal.status, reason: refusal.body.error });
-					return refuse(refusal.status, refusal.body);
-				}
+				if (refusal) return refuse(this, receiver, refusal);
 			}
 			if (route === 'availability' && this.getNodeParameter('cacheAvailability', false)) {
 				const cached = await cachedAnswer(this, request.query as IDataObject);
@@ -174,14 +167,7 @@ export class BookingEngineTrigger implements INodeType {
 			this.logger.info('Booking engine request accepted', { integration: 'booking-engine', route, reservationId: id, subject: caller.subject });
 			const index = ROUTES.findIndex((r) => r.route === route);
 			return { workflowData: ROUTES.map((_, i) => (i === index ? [{ json: request }] : [])) };
-		} catch (error) {
-			if (error instanceof AuthError) {
-				res.setHeader('WWW-Authenticate', `Bearer error="${error.status === 403 ? 'insufficient_scope' : 'invalid_token'}"`);
-				return refuse(error.status, { error: error.message, reason: error.reason });
-			}
-			if (error instanceof ApiRequestError) return refuse(error.status, { error: error.message, field: error.field ?? null });
-			throw new NodeOperationError(this.getNode(), error as Error);
-		}
+		});
 	}
 }
 
@@ -191,26 +177,25 @@ const BUSY_RETRY_AFTER_SECONDS = 5;
 
 /**
  * A booking waits its turn (lib/booking/admission.ts), holds it until its answer is sent, and is
- * answered 409 here if its stay is sold out when its turn comes — with the body the shipped
- * workflow's "Answer Error" gives for the same refusal.
+ * refused 409 here if its stay is sold out when its turn comes — with the body the shipped
+ * workflow's "Answer Error" gives for the same refusal — or 503 if its turn never came.
  */
-async function takeTurn(ctx: IWebhookFunctions, body: Record<string, unknown>): Promise<{ status: number; body: IDataObject; retryAfterSeconds?: number } | undefined> {
+async function takeTurn(ctx: IWebhookFunctions, body: Record<string, unknown>): Promise<HttpRefusal | undefined> {
 	const options = ctx.getNodeParameter('options', {}) as { bookingsAtOnce?: number; maxWaitSeconds?: number };
 	const gate = admissionFor(`${ctx.getWorkflow().id ?? ''}:${ctx.getNode().id}`, Math.max(1, options.bookingsAtOnce ?? DEFAULT_BOOKINGS_AT_ONCE));
 	const waitSeconds = Math.max(1, options.maxWaitSeconds ?? DEFAULT_MAX_WAIT_SECONDS);
 	const release = await gate.enter(waitSeconds * 1000);
 	if (!release) {
-		return {
-			status: 503,
-			body: { error: `The booking engine is busy (${gate.queued} bookings waiting for over ${waitSeconds} s). Please retry in a few seconds.`, code: 'busy', field: null },
-			retryAfterSeconds: BUSY_RETRY_AFTER_SECONDS,
-		};
+		return new HttpRefusal(503, `The booking engine is busy (${gate.queued} bookings waiting for over ${waitSeconds} s). Please retry in a few seconds.`, {
+			code: 'busy',
+			headers: { 'Retry-After': String(BUSY_RETRY_AFTER_SECONDS) },
+		});
 	}
 	// 'close' follows the answer — the workflow's, a refusal, or n8n's 500 after an error here — or
 	// a client that went away: either way the turn is over.
 	ctx.getResponseObject().once('close', release);
 	const soldOut = await new ReservationBook(await hotelStore(ctx)).soldOutNow(body as unknown as StayInput);
-	return soldOut ? { status: soldOut.status, body: { error: soldOut.message, code: soldOut.code, field: soldOut.field ?? null } } : undefined;
+	return soldOut && new HttpRefusal(soldOut.status, soldOut.message, { code: soldOut.code, field: soldOut.field });
 }
 
 function authConfigFrom(c: ICredentialDataDecryptedObject): JwtAuthConfig {

@@ -7,7 +7,6 @@ import {
 	type INodeTypeDescription,
 } from 'n8n-workflow';
 import type { CalendarClient } from '../../lib/calendar/client';
-import { describeError } from '../shared/nodeErrors';
 import { storeCredentialTests } from '../shared/hotelStore';
 import { runOperations } from '../shared/runOperations';
 import { actions, type CalendarContext } from './actions';
@@ -56,7 +55,6 @@ export class HotelCalendar implements INodeType {
 			node: 'Hotel Calendar',
 			operations: actions,
 			context: (i) => ({ fn: this, i, details, client: () => (client ??= calendarClientFor(this)) }),
-			describeError: (error, i) => describeError(this.getNode(), error, i),
 			logFields: (json) => ({
 				integration: 'google_calendar',
 				reservationId: json.reservationId,

@@ -6,7 +6,7 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import type { CalendarClient } from '../../lib/calendar/client';
 import { eventIdFor, type ReservationLike } from '../../lib/calendar/events';
 import { changeOf, deleteReservationEvent, getReservationEvent, syncReservation } from '../../lib/calendar/sync';
-import { invalid } from '../../lib/inventory/errors';
+import { invalid } from '../../lib/errors';
 import { PARTNER } from '../../lib/calendar/client';
 import { syncReservationsBehind } from '../../lib/calendar/catchUp';
 import { PartnerError } from '../../lib/resilience/policy';

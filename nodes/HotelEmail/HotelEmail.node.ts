@@ -9,7 +9,6 @@ import {
 import { EmailOutbox } from '../../lib/email/outbox';
 import type { SmtpSender } from '../../lib/email/smtpTransport';
 import { hotelStore, storeCredentialTests } from '../shared/hotelStore';
-import { describeError } from '../shared/nodeErrors';
 import { runOperations } from '../shared/runOperations';
 import { actions, batches, type ActionContext } from './actions';
 import { properties } from './description';
@@ -68,7 +67,6 @@ export class HotelEmail implements INodeType {
 					outbox: () => (outbox ??= hotelStore(this).then((db) => new EmailOutbox(db))),
 					sender: () => (sender ??= this.getCredentials('hotelSmtpApi').then((c) => smtpSenderFrom(c, { pool: 1 }))),
 				}),
-				describeError: (error, i) => describeError(this.getNode(), error, i),
 				// Never the recipient or the content: guests' addresses are personal data.
 				logFields: (json) => ({
 					integration: 'smtp',

@@ -9,7 +9,7 @@ import { sendNow } from '../../lib/email/delivery';
 import type { EmailOutbox, NewEmail, OutboxMessage } from '../../lib/email/outbox';
 import type { SmtpSender } from '../../lib/email/smtpTransport';
 import { isTemplateKind, topicOf, type TemplateOverrides } from '../../lib/email/templates';
-import { invalid } from '../../lib/inventory/errors';
+import { invalid } from '../../lib/errors';
 import type { BatchOperation } from '../shared/runOperations';
 import type { HotelDetails } from '../shared/hotelDetails';
 

@@ -8,7 +8,6 @@ import {
 } from 'n8n-workflow';
 import { assertNoCardData } from '../../lib/payments/cardGuard';
 import { storeCredentialTests } from '../shared/hotelStore';
-import { describeError } from '../shared/nodeErrors';
 import { runOperations } from '../shared/runOperations';
 import { actions, ledgerFor, squareFor, stripeFor, type ActionContext } from './actions';
 import { properties } from './description';
@@ -64,7 +63,6 @@ export class HotelPayment implements INodeType {
 				assertNoCardData(this.getNode().parameters as IDataObject);
 				assertNoCardData(currentValues(this, i));
 			},
-			describeError: (error, i) => describeError(this.getNode(), error, i),
 			outputs: this.getNodeParameter('operation', 0) === 'applyEvent' ? { count: 2, of: (json) => (json.unmatched ? 1 : 0) } : undefined,
 			logFields: (json, i) => ({
 				integration: this.getNodeParameter('resource', i) === 'billing' ? 'database' : this.getNodeParameter('gateway', i, 'stripe'),

@@ -7,7 +7,6 @@ import {
 } from 'n8n-workflow';
 import { HotelService } from '../../lib/booking/hotelService';
 import { hotelRedis, hotelStore, storeCredentialTests } from '../shared/hotelStore';
-import { describeError } from '../shared/nodeErrors';
 import { runOperations } from '../shared/runOperations';
 import { actions, type ActionContext } from './actions';
 import { properties } from './description';
@@ -51,7 +50,6 @@ export class HotelReservations implements INodeType {
 			node: 'Hotel Reservations',
 			operations: actions,
 			context: (i) => ({ fn: this, i, hotel }),
-			describeError: (error, i) => describeError(this.getNode(), error, i),
 			logFields: (json) => ({ integration: 'database', reservationId: json.id }),
 		});
 	}

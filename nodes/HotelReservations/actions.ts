@@ -5,7 +5,7 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { itemParameter } from '../shared/itemParameter';
 import type { HotelService } from '../../lib/booking/hotelService';
-import { invalid } from '../../lib/inventory/errors';
+import { invalid } from '../../lib/errors';
 import type { StayInput } from '../../lib/inventory/reservations';
 
 export interface ActionContext {

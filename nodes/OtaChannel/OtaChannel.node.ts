@@ -16,7 +16,6 @@ import { AUDIT_NIGHTS, auditChannel, requireRepaired } from '../../lib/channels/
 import { today } from '../../lib/inventory/dates';
 import { databaseParameter, hotelStore, storeCredentialTests } from '../shared/hotelStore';
 import { channelConnectionFrom, otaCredentialTests } from '../shared/otaConnection';
-import { describeError } from '../shared/nodeErrors';
 import { runOperations } from '../shared/runOperations';
 
 type Ctx = { fn: IExecuteFunctions; i: number };
@@ -241,7 +240,6 @@ export class OtaChannel implements INodeType {
 			node: 'OTA Channel',
 			operations,
 			context: (i) => ({ fn: this, i }),
-			describeError: (error, i) => describeError(this.getNode(), error, i),
 			logFields: () => ({ integration: 'ota', channel: conn.channel }),
 		});
 	}

@@ -1,6 +1,5 @@
 import {
 	NodeConnectionTypes,
-	NodeOperationError,
 	type INodeType,
 	type INodeTypeDescription,
 	type IWebhookFunctions,
@@ -14,8 +13,10 @@ import type { ReservationBatch } from '../../lib/ota';
 import { credentialsOf, databaseParameter, hotelStore, storeCredentialTests } from '../shared/hotelStore';
 import { noRegistration } from '../shared/noRegistration';
 import { channelConnectionFrom, INTAKE_OUTPUT_NAMES, intakeItems, otaCredentialTests } from '../shared/otaConnection';
-import { PushRefusal, refusalAnswer, reservationAnswer, type AnswerContext, type PushAnswer } from './pushAnswers';
-import { readPush, type Push } from './pushRequest';
+import { refusalAnswer, reservationAnswer, type AnswerContext, type PushAnswer } from '../../lib/channels/pushAnswers';
+import { HttpRefusal } from '../../lib/errors';
+import { receiveOrRefuse, refuse, send } from '../shared/webhookAnswer';
+import { readPush } from './pushRequest';
 
 /**
  * Reservations a channel pushes (Expedia's Booking Notification API style): OTA_HotelResNotifRQ,
@@ -88,46 +89,40 @@ export class OtaWebhookTrigger implements INodeType {
 		const credentials = await credentialsOf(this, 'hotelOtaChannelApi');
 		const conn = channelConnectionFrom(credentials);
 		const secret = String(credentials.webhookSecret ?? '');
-		const req = this.getRequestObject();
 		const context: AnswerContext = { soap: false };
-		const refuse = (refusal: PushRefusal): IWebhookResponseData => {
-			this.logger.warn('OTA push refused', { integration: 'ota', channel: conn.channel, status: refusal.status, reason: refusal.message });
-			const answer = refusalAnswer(refusal, context);
+		// A refusal in the form the channel reads: an OTA Errors RS, or a SOAP fault.
+		const format = (refusal: HttpRefusal) => {
+			const answer = asXml(refusalAnswer(refusal, context));
 			if (refusal.status === 401 && !secret && !context.soap) answer.headers = { 'WWW-Authenticate': 'Basic realm="OTA reservations", charset="UTF-8"' };
-			send(this, answer);
-			return { noWebhookResponse: true };
+			return answer;
 		};
+		const receiver = { integration: 'ota', logFields: { channel: conn.channel }, format };
+		return receiveOrRefuse(this, receiver, async () => {
+			const push = await readPush(this.getRequestObject(), conn, secret, context);
+			let taken: IntakeResult[];
+			try {
+				taken = await storePush(this, conn, push.root, push.batch);
+			} catch (error) {
+				// The store failed, not a reservation: answer 500 so the channel sends it all again later.
+				this.logger.error('OTA push could not be stored', { integration: 'ota', channel: conn.channel, count: push.batch.reservations.length, error: (error as Error).message });
+				return refuse(this, receiver, new HttpRefusal(500, 'The hotel system could not store the reservations right now; please send the message again later.'));
+			}
 
-		let push: Push;
-		try {
-			push = await readPush(req, conn, secret, context);
-		} catch (error) {
-			if (error instanceof PushRefusal) return refuse(error);
-			throw new NodeOperationError(this.getNode(), error as Error);
-		}
-		let taken: IntakeResult[];
-		try {
-			taken = await storePush(this, conn, push.root, push.batch);
-		} catch (error) {
-			// The store failed, not a reservation: answer 500 so the channel sends it all again later.
-			this.logger.error('OTA push could not be stored', { integration: 'ota', channel: conn.channel, count: push.batch.reservations.length, error: (error as Error).message });
-			return refuse(new PushRefusal(500, 'The hotel system could not store the reservations right now; please send the message again later.'));
-		}
-
-		send(this, reservationAnswer(push.root, taken.map((t) => t.ack), { ...context, hotelCode: conn.hotelCode, idTypes: conn.profile.idTypes }));
-		// Only changes applied now: a redelivery must not send a second e-mail or calendar entry.
-		const [changes, failures] = intakeItems(conn.channel, taken.filter((t) => t.change?.applied || !t.ack.ok));
-		for (const failure of failures) this.logger.warn('OTA reservation not taken in', { integration: 'ota', channel: conn.channel, ...failure.json });
-		this.logger.info('OTA reservations pushed', {
-			integration: 'ota',
-			channel: conn.channel,
-			message: push.root,
-			count: taken.length,
-			failed: failures.length,
-			applied: changes.length,
+			send(this, asXml(reservationAnswer(push.root, taken.map((t) => t.ack), { ...context, hotelCode: conn.hotelCode, idTypes: conn.profile.idTypes })));
+			// Only changes applied now: a redelivery must not send a second e-mail or calendar entry.
+			const [changes, failures] = intakeItems(conn.channel, taken.filter((t) => t.change?.applied || !t.ack.ok));
+			for (const failure of failures) this.logger.warn('OTA reservation not taken in', { integration: 'ota', channel: conn.channel, ...failure.json });
+			this.logger.info('OTA reservations pushed', {
+				integration: 'ota',
+				channel: conn.channel,
+				message: push.root,
+				count: taken.length,
+				failed: failures.length,
+				applied: changes.length,
+			});
+			// Nothing new (a redelivery already applied): the answer was all it needed.
+			return changes.length + failures.length > 0 ? { noWebhookResponse: true, workflowData: [changes, failures] } : { noWebhookResponse: true };
 		});
-		// Nothing new (a redelivery already applied): the answer was all it needed.
-		return changes.length + failures.length > 0 ? { noWebhookResponse: true, workflowData: [changes, failures] } : { noWebhookResponse: true };
 	}
 }
 
@@ -137,10 +132,4 @@ async function storePush(ctx: IWebhookFunctions, conn: ChannelConnection, root: 
 	return takeIn(new HotelService(db), new ChannelMappings(db, conn.channel), batch, intakeLog(db, conn.channel, root, 'webhook'));
 }
 
-function send(ctx: IWebhookFunctions, answer: PushAnswer): void {
-	const res = ctx.getResponseObject();
-	res.status(answer.status);
-	res.setHeader('Content-Type', 'text/xml; charset=utf-8');
-	for (const [name, value] of Object.entries(answer.headers ?? {})) res.setHeader(name, value);
-	res.end(answer.body);
-}
+const asXml = (answer: PushAnswer) => ({ ...answer, contentType: 'text/xml; charset=utf-8' });

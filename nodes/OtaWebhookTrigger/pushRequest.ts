@@ -1,14 +1,15 @@
 /**
  * Reading a pushed reservation message off the request: the raw body (n8n must not parse it: its
  * XML parser lowercases tags), the size limit, who sent it, and the OTA message itself. Anything
- * wrong is a PushRefusal that says what, for the channel's answer; nothing is stored then.
+ * wrong is an HttpRefusal that says what, for the channel's answer; nothing is stored then.
  */
 import type { IWebhookFunctions } from 'n8n-workflow';
 import type { ChannelConnection } from '../../lib/channels/channelClient';
+import { PUSHED_MESSAGES, isPushedMessage, type AnswerContext, type PushedMessage } from '../../lib/channels/pushAnswers';
+import { checkBasicAuth, checkSignature, checkUsernameToken } from '../../lib/channels/pushAuth';
+import { HttpRefusal } from '../../lib/errors';
 import { OtaMessageError, parseOtaMessage, parseReservations, type ParsedOtaMessage, type ReservationBatch } from '../../lib/ota';
-import { PUSHED_MESSAGES, PushRefusal, isPushedMessage, type AnswerContext, type PushedMessage } from './pushAnswers';
-import { checkBasicAuth, checkSignature, checkUsernameToken } from './pushAuth';
-import { BodyTooLarge, rawBodyOf } from '../shared/rawBody';
+import { rawBodyOf } from '../shared/rawBody';
 
 type WebhookRequest = ReturnType<IWebhookFunctions['getRequestObject']>;
 
@@ -24,9 +25,7 @@ export interface Push {
  */
 export async function readPush(req: WebhookRequest, conn: ChannelConnection, secret: string, context: AnswerContext): Promise<Push> {
 	// n8n leaves the body unread for this node (see the hidden "options" parameter).
-	const raw = await rawBodyOf(req).catch((error: unknown) => {
-		throw error instanceof BodyTooLarge ? new PushRefusal(413, 'The message is larger than this n8n accepts (N8N_PAYLOAD_SIZE_MAX).') : error;
-	});
+	const raw = await rawBodyOf(req);
 	context.soap = looksLikeSoap(raw);
 	return checkPush(raw, req, conn, secret, context);
 }
@@ -49,7 +48,7 @@ function checkPush(
 	context: AnswerContext,
 ): Push {
 	const maxBytes = conn.profile.limits.maxMessageBytes;
-	if (raw.length > maxBytes) throw new PushRefusal(413, `The message has ${raw.length} bytes; at most ${maxBytes} are accepted.`);
+	if (raw.length > maxBytes) throw new HttpRefusal(413, `The message has ${raw.length} bytes; at most ${maxBytes} are accepted.`);
 	// Checked before the untrusted XML is parsed whenever the body alone can prove who sent it.
 	if (secret) checkSignature(raw, req.headers['x-ota-signature'], secret);
 	else if (!context.soap) checkBasicAuth(req.headers.authorization, credentialsFor(conn));
@@ -57,12 +56,12 @@ function checkPush(
 	const message = readMessage(() => parseOtaMessage(raw, { maxBytes }));
 	Object.assign(context, { soap: message.soap !== undefined, root: message.root, echoToken: message.echoToken });
 	if (!secret) authenticateTransport(message, req, conn);
-	if (!isPushedMessage(message.root)) throw new PushRefusal(400, `This URL takes ${PUSHED_MESSAGES.join(', ')}; got ${message.root}.`);
+	if (!isPushedMessage(message.root)) throw new HttpRefusal(400, `This URL takes ${PUSHED_MESSAGES.join(', ')}; got ${message.root}.`);
 
 	const batch = readMessage(() => parseReservations(raw, { maxBytes }));
-	if (batch.reservations.length + batch.failures.length === 0) throw new PushRefusal(400, `The ${message.root} holds no reservation.`);
+	if (batch.reservations.length + batch.failures.length === 0) throw new HttpRefusal(400, `The ${message.root} holds no reservation.`);
 	// A cancellation request names one reservation: if it cannot be read, the message is refused as a whole.
-	if (message.root === 'OTA_CancelRQ' && batch.failures.length > 0) throw new PushRefusal(400, batch.failures[0].reason);
+	if (message.root === 'OTA_CancelRQ' && batch.failures.length > 0) throw new HttpRefusal(400, batch.failures[0].reason);
 	return { root: message.root, batch };
 }
 
@@ -75,7 +74,7 @@ function authenticateTransport(message: ParsedOtaMessage, req: WebhookRequest, c
 /** A credential without a username would let anyone in with an empty one: refuse instead. */
 function credentialsFor(conn: ChannelConnection): { username: string; password: string } {
 	if (!conn.username) {
-		throw new PushRefusal(401, 'The hotel has set neither a webhook secret nor a username for this channel; pushes cannot be authenticated.');
+		throw new HttpRefusal(401, 'The hotel has set neither a webhook secret nor a username for this channel; pushes cannot be authenticated.');
 	}
 	return { username: conn.username, password: conn.password };
 }
@@ -88,6 +87,6 @@ function readMessage<T>(read: () => T): T {
 	} catch (error) {
 		failure = error;
 	}
-	if (failure instanceof OtaMessageError) throw new PushRefusal(failure.kind === 'too_large' ? 413 : 400, failure.message);
+	if (failure instanceof OtaMessageError) throw new HttpRefusal(failure.kind === 'too_large' ? 413 : 400, failure.message);
 	throw failure;
 }

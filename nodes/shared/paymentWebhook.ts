@@ -11,7 +11,6 @@
  */
 import {
 	NodeConnectionTypes,
-	NodeOperationError,
 	type ICredentialDataDecryptedObject,
 	type INodeCredentialDescription,
 	type IDataObject,
@@ -21,10 +20,10 @@ import {
 	type IWebhookResponseData,
 } from 'n8n-workflow';
 import { OUTCOMES, type ClassifiedEvent } from '../../lib/payments/paymentEvents';
-import { WebhookRejection } from '../../lib/payments/stripeSignature';
 import { PostgresEventClaims, RedisEventClaims, type EventClaimStore } from '../../lib/webhooks/eventClaims';
 import { credentialsOf, databaseParameter, hotelRedis, hotelStore } from './hotelStore';
-import { BodyTooLarge, rawBodyOf } from './rawBody';
+import { rawBodyOf } from './rawBody';
+import { answerJson, receiveOrRefuse } from './webhookAnswer';
 
 type WebhookRequest = ReturnType<IWebhookFunctions['getRequestObject']>;
 
@@ -34,7 +33,7 @@ export interface GatewayWebhook {
 	/** The event claims' namespace. */
 	source: 'stripe' | 'square';
 	credentialType: string;
-	/** The verified event and its id; throws WebhookRejection for a delivery to refuse. */
+	/** The verified event and its id; throws an HttpRefusal for a delivery to refuse. */
 	verify(raw: Buffer, req: WebhookRequest, credentials: ICredentialDataDecryptedObject, options: IDataObject): { id: string; type: string; event: object };
 	classify(event: object): ClassifiedEvent;
 }
@@ -77,43 +76,29 @@ export const storeCredentials: INodeCredentialDescription[] = [
 export const storeParameters: INodeProperties[] = [eventStoreParameter, databaseParameter];
 
 export async function receivePaymentEvent(ctx: IWebhookFunctions, gateway: GatewayWebhook): Promise<IWebhookResponseData> {
-	const req = ctx.getRequestObject();
-	const res = ctx.getResponseObject();
-	const options = ctx.getNodeParameter('options', {}) as IDataObject;
-	const answer = (status: number, body: IDataObject): IWebhookResponseData => {
-		res.status(status).json(body);
-		return { noWebhookResponse: true };
-	};
+	return receiveOrRefuse(ctx, { integration: gateway.source }, async () => {
+		const req = ctx.getRequestObject();
+		const res = ctx.getResponseObject();
+		const options = ctx.getNodeParameter('options', {}) as IDataObject;
+		const { id, type, event } = gateway.verify(await rawBodyOf(req), req, await credentialsOf(ctx, gateway.credentialType), options);
 
-	let verified;
-	try {
-		verified = gateway.verify(await rawBodyOf(req), req, await credentialsOf(ctx, gateway.credentialType), options);
-	} catch (error) {
-		if (error instanceof BodyTooLarge) return answer(413, { error: error.message });
-		if (error instanceof WebhookRejection) {
-			ctx.logger.warn(`${gateway.partner} webhook rejected`, { integration: gateway.source, status: error.status, reason: error.message });
-			return answer(error.status, { error: error.message });
-		}
-		throw new NodeOperationError(ctx.getNode(), error as Error);
-	}
-	const { id, type, event } = verified;
+		const claims = await eventClaimsFor(ctx);
+		const leaseMs = Number(options.leaseSeconds ?? 300) * 1000;
+		const claim = await claims.claim(gateway.source, id, { leaseMs, eventType: type });
+		if (claim.outcome === 'duplicate') return answerJson(ctx, 200, { received: true, duplicate: true });
+		if (claim.outcome === 'in_progress') return answerJson(ctx, 409, { error: `Event ${id} is being processed by another delivery; retry later.`, code: 'in_progress', field: null });
 
-	const claims = await eventClaimsFor(ctx);
-	const leaseMs = Number(options.leaseSeconds ?? 300) * 1000;
-	const claim = await claims.claim(gateway.source, id, { leaseMs, eventType: type });
-	if (claim.outcome === 'duplicate') return answer(200, { received: true, duplicate: true });
-	if (claim.outcome === 'in_progress') return answer(409, { error: `Event ${id} is being processed by another delivery; retry later.` });
+		// The response is written once the workflow ends; its status is the workflow's outcome.
+		res.once('finish', () => {
+			const settle = res.statusCode < 300 ? claims.complete(gateway.source, id, claim.token) : claims.release(gateway.source, id, claim.token);
+			settle.catch((error) => ctx.logger.error('Could not record webhook outcome', { eventId: id, error: (error as Error).message }));
+		});
 
-	// The response is written once the workflow ends; its status is the workflow's outcome.
-	res.once('finish', () => {
-		const settle = res.statusCode < 300 ? claims.complete(gateway.source, id, claim.token) : claims.release(gateway.source, id, claim.token);
-		settle.catch((error) => ctx.logger.error('Could not record webhook outcome', { eventId: id, error: (error as Error).message }));
+		const classified = gateway.classify(event);
+		ctx.logger.info(`${gateway.partner} event accepted`, { integration: gateway.source, eventId: id, type, attempt: claim.attempt });
+		const item = { json: { ...classified, gateway: gateway.source, event } as unknown as IDataObject };
+		return { workflowData: OUTCOMES.map((outcome) => (outcome === classified.outcome ? [item] : [])) };
 	});
-
-	const classified = gateway.classify(event);
-	ctx.logger.info(`${gateway.partner} event accepted`, { integration: gateway.source, eventId: id, type, attempt: claim.attempt });
-	const item = { json: { ...classified, gateway: gateway.source, event } as unknown as IDataObject };
-	return { workflowData: OUTCOMES.map((outcome) => (outcome === classified.outcome ? [item] : [])) };
 }
 
 async function eventClaimsFor(ctx: IWebhookFunctions): Promise<EventClaimStore> {

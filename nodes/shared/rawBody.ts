@@ -5,16 +5,10 @@
  * body or counts its size reads it itself when n8n has not.
  */
 import type { IWebhookFunctions } from 'n8n-workflow';
+import { HttpRefusal } from '../../lib/errors';
 
 type WebhookRequest = ReturnType<IWebhookFunctions['getRequestObject']>;
 
-/** The body was over n8n's own payload limit (N8N_PAYLOAD_SIZE_MAX); raw-body refused it with 413. */
-export class BodyTooLarge extends Error {
-	constructor() {
-		super('The request body is larger than this n8n accepts (N8N_PAYLOAD_SIZE_MAX).');
-		this.name = 'BodyTooLarge';
-	}
-}
 
 export async function rawBodyOf(req: WebhookRequest): Promise<Buffer> {
 	if (!req.rawBody) {
@@ -22,7 +16,8 @@ export async function rawBodyOf(req: WebhookRequest): Promise<Buffer> {
 			() => undefined,
 			(error: unknown) => error as Error & { status?: number },
 		);
-		if (failure?.status === 413) throw new BodyTooLarge();
+		// The body was over n8n's own payload limit: raw-body refused it.
+		if (failure?.status === 413) throw new HttpRefusal(413, 'The request body is larger than this n8n accepts (N8N_PAYLOAD_SIZE_MAX).');
 		if (failure) throw failure;
 	}
 	return req.rawBody ?? Buffer.alloc(0);

@@ -1,6 +1,7 @@
 /**
  * The one item loop of our action nodes: for each input item, look up `<resource>.<operation>`,
  * run it, log it with structured fields, keep pairedItem, and on failure either throw a node error
+ * (translated from our errors by nodeErrors.ts, here and nowhere else)
  * or — with "Continue On Fail" / an error output — emit `{ error, details }`, the shape n8n routes
  * to a node's error output (details: statusCode, code, field for an API answer).
  *
@@ -12,6 +13,7 @@
  */
 import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
 import { usePartnerLogger } from '../../lib/resilience/policy';
+import { describeError } from './nodeErrors';
 
 export type Operation<C> = (ctx: C) => Promise<IDataObject>;
 
@@ -24,12 +26,6 @@ export interface BatchOperation<C, P = unknown> {
 
 type Settled = { json: IDataObject } | { error: unknown };
 
-export interface ErrorDetails {
-	statusCode: number;
-	code: string;
-	field: string | null;
-}
-
 export interface OperationsSpec<C> {
 	node: string;
 	operations: Record<string, Operation<C>>;
@@ -40,8 +36,6 @@ export interface OperationsSpec<C> {
 	context: (i: number) => C;
 	/** Checks run before every operation (e.g. the card guard). */
 	before?: (i: number) => void;
-	/** The node error and API details for what an operation threw. */
-	describeError: (error: unknown, i: number) => { nodeError: Error; details: ErrorDetails };
 	/** Extra log fields for a finished operation. */
 	logFields?: (json: IDataObject, i: number) => IDataObject;
 	/** For a node with more than one output: how many, and which one each result goes to (errors go to the first). */
@@ -62,7 +56,7 @@ export async function runOperations<C>(fn: IExecuteFunctions, spec: OperationsSp
 			byOutput[spec.outputs?.of(outcome.json) ?? 0].push({ json: outcome.json, pairedItem: { item: i } });
 			return;
 		}
-		const { nodeError, details } = spec.describeError(outcome.error, i);
+		const { nodeError, details } = describeError(fn.getNode(), outcome.error, i);
 		fn.logger.warn(`${spec.node} operation failed`, { operation, item: i, error: nodeError.message, code: details.code });
 		if (!fn.continueOnFail()) throw nodeError;
 		results.push({ json: { error: nodeError.message, details: details as unknown as IDataObject }, pairedItem: { item: i } });

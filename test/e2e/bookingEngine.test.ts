@@ -174,22 +174,24 @@ it('refuses hostile bodies with 4xx and starts nothing', async () => {
 });
 
 describe('tokens', () => {
-	const refusedWith = async (status: number, bearer: string | null) => {
+	const refusedWith = async (status: number, bearer: string | null, code: string) => {
 		const before = await n8n.api.countSettledExecutions(workflowId);
 		const res = await call('GET', `availability?arrival=${day(10)}&departure=${day(11)}`, { token: bearer });
 		expect(res.status).toBe(status);
+		// Every refusal has the API's one error shape; the code says why.
+		expect(res.json).toEqual({ error: expect.any(String), code, field: null });
 		expect(JSON.stringify(res.json)).not.toContain(SECRET);
 		expect(await n8n.api.countSettledExecutions(workflowId)).toBe(before);
 	};
 	const claims = { sub: 'x', scope: 'reservations', iss: ISSUER, aud: AUDIENCE };
 
-	it('missing → 401', () => refusedWith(401, null));
-	it('forged (another secret) → 401', async () => refusedWith(401, await signTestToken(claims, { alg: 'HS256', secret: 'an-attackers-secret-that-is-also-32-bytes-long' })));
-	it('expired → 401', async () => refusedWith(401, await signTestToken(claims, { alg: 'HS256', secret: SECRET, expiresIn: -120 })));
-	it('wrong audience → 401', async () => refusedWith(401, await signTestToken({ ...claims, aud: 'someone-else' }, { alg: 'HS256', secret: SECRET })));
+	it('missing → 401', () => refusedWith(401, null, 'missing_token'));
+	it('forged (another secret) → 401', async () => refusedWith(401, await signTestToken(claims, { alg: 'HS256', secret: 'an-attackers-secret-that-is-also-32-bytes-long' }), 'bad_signature'));
+	it('expired → 401', async () => refusedWith(401, await signTestToken(claims, { alg: 'HS256', secret: SECRET, expiresIn: -120 }), 'expired'));
+	it('wrong audience → 401', async () => refusedWith(401, await signTestToken({ ...claims, aud: 'someone-else' }, { alg: 'HS256', secret: SECRET }), 'wrong_audience'));
 	it('alg none → 401', async () => {
 		const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
-		await refusedWith(401, `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ ...claims, exp: Math.floor(Date.now() / 1000) + 300 })}.`);
+		await refusedWith(401, `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ ...claims, exp: Math.floor(Date.now() / 1000) + 300 })}.`, 'algorithm_not_allowed');
 	});
-	it('wrong scope → 403', async () => refusedWith(403, await signTestToken({ ...claims, scope: 'profile' }, { alg: 'HS256', secret: SECRET })));
+	it('wrong scope → 403', async () => refusedWith(403, await signTestToken({ ...claims, scope: 'profile' }, { alg: 'HS256', secret: SECRET }), 'insufficient_scope'));
 });

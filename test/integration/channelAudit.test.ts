@@ -11,7 +11,7 @@ import { auditChannel, type AriDifference } from '../../lib/channels/audit';
 import { ChannelMappings } from '../../lib/channels/mapping';
 import { PROFILES, type ProfileId } from '../../lib/channels/profiles';
 import { pushChanges } from '../../lib/channels/push';
-import { HotelError } from '../../lib/inventory/errors';
+import { HotelError } from '../../lib/errors';
 import { resetPartnerPolicies } from '../../lib/resilience/policy';
 import { closeAllStores, getStore, type Db } from '../../lib/store/db';
 import { startOtaPeer, type OtaPeer } from '../peers/otaPeer';

@@ -1,5 +1,5 @@
 import { ChannelMappings } from '../../lib/channels/mapping';
-import { HotelError } from '../../lib/inventory/errors';
+import { HotelError } from '../../lib/errors';
 import { closeAllStores, getStore } from '../../lib/store/db';
 import { createTestDatabase, type TestDatabase } from '../support/services';
 

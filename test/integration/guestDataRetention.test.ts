@@ -8,7 +8,7 @@
 import { HotelService } from '../../lib/booking/hotelService';
 import { composeEmail } from '../../lib/email/compose';
 import { EmailOutbox } from '../../lib/email/outbox';
-import { HotelError } from '../../lib/inventory/errors';
+import { HotelError } from '../../lib/errors';
 import { addDays, today } from '../../lib/inventory/dates';
 import { BillingLedger } from '../../lib/payments/billingLedger';
 import { ERASED_NAME } from '../../lib/privacy/guestData';

@@ -10,7 +10,7 @@ import { takeIn } from '../../lib/channels/intake';
 import { ChannelMappings } from '../../lib/channels/mapping';
 import { parseReservations } from '../../lib/ota';
 import { HotelCatalog } from '../../lib/inventory/catalog';
-import { HotelError } from '../../lib/inventory/errors';
+import { HotelError } from '../../lib/errors';
 import { ReservationBook, type ChannelChange, type RoomInput, type StayInput } from '../../lib/inventory/reservations';
 import { closeAllStores, getStore, type Db } from '../../lib/store/db';
 import { migrations } from '../../lib/store/migrations';

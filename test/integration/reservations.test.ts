@@ -3,7 +3,7 @@
  */
 import { HotelCatalog } from '../../lib/inventory/catalog';
 import { addDays } from '../../lib/inventory/dates';
-import { HotelError } from '../../lib/inventory/errors';
+import { HotelError } from '../../lib/errors';
 import { ReservationBook, type StayInput } from '../../lib/inventory/reservations';
 import { closeAllStores, getStore, type Db } from '../../lib/store/db';
 import { createTestDatabase, type TestDatabase } from '../support/services';

@@ -18,7 +18,7 @@ import { composeEmail } from '../../lib/email/compose';
 import { EmailOutbox } from '../../lib/email/outbox';
 import { latestHotelEvents, takeHotelEvents } from '../../lib/events/hotelEvents';
 import { recordResults } from '../../lib/health/streaks';
-import { HotelError } from '../../lib/inventory/errors';
+import { HotelError } from '../../lib/errors';
 import type { Reservation } from '../../lib/inventory/reservations';
 import { BillingLedger } from '../../lib/payments/billingLedger';
 import { resetPartnerPolicies } from '../../lib/resilience/policy';

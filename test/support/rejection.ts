@@ -1,12 +1,12 @@
-import { WebhookRejection } from '../../lib/payments/stripeSignature';
+import { HttpRefusal } from '../../lib/errors';
 
-/** The WebhookRejection `fn` throws (fails the test if it throws anything else, or nothing). */
-export function rejection(fn: () => unknown): WebhookRejection {
+/** The HttpRefusal `fn` throws (fails the test if it throws anything else, or nothing). */
+export function rejection(fn: () => unknown): HttpRefusal {
 	try {
 		fn();
 	} catch (error) {
-		expect(error).toBeInstanceOf(WebhookRejection);
-		return error as WebhookRejection;
+		expect(error).toBeInstanceOf(HttpRefusal);
+		return error as HttpRefusal;
 	}
 	throw new Error('expected a rejection');
 }

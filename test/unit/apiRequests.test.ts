@@ -2,7 +2,8 @@
  * What the Booking Engine Trigger refuses before a workflow starts (lib/booking/apiRequests.ts):
  * shape, and the stay's dates — so a request with a bad date starts no execution.
  */
-import { ApiRequestError, checkAvailabilityQuery, checkChangeBody, checkCreateBody } from '../../lib/booking/apiRequests';
+import { HttpRefusal } from '../../lib/errors';
+import { checkAvailabilityQuery, checkChangeBody, checkCreateBody } from '../../lib/booking/apiRequests';
 import { addDays, today } from '../../lib/inventory/dates';
 
 const day = (n: number) => addDays(today(), n);
@@ -12,8 +13,8 @@ function refusal(check: () => unknown): { status: number; field?: string; messag
 	try {
 		check();
 	} catch (error) {
-		expect(error).toBeInstanceOf(ApiRequestError);
-		const e = error as ApiRequestError;
+		expect(error).toBeInstanceOf(HttpRefusal);
+		const e = error as HttpRefusal;
 		return { status: e.status, field: e.field, message: e.message };
 	}
 	throw new Error('not refused');

@@ -6,7 +6,7 @@
 import { eventFromReservation, eventIdFor, type ReservationLike } from '../../lib/calendar/events';
 import { changeOf } from '../../lib/calendar/sync';
 import { validateTimeZone, zonedDateTime } from '../../lib/calendar/zonedTime';
-import { HotelError } from '../../lib/inventory/errors';
+import { HotelError } from '../../lib/errors';
 
 const reservation = (over: Partial<ReservationLike> = {}): ReservationLike => ({
 	id: 'HB-7K2M9QX4PD',

@@ -7,7 +7,7 @@ import { CalendarClient, probeCalendar } from '../../lib/calendar/client';
 import { eventIdFor, type ReservationLike } from '../../lib/calendar/events';
 import { calendarConfigFrom, clearTokenCache, serviceAccountSender } from '../../lib/calendar/serviceAccount';
 import { deleteReservationEvent, getReservationEvent, syncReservation } from '../../lib/calendar/sync';
-import { HotelError } from '../../lib/inventory/errors';
+import { HotelError } from '../../lib/errors';
 import { PartnerError, resetPartnerPolicies } from '../../lib/resilience/policy';
 import { startGooglePeer, type GooglePeer } from '../peers/googlePeer';
 import { generateKeyPairSync } from 'node:crypto';

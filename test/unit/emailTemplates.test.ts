@@ -8,7 +8,7 @@ import { composeEmail, type ComposeInput } from '../../lib/email/compose';
 import { dedupeKeyFor, messageIdFor } from '../../lib/email/identity';
 import { TemplateError } from '../../lib/email/renderer';
 import { placeholdersOf, TEMPLATE_KINDS, type TemplateKind } from '../../lib/email/templates';
-import { HotelError } from '../../lib/inventory/errors';
+import { HotelError } from '../../lib/errors';
 
 const hotel = { name: 'Hotel Seeblick', logoUrl: 'https://seeblick.example/logo.png', phone: '+49 30 123', email: 'desk@seeblick.example', address: 'Uferweg 1, Berlin' };
 

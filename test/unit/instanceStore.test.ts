@@ -2,7 +2,7 @@
  * The hotel store chosen once per n8n instance (HOTEL_DATABASE_URL), and refused where it would
  * silently split the records (the embedded store in queue mode).
  */
-import { HotelError } from '../../lib/inventory/errors';
+import { HotelError } from '../../lib/errors';
 import { checkStoreForExecutionMode, describeStore, instanceStoreConfig, postgresUrlConfig } from '../../lib/store/instanceStore';
 
 it('is the embedded store when nothing is set', () => {

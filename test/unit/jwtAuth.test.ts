@@ -1,6 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { exportJWK, importSPKI } from 'jose';
-import { AuthError, authenticateBearer, type JwtAuthConfig } from '../../lib/booking/jwtAuth';
+import { authenticateBearer, type AuthFailureReason, type JwtAuthConfig } from '../../lib/booking/jwtAuth';
+import { HttpRefusal } from '../../lib/errors';
 import { signTestToken } from '../../lib/booking/testTokens';
 
 // Wrap importSPKI (behaviour unchanged) so the key cache can be observed.
@@ -33,27 +34,29 @@ const hs256 = (overrides: Record<string, unknown> = {}, expiresIn?: string | num
 	signTestToken({ ...claims, ...overrides }, { alg: 'HS256', secret, expiresIn });
 
 /** Every refusal must say nothing about the token or the secret. */
-async function refusal(header: string | string[] | undefined, config: JwtAuthConfig): Promise<AuthError> {
+async function refusal(header: string | string[] | undefined, config: JwtAuthConfig): Promise<HttpRefusal> {
 	try {
 		await authenticateBearer(header, config);
 	} catch (error) {
-		expect(error).toBeInstanceOf(AuthError);
+		expect(error).toBeInstanceOf(HttpRefusal);
 		const token = typeof header === 'string' ? header.replace(/^bearer\s+/i, '') : '';
 		if (token.length > 8) expect((error as Error).message).not.toContain(token);
 		expect((error as Error).message).not.toContain(secret);
-		return error as AuthError;
+		return error as HttpRefusal;
 	}
-	throw new Error('expected an AuthError');
+	throw new Error('expected a refusal');
 }
 
 async function expectRefused(
 	header: string | string[] | undefined,
 	config: JwtAuthConfig,
 	status: 401 | 403,
-	reason: AuthError['reason'],
-): Promise<AuthError> {
+	reason: AuthFailureReason,
+): Promise<HttpRefusal> {
 	const error = await refusal(header, config);
-	expect({ status: error.status, reason: error.reason }).toEqual({ status, reason });
+	expect({ status: error.status, reason: error.code }).toEqual({ status, reason });
+	// The answer tells the client which kind of bearer failure it is (RFC 6750 §3).
+	expect(error.headers['WWW-Authenticate']).toBe(`Bearer error="${status === 403 ? 'insufficient_scope' : 'invalid_token'}"`);
 	return error;
 }
 
