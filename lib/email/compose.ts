@@ -5,9 +5,9 @@
  */
 import { parseRecipients } from './addresses';
 import { dataReaders, sourceObject, type HotelInfo } from './emailData';
-import { dedupeKeyFor, messageIdFor } from './identity';
+import { dedupeKeyFor, messageIdFor } from './dedupeKeys';
 import type { NewEmail } from './outbox';
-import { occasionOf, renderEmail, topicOf, type TemplateKind, type TemplateOverrides } from './templates';
+import { renderEmail, topicOf, type TemplateKind, type TemplateOverrides } from './templates';
 
 export interface ComposeInput {
 	template: TemplateKind;
@@ -28,7 +28,7 @@ export function composeEmail(input: ComposeInput): NewEmail {
 	const data = dataReaders[topic](sourceObject(input.source, topic));
 	const to = input.recipientOptional && (input.to === undefined || input.to === null || String(input.to).trim() === '') ? '' : parseRecipients(input.to, 'to');
 	const rendered = renderEmail(input.template, input.hotel, data, input.overrides);
-	const dedupeKey = dedupeKeyFor(input.template, occasionOf(input.template, data), input.dedupeKey);
+	const dedupeKey = dedupeKeyFor(input.template, data.identity, input.dedupeKey);
 	return {
 		dedupeKey,
 		template: input.template,

@@ -2,8 +2,8 @@
  * What an e-mail is about, read from the incoming item: a reservation (as the Hotel Reservations
  * node and the OTA triggers output it), a payment (Hotel Payment node output, or the `change` of a
  * Payment Webhook Trigger item) or an integration alert. Each is turned into the flat, formatted
- * values templates use, plus the identity the dedupe key is made of. Missing or malformed input is
- * reported with the field it came from.
+ * values templates use, plus what identifies the item (dedupeKeys.ts makes the dedupe key of it).
+ * Missing or malformed input is reported with the field it came from.
  */
 import { gatewayPaymentId } from '../payments/squareEvents';
 import { currencyDecimals, formatAmount } from '../ota/amounts';
@@ -26,11 +26,20 @@ export interface HotelInfo {
 	checkOutTime?: string;
 }
 
-/** Values for the templates, and what identifies this e-mail's occasion (see dedupeKey). */
+/**
+ * What identifies the item an e-mail is about, as read from it (trimmed); a payment's `refunded` is
+ * the refunded total as the e-mail shows it ('50.00 EUR'), '' when nothing is refunded. Only
+ * dedupeKeys.ts makes a key of it, so the rules for which of these count, and how, are all there.
+ */
+export type ItemIdentity =
+	| { topic: 'reservation'; id: string; version: string }
+	| { topic: 'payment'; id: string; refunded: string }
+	| { topic: 'alert'; integration: string; alertKey: string; failingSince: string; consecutiveFailures: string };
+
+/** Values for the templates, and what identifies the item (for the dedupe key). */
 export interface EmailData {
 	values: TemplateValues;
-	/** e.g. 'reservation:R-42:v3', 'payment:pi_1', 'alert:stripe:2026-05-01T10:00:00Z' */
-	identity: string | null;
+	identity: ItemIdentity;
 	reservationId: string | null;
 }
 
@@ -110,8 +119,7 @@ export function reservationData(source: Source): EmailData {
 			'reservation.channelReservationId': text(r.channelReservationId),
 			'reservation.version': version,
 		},
-		// Without a version, a modification could not be told from the booking it modifies.
-		identity: version ? `reservation:${id}:v${version}` : null,
+		identity: { topic: 'reservation', id, version },
 		reservationId: id,
 	};
 }
@@ -137,7 +145,7 @@ export function paymentData(source: Source): EmailData {
 			'payment.status': text(source.status),
 			'payment.failureReason': text(source.error ?? source.lastError ?? source.failureReason),
 		},
-		identity: `payment:${id}`,
+		identity: { topic: 'payment', id, refunded },
 		reservationId: reservationId || null,
 	};
 }
@@ -147,8 +155,6 @@ export function alertData(source: Source): EmailData {
 	if (!integration) throw invalid('alert', 'The alert has no integration: pass an Integration Health item (integration, error, consecutiveFailures).');
 	const failures = text(source.consecutiveFailures);
 	const since = text(source.failingSince ?? source.since);
-	// One alert per run of failures: the health check's own key, else when the run began.
-	const key = text(source.alertKey) || `${integration}:${since || failures}`;
 	return {
 		values: {
 			'alert.integration': integration,
@@ -157,7 +163,7 @@ export function alertData(source: Source): EmailData {
 			'alert.failingSince': since,
 			'alert.checkedAt': text(source.checkedAt ?? source.lastCheckedAt),
 		},
-		identity: `alert:${key}`,
+		identity: { topic: 'alert', integration, alertKey: text(source.alertKey), failingSince: since, consecutiveFailures: failures },
 		reservationId: null,
 	};
 }

@@ -16,7 +16,7 @@
  *    outcome, so a worker that overran its lease cannot overwrite the next one's result.
  *  - A row becomes 'sent' only after the SMTP server accepted the message. The one window left: a
  *    worker that dies after the server's "250" and before markSent. That message is sent again
- *    after the lease, with the same Message-ID (see identity.ts). No outbox can close this window
+ *    after the lease, with the same Message-ID (see dedupeKeys.ts). No outbox can close this window
  *    (SMTP has no idempotency key); the lease only makes it as short as one send.
  *
  * Times come from the database's clock, so workers on several machines agree on what is due.

@@ -5,7 +5,7 @@
  * HTML, and the dedupe key and Message-ID are stable.
  */
 import { composeEmail, type ComposeInput } from '../../lib/email/compose';
-import { dedupeKeyFor, messageIdFor } from '../../lib/email/identity';
+import { messageIdFor } from '../../lib/email/dedupeKeys';
 import { TemplateError } from '../../lib/email/renderer';
 import { placeholdersOf, TEMPLATE_KINDS, type TemplateKind } from '../../lib/email/templates';
 import { HotelError } from '../../lib/errors';
@@ -207,6 +207,6 @@ it('derives a stable dedupe key and Message-ID from template, reservation and ve
 	const b = compose('reservationConfirmation', { overrides: { subject: 'Other subject {{reservation.id}}' } });
 	expect(a.messageId).toBe(b.messageId);
 	expect(a.messageId).toMatch(/^<[0-9a-f]{40}@seeblick\.example>$/);
-	expect(messageIdFor(dedupeKeyFor('paymentReceipt', 'payment:x'))).toMatch(/@hotel-integrations\.invalid>$/);
+	expect(messageIdFor('paymentReceipt:payment:x')).toMatch(/@hotel-integrations\.invalid>$/);
 	expect(compose('reservationModification').messageId).not.toBe(a.messageId);
 });
