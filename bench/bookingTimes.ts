@@ -6,7 +6,8 @@
  * execution span is n8n's handling of the request around it (routing, the trigger's webhook()
  * with the JWT check, creating the execution).
  */
-import type { N8n, N8nExecution } from '../scripts/n8n';
+import type { N8n } from '../scripts/n8n';
+import type { N8nExecution } from '../scripts/n8nApi';
 import { percentile, round } from './stats';
 
 export interface Window {

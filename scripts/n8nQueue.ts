@@ -17,7 +17,6 @@ import { readComposeServices, type ComposeService } from './compose';
 import { ensureHost } from './host';
 import {
 	createApiKey,
-	createN8nApi,
 	DEFAULT_OWNER,
 	ensureOwner,
 	freePorts,
@@ -28,10 +27,10 @@ import {
 	prepareUserFolder,
 	spawnN8n,
 	waitForReady,
-	webhookUrl,
 	type N8n,
 	type WatchedProcess,
 } from './n8n';
+import { createN8nApi, webhookUrl } from './n8nApi';
 
 const repoRoot = path.resolve(__dirname, '..');
 export const QUEUE_COMPOSE_FILE = path.join(repoRoot, 'docker', 'compose.queue.yml');

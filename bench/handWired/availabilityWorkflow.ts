@@ -21,7 +21,8 @@
  * same fields as ours; `cache` is always "off" (no cache here).
  */
 import { randomUUID } from 'node:crypto';
-import type { N8n, WorkflowJson } from '../../scripts/n8n';
+import type { N8n } from '../../scripts/n8n';
+import type { WorkflowJson } from '../../scripts/n8nApi';
 import { createN8nPostgresCredential, js, migrateHotelDatabase, type HandWiredDatabase } from './shared';
 import type { HandWiredTarget } from './paymentWorkflow';
 

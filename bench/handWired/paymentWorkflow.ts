@@ -20,7 +20,8 @@
  * processing lease, failed-payment and refund events.
  */
 import { randomUUID } from 'node:crypto';
-import type { N8n, WorkflowJson } from '../../scripts/n8n';
+import type { N8n } from '../../scripts/n8n';
+import type { WorkflowJson } from '../../scripts/n8nApi';
 import { createN8nPostgresCredential, js, migrateHotelDatabase, type HandWiredDatabase } from './shared';
 
 export const HAND_WIRED_PAYMENT_PATH = 'hand-wired/stripe-payments';

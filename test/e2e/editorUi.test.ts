@@ -8,7 +8,8 @@
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { runManually, startN8n, type N8n } from '../../scripts/n8n';
+import { startN8n, type N8n } from '../../scripts/n8n';
+import { runManually } from '../../scripts/n8nApi';
 import { createSandboxCredentials, startPeers, stopPeers, type Peers } from '../../scripts/sandbox';
 import { uniqueRedisPrefix } from '../support/services';
 import { waitFor } from '../support/waitFor';

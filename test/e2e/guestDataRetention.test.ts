@@ -3,7 +3,8 @@
  * data of a stay that ended long ago and leaves a recent guest's alone; the execution's item says
  * what was erased.
  */
-import { nodeOutput, runManually, startN8n, type N8n } from '../../scripts/n8n';
+import { startN8n, type N8n } from '../../scripts/n8n';
+import { nodeOutput, runManually } from '../../scripts/n8nApi';
 import { HotelService } from '../../lib/booking/hotelService';
 import { addDays, today } from '../../lib/inventory/dates';
 import { ERASED_NAME } from '../../lib/privacy/guestData';

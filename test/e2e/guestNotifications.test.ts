@@ -4,7 +4,8 @@
  * the store, by any means, become one e-mail each and one calendar event per reservation; running
  * the whole feed through the workflow again sends nothing new and duplicates no event.
  */
-import { nodeOutput, runManually, startN8n, type N8n, type WorkflowJson } from '../../scripts/n8n';
+import { startN8n, type N8n } from '../../scripts/n8n';
+import { nodeOutput, runManually, type WorkflowJson } from '../../scripts/n8nApi';
 import { HotelService } from '../../lib/booking/hotelService';
 import { eventIdFor } from '../../lib/calendar/events';
 import { BillingLedger } from '../../lib/payments/billingLedger';

@@ -5,7 +5,8 @@
  * same for what is judged from the store: a channel whose audit found drift, a payment that
  * matches no reservation.
  */
-import { startN8n, type N8n, type WorkflowJson } from '../../scripts/n8n';
+import { startN8n, type N8n } from '../../scripts/n8n';
+import type { WorkflowJson } from '../../scripts/n8nApi';
 import { closeAllStores, getStore, type Db } from '../../lib/store/db';
 import { startGooglePeer, type GooglePeer } from '../peers/googlePeer';
 import { startOtaPeer, type OtaPeer } from '../peers/otaPeer';

@@ -6,7 +6,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { nodeOutput, startN8n, type N8n, type WorkflowJson } from '../../scripts/n8n';
+import { startN8n, type N8n } from '../../scripts/n8n';
+import { nodeOutput, type WorkflowJson } from '../../scripts/n8nApi';
 
 const repoRoot = path.resolve(__dirname, '..', '..');
 

@@ -3,7 +3,8 @@
  * reservation queued at the OTA reaches the store, is acknowledged once, and the nights it took
  * are pushed back; a change in the store reaches the OTA's view on the next scheduled push.
  */
-import { nodeOutput, runManually, startN8n, type N8n, type WorkflowJson } from '../../scripts/n8n';
+import { startN8n, type N8n } from '../../scripts/n8n';
+import { nodeOutput, runManually, type WorkflowJson } from '../../scripts/n8nApi';
 import { HotelService } from '../../lib/booking/hotelService';
 import { ChannelMappings } from '../../lib/channels/mapping';
 import { closeAllStores, getStore, type Db } from '../../lib/store/db';

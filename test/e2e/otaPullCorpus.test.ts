@@ -10,7 +10,8 @@
  */
 import { HotelService } from '../../lib/booking/hotelService';
 import { closeAllStores, getStore, type Db } from '../../lib/store/db';
-import { nodeOutput, pointCredentialsAt, runManually, startN8n, type N8n, type N8nExecution } from '../../scripts/n8n';
+import { startN8n, type N8n } from '../../scripts/n8n';
+import { nodeOutput, pointCredentialsAt, runManually, type N8nExecution } from '../../scripts/n8nApi';
 import { startOtaPeer, type OtaPeer } from '../peers/otaPeer';
 import { corpusFiles, expectStoredAsExpected, mapCorpusRoomTypes } from '../support/corpus';
 import { createTestDatabase, type TestDatabase } from '../support/services';

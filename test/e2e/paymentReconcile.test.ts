@@ -6,7 +6,8 @@
  */
 import Stripe from 'stripe';
 import { Client } from 'pg';
-import { nodeOutput, runManually, startN8n, type N8n } from '../../scripts/n8n';
+import { startN8n, type N8n } from '../../scripts/n8n';
+import { nodeOutput, runManually } from '../../scripts/n8nApi';
 import { HotelService } from '../../lib/booking/hotelService';
 import { closeAllStores, getStore, type Db } from '../../lib/store/db';
 import { insertBareReservations } from '../support/reservationRows';

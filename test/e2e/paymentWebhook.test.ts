@@ -5,7 +5,8 @@
  */
 import Stripe from 'stripe';
 import { Client } from 'pg';
-import { startN8n, nodeOutput, type N8n } from '../../scripts/n8n';
+import { startN8n, type N8n } from '../../scripts/n8n';
+import { nodeOutput } from '../../scripts/n8nApi';
 import { startStripePeer, type StripePeer } from '../peers/stripePeer';
 import { createTestDatabase, REDIS, uniqueRedisPrefix, type TestDatabase } from '../support/services';
 import { insertBareReservations } from '../support/reservationRows';

@@ -10,7 +10,7 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { Client } from 'pg';
 import { startN8nQueue, type N8nQueue } from '../../scripts/n8nQueue';
-import { runManually } from '../../scripts/n8n';
+import { runManually } from '../../scripts/n8nApi';
 import {
 	BOOKING_ENGINE_AUDIENCE,
 	BOOKING_ENGINE_SECRET,

@@ -8,7 +8,8 @@
  * location.
  */
 import { Client } from 'pg';
-import { startN8n, nodeOutput, type N8n } from '../../scripts/n8n';
+import { startN8n, type N8n } from '../../scripts/n8n';
+import { nodeOutput } from '../../scripts/n8nApi';
 import { HotelService } from '../../lib/booking/hotelService';
 import { closeAllStores, getStore, type Db } from '../../lib/store/db';
 import { insertBareReservations } from '../support/reservationRows';

@@ -6,7 +6,8 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { N8n, WorkflowJson } from '../../scripts/n8n';
+import type { N8n } from '../../scripts/n8n';
+import type { WorkflowJson } from '../../scripts/n8nApi';
 import type { TestDatabase } from './services';
 
 export const POSTGRES_CREDENTIAL_NAME = 'Hotel PostgreSQL';
