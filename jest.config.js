@@ -1,5 +1,9 @@
-// Three projects, one runner: `npm test` runs them all; `--selectProjects unit` runs one.
-// unit:        no network, no services (nock for third-party HTTP).
+// Four projects, one runner: `npm test` runs them all; `--selectProjects unit` runs one.
+// unit:        the product, with no network and no services (nock for third-party HTTP).
+// peers:       the local partner servers the other projects and `npm start` use (test/peers/),
+//              tested themselves: driven over HTTP on 127.0.0.1 by real clients (the `stripe`
+//              library, our OTA builders; xmllint checks the OTA peer's answers), no database.
+//              A failure here is in a peer, not in the product.
 // integration: the real PostgreSQL and Redis on 127.0.0.1.
 // e2e:         the built package inside a real n8n (scripts/n8n.ts), one file at a time.
 // Transpile only: `npm test` type-checks everything once with tsc before Jest starts, which is
@@ -20,6 +24,13 @@ module.exports = {
 	reporters: ['default', '<rootDir>/test/summaryReporter.js'],
 	projects: [
 		{ displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'], transform, modulePathIgnorePatterns, testEnvironment: 'node' },
+		{
+			displayName: 'peers',
+			testMatch: ['<rootDir>/test/peers/**/*.test.ts'],
+			transform,
+			modulePathIgnorePatterns,
+			testEnvironment: 'node',
+		},
 		{
 			displayName: 'integration',
 			testMatch: ['<rootDir>/test/integration/**/*.test.ts'],

@@ -429,11 +429,16 @@ export const migrations: Migration[] = [
 const MIGRATION_LOCK_ID = 7_302_114;
 
 export async function migrate(db: Db): Promise<number[]> {
-	await db.query(`CREATE TABLE IF NOT EXISTS hotel_schema_migrations (
-		version    integer     PRIMARY KEY,
-		name       text        NOT NULL,
-		applied_at timestamptz NOT NULL DEFAULT now()
-	)`);
+	// Under the lock too: two processes creating it at once on an empty database both fail on
+	// PostgreSQL's catalog ("IF NOT EXISTS" does not make concurrent creation safe).
+	await db.transaction(async (tx) => {
+		await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_ID]);
+		await tx.query(`CREATE TABLE IF NOT EXISTS hotel_schema_migrations (
+			version    integer     PRIMARY KEY,
+			name       text        NOT NULL,
+			applied_at timestamptz NOT NULL DEFAULT now()
+		)`);
+	});
 	const applied: number[] = [];
 	for (const migration of migrations) {
 		const ran = await db.transaction(async (tx) => {

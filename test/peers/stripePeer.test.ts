@@ -5,7 +5,7 @@
  */
 import http from 'node:http';
 import Stripe from 'stripe';
-import { parseStripeForm, startStripePeer, type StripePeer, type StripePeerOptions } from '../peers/stripePeer';
+import { parseStripeForm, startStripePeer, type StripePeer, type StripePeerOptions } from './stripePeer';
 
 const SECRET_KEY = 'sk_test_peer_0123456789abcdef';
 const WEBHOOK_SECRET = 'whsec_peer_test_secret';

@@ -23,9 +23,9 @@ import {
 	type ReservationResult,
 } from '../../lib/ota';
 import { PROFILES } from '../../lib/channels/profiles';
-import { startOtaPeer, type OtaPeer, type OtaPeerOptions, type QueuedReservation } from '../peers/otaPeer';
-import { passesLuhn, testCardNumber, TEST_CARD_HOLDER, TEST_CVC } from '../peers/ota/cardData';
-import { soapBodyXml } from '../peers/ota/messages';
+import { startOtaPeer, type OtaPeer, type OtaPeerOptions, type QueuedReservation } from './otaPeer';
+import { passesLuhn, testCardNumber, TEST_CARD_HOLDER, TEST_CVC } from './ota/cardData';
+import { soapBodyXml } from './ota/messages';
 import { validateOta } from '../support/xsd';
 
 const HOTEL = 'HTL42';
