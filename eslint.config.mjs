@@ -1,6 +1,9 @@
 import { configWithoutCloudSupport } from '@n8n/node-cli/eslint';
 import { globalIgnores } from 'eslint/config';
 
+/** Test, bench and development code: not in the package, so shipped code must not import it. */
+const NOT_SHIPPED = [{ group: ['**/test/**', '**/scripts/**', '**/bench/**'], message: 'Shipped code (lib/, nodes/, credentials/) must not import test, bench or script code: it is not in the package.' }];
+
 export default [
 	// Cloud support is off (`n8n-node cloud-support disable`): this package is for self-hosted n8n
 	// and needs real libraries (stripe, pg, ioredis, ...), which n8n Cloud does not allow.
@@ -20,10 +23,16 @@ export default [
 					patterns: [
 						{ group: ['n8n-workflow', 'n8n-workflow/*', 'n8n-core', 'n8n-core/*'], message: 'lib/ is the n8n-free core: take plain values, throw lib errors; nodes/ translate them.' },
 						{ group: ['**/nodes/**'], message: 'lib/ must not depend on node files: move the shared code into lib/.' },
+						...NOT_SHIPPED,
 					],
 				},
 			],
 		},
+	},
+	{
+		// The shipped code (dist/ is built from credentials/, nodes/, lib/) never reaches into what is not shipped.
+		files: ['nodes/**/*.ts', 'credentials/**/*.ts'],
+		rules: { 'no-restricted-imports': ['error', { patterns: NOT_SHIPPED }] },
 	},
 	{
 		files: ['package.json'],

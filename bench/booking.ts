@@ -21,7 +21,7 @@ import { Client } from 'pg';
 import type { N8n } from '../scripts/n8n';
 import type { WorkflowJson } from '../scripts/n8nApi';
 import { HotelService } from '../lib/booking/hotelService';
-import { signTestToken } from '../lib/booking/testTokens';
+import { signTestToken } from '../test/support/testTokens';
 import { addDays, today } from '../lib/inventory/dates';
 import { ReservationBook } from '../lib/inventory/reservations';
 import { closeAllStores, getStore } from '../lib/store/db';

@@ -1,7 +1,7 @@
 /**
  * OTA part (b), parsing and building speed of lib/ota against fast-xml-parser alone on the same bytes:
- *  - parse: a 1,000-reservation OTA_ResRetrieveRS (built with buildResRetrieveRS) read by
- *    parseReservations → ChannelReservation[], vs XMLParser.parse alone;
+ *  - parse: a 1,000-reservation OTA_ResRetrieveRS (built with the channel's buildResRetrieveRS from
+ *    test/peers/ota/messages) read by parseReservations → ChannelReservation[], vs XMLParser.parse alone;
  *  - build: a 5,000-update OTA_HotelAvailNotifRQ by buildHotelAvailNotifRQ, vs XMLBuilder.build alone
  *    on an equivalent object tree (built once, outside the timing; its output is compared with ours).
  * Ours and fxp alternate within each run so drift hits both alike; medians of RUNS after WARMUP.
@@ -9,7 +9,8 @@
  */
 import { XMLBuilder, XMLParser, XMLValidator } from 'fast-xml-parser';
 import { addDays, today } from '../lib/inventory/dates';
-import { buildHotelAvailNotifRQ, buildResRetrieveRS, parseReservations, type AvailUpdate, type ChannelReservation, type ChannelRoomStay } from '../lib/ota';
+import { buildHotelAvailNotifRQ, parseReservations, type AvailUpdate, type ChannelReservation, type ChannelRoomStay } from '../lib/ota';
+import { buildResRetrieveRS } from '../test/peers/ota/messages';
 import { readXml } from '../lib/ota/xmlReader';
 import { READER_OPTIONS } from '../lib/ota/xmlReader';
 import { WRITER_OPTIONS } from '../lib/ota/xmlWriter';

@@ -36,7 +36,7 @@ import {
 	STRIPE_WEBHOOK_SECRET,
 	type Peers,
 } from './sandbox';
-import { signTestToken } from '../lib/booking/testTokens';
+import { signTestToken } from '../test/support/testTokens';
 import { addDays, today } from '../lib/inventory/dates';
 import { createTestDatabase, type TestDatabase } from '../test/support/services';
 import { databaseUrl } from '../test/support/workflows';

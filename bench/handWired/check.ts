@@ -26,7 +26,7 @@ import { startStripePeer, type StripePeer } from '../../test/peers/stripePeer';
 import { createTestDatabase, type TestDatabase } from '../../test/support/services';
 import { createPostgresCredential, POSTGRES_CREDENTIAL_NAME, shippedWorkflow, usePostgres, writeTempWorkflow } from '../../test/support/workflows';
 import { HotelService } from '../../lib/booking/hotelService';
-import { signTestToken } from '../../lib/booking/testTokens';
+import { signTestToken } from '../../test/support/testTokens';
 import { addDays, today } from '../../lib/inventory/dates';
 import { closeAllStores, getStore } from '../../lib/store/db';
 import { BOOKING_CREDENTIAL_DATA, bookingHeaders, setUpBooking, type BookingSetup } from '../booking';

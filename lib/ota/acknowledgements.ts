@@ -1,11 +1,13 @@
 /**
  * Acknowledgements, both ways:
- *  - our answers to what channels push: OTA_HotelResNotifRS / OTA_HotelResModifyNotifRS (Success
- *    with our confirmation number per reservation, or Errors), and the plain Success/Errors of
- *    OTA_HotelAvailNotifRS, OTA_HotelRateAmountNotifRS and OTA_NotifReportRS;
+ *  - our answers to the reservations channels push: OTA_HotelResNotifRS / OTA_HotelResModifyNotifRS
+ *    (Success with our confirmation number per reservation, or Errors);
  *  - our acknowledgement of pulled reservations, OTA_NotifReportRQ (SiteMinder);
- *  - parseAckResponse, which reads any of these (and a SOAP fault) into ok/errors/warnings.
- * The schemas make Success and Errors a choice: one message is all success or all errors.
+ *  - parseAckResponse, which reads any OTA response (the channels' OTA_HotelAvailNotifRS,
+ *    OTA_HotelRateAmountNotifRS, OTA_NotifReportRS…) and a SOAP fault into ok/errors/warnings.
+ * The schemas make Success and Errors a choice: one message is all success or all errors. The
+ * channel's own acknowledgements are built only by the local OTA peer
+ * (test/peers/ota/messages/channelSideAcknowledgements.ts).
  */
 import { DEFAULT_ERROR_CODE, ERROR_TYPE, MAX_HOTEL_CODE, MAX_CHANNEL_RESERVATION_ID, MAX_RESERVATION_ID, UNIQUE_ID_TYPE } from './constants';
 import { invalidInput, OtaMessageError } from './errors';
@@ -19,11 +21,6 @@ import { otaDocument, type XmlBody } from './xmlWriter';
 export const MAX_ERRORS = 99;
 /** HotelReservationID/@ResID_Value is StringLength1to64. */
 const MAX_CONFIRMATION = 64;
-
-export interface AckOutcome {
-	errors?: Array<string | OtaIssue>;
-	warnings?: Array<string | OtaIssue>;
-}
 
 export interface ReservationAckOptions extends MessageOptions {
 	/** Written as BasicPropertyInfo/@HotelCode, which the schema requires in ResGlobalInfo. */
@@ -54,29 +51,6 @@ export function issueElement(issue: string | OtaIssue | undefined, field: string
 export function errorsElement(issues: Array<string | OtaIssue>, field: string): XmlBody {
 	if (issues.length > MAX_ERRORS) throw invalidInput(field, `at most ${MAX_ERRORS} errors fit in one message`);
 	return { Error: issues.map((issue, index) => issueElement(issue, `${field}[${index}]`, 'error')) };
-}
-
-/** Success (with any warnings) or Errors, the body of every MessageAcknowledgementType message. */
-function acknowledgement(outcome: AckOutcome): XmlBody {
-	const errors = outcome.errors ?? [];
-	if (errors.length > 0) return { Errors: errorsElement(errors, 'errors') };
-	const warnings = outcome.warnings ?? [];
-	return {
-		Success: '',
-		Warnings: warnings.length > 0 ? { Warning: warnings.map((warning, index) => issueElement(warning, `warnings[${index}]`, 'warning')) } : undefined,
-	};
-}
-
-export function buildHotelAvailNotifRS(outcome: AckOutcome = {}, opts?: MessageOptions): string {
-	return otaDocument('OTA_HotelAvailNotifRS', acknowledgement(outcome), opts);
-}
-
-export function buildHotelRateAmountNotifRS(outcome: AckOutcome = {}, opts?: MessageOptions): string {
-	return otaDocument('OTA_HotelRateAmountNotifRS', acknowledgement(outcome), opts);
-}
-
-export function buildNotifReportRS(outcome: AckOutcome = {}, opts?: MessageOptions): string {
-	return otaDocument('OTA_NotifReportRS', acknowledgement(outcome), opts);
 }
 
 /**

@@ -1,37 +1,17 @@
 /**
  * A channel's answer to an availability query (OTA_HotelAvailRS): what it would sell for one stay,
- * per room type and rate plan, with how many units are left and the price of the whole stay. The
- * builder is the channel's side (the local OTA peer writes it); the parser is ours, lenient about
- * what channels leave out and strict about counts and amounts, like the other parsers here.
+ * per room type and rate plan, with how many units are left and the price of the whole stay. Only
+ * the parser is ours (the query, OTA_HotelAvailRQ, is built in inventoryMessages.ts): lenient about
+ * what channels leave out and strict about counts and amounts, like the other parsers here. The
+ * channel's side, the builder the local OTA peer answers with, is
+ * test/peers/ota/messages/channelSideAvailability.ts.
  */
-import { MAX_HOTEL_CODE, MAX_ROOM_TYPE } from './constants';
-import { currencyCode, currencyDecimals, formatAmount, MAX_DECIMALS, parseAmount, parseDecimalPlaces, type AmountFormat } from './amounts';
+import { currencyDecimals, parseAmount, parseDecimalPlaces } from './amounts';
 import { indexed, readCount } from './contentReaders';
-import { invalidContent, invalidInput } from './errors';
+import { invalidContent } from './errors';
 import { parseExpected } from './otaDocument';
-import type { MessageOptions, ParseOptions, XmlNode } from './types';
-import { code, date, integer, optionalCode } from './values';
+import type { ParseOptions, XmlNode } from './types';
 import { attr, child, descendAll } from './xmlTree';
-import { otaDocument, type XmlBody } from './xmlWriter';
-
-/** RatePlan/@RatePlanCode is StringLength1to16 in RatePlanType (RoomRate would take 64). */
-const MAX_AVAIL_RATE_PLAN = 16;
-
-export interface AvailOffer {
-	/** The channel's room type code. */
-	roomType: string;
-	ratePlan?: string;
-	/** Units left for the whole stay. */
-	available?: number;
-	/** The whole stay, in minor units of `decimals` places (default: the currency's ISO minor unit). */
-	totalAmount?: number;
-	currency?: string;
-	decimals?: number;
-	/** Not for sale (stopped, or nothing left): RoomStay/@AvailabilityStatus ClosedOut (else AvailableForSale). */
-	closed?: boolean;
-	/** The stay's restrictions as the channel holds them: a HotelStay linked to this RoomStay by RPH. */
-	restrictions?: StayRestrictions;
-}
 
 /** HotelStay/Availability: Status (Close = stopped, ClosedOnArrival) and the MinLOS / MaxLOS restrictions, in days. */
 export interface StayRestrictions {
@@ -40,88 +20,8 @@ export interface StayRestrictions {
 	maxLos?: number;
 }
 
-export interface AvailResponseOptions extends MessageOptions {
-	/** The stay the offers are for, written as each RoomStay's TimeSpan. */
-	arrival?: string;
-	departure?: string;
-	/** "decimal" (default) writes 123.45, "minorUnits" 12345 with DecimalPlaces. See amounts.ts. */
-	amountFormat?: AmountFormat;
-}
-
-/** One RoomStay per offer; no offers is a Success without RoomStays (nothing to sell). */
-export function buildHotelAvailRS(hotelCode: string, offers: AvailOffer[], opts: AvailResponseOptions = {}): string {
-	const hotel = code(hotelCode, 'hotelCode', MAX_HOTEL_CODE);
-	if (!Array.isArray(offers)) throw invalidInput('offers', 'must be a list of offers');
-	const timeSpan = stayTimeSpan(opts);
-	// RPHs only when some offer has restrictions: the HotelStay names the RoomStays it is about.
-	const linked = offers.some((offer) => offer?.restrictions !== undefined);
-	const roomStays = offers.map((offer, index) => ({
-		...roomStay(offer, `offers[${index}]`, hotel, timeSpan, opts.amountFormat),
-		'@_RPH': linked ? String(index + 1) : undefined,
-	}));
-	const hotelStays = offers.flatMap((offer, index) => (offer.restrictions ? [hotelStay(offer.restrictions, `offers[${index}].restrictions`, index + 1, timeSpan)] : []));
-	return otaDocument(
-		'OTA_HotelAvailRS',
-		{ Success: '', HotelStays: hotelStays.length > 0 ? { HotelStay: hotelStays } : undefined, RoomStays: roomStays.length > 0 ? { RoomStay: roomStays } : undefined },
-		opts,
-	);
-}
-
-const STAY_STATUSES = ['Open', 'Close', 'ClosedOnArrival'];
-
-function hotelStay(restrictions: StayRestrictions, field: string, rph: number, timeSpan: XmlBody | undefined): XmlBody {
-	if (!STAY_STATUSES.includes(restrictions.status)) throw invalidInput(`${field}.status`, `must be one of ${STAY_STATUSES.join(', ')}`);
-	const restriction = (type: 'MinLOS' | 'MaxLOS', days: number | undefined, name: string) =>
-		days === undefined ? [] : [{ '@_RestrictionType': type, '@_Time': integer(days, `${field}.${name}`, 1), '@_TimeUnit': 'Day' }];
-	const limits = [...restriction('MinLOS', restrictions.minLos, 'minLos'), ...restriction('MaxLOS', restrictions.maxLos, 'maxLos')];
-	return {
-		Availability: { '@_Status': restrictions.status, ...timeSpan, Restriction: limits.length > 0 ? limits : undefined },
-		'@_RoomStayRPH': String(rph),
-	};
-}
-
-function stayTimeSpan(opts: AvailResponseOptions): XmlBody | undefined {
-	if (opts.arrival === undefined && opts.departure === undefined) return undefined;
-	const arrival = date(opts.arrival, 'arrival');
-	const departure = date(opts.departure, 'departure');
-	if (departure <= arrival) throw invalidInput('departure', `must be after arrival ${arrival}`);
-	return { '@_Start': arrival, '@_End': departure };
-}
-
-/** The schema's order within RoomStay: RoomTypes, RatePlans, RoomRates, TimeSpan, BasicPropertyInfo. */
-function roomStay(offer: AvailOffer, field: string, hotel: string, timeSpan: XmlBody | undefined, format: AmountFormat | undefined): XmlBody {
-	const roomType = code(offer.roomType, `${field}.roomType`, MAX_ROOM_TYPE);
-	const ratePlan = optionalCode(offer.ratePlan, `${field}.ratePlan`, MAX_AVAIL_RATE_PLAN);
-	const units = offer.available === undefined ? undefined : integer(offer.available, `${field}.available`, 0);
-	return {
-		'@_AvailabilityStatus': offer.closed === undefined ? undefined : offer.closed ? 'ClosedOut' : 'AvailableForSale',
-		RoomTypes: { RoomType: { '@_NumberOfUnits': units, '@_RoomTypeCode': roomType } },
-		RatePlans: ratePlan === undefined ? undefined : { RatePlan: { '@_RatePlanCode': ratePlan } },
-		RoomRates: {
-			RoomRate: {
-				'@_RoomTypeCode': roomType,
-				'@_NumberOfUnits': units,
-				'@_RatePlanCode': ratePlan,
-				Total: offerTotal(offer, field, format),
-			},
-		},
-		TimeSpan: timeSpan,
-		BasicPropertyInfo: { '@_HotelCode': hotel },
-	};
-}
-
-function offerTotal(offer: AvailOffer, field: string, format: AmountFormat | undefined): XmlBody | undefined {
-	if (offer.totalAmount === undefined) return undefined;
-	const currency = currencyCode(offer.currency, `${field}.currency`);
-	const decimals = offer.decimals === undefined ? currencyDecimals(currency) : integer(offer.decimals, `${field}.decimals`, 0, MAX_DECIMALS);
-	return {
-		'@_AmountAfterTax': formatAmount(integer(offer.totalAmount, `${field}.totalAmount`, 0), decimals, format),
-		'@_CurrencyCode': currency,
-		'@_DecimalPlaces': decimals,
-	};
-}
-
-// ---------------------------------------------------------------------------------------------
+/** StayRestrictions' statuses as HotelStay/Availability/@Status writes them; any other is read as Open (ClosedOnArrivalOnRequest as ClosedOnArrival). */
+export const STAY_STATUSES: readonly string[] = ['Open', 'Close', 'ClosedOnArrival'];
 
 export interface ParsedAvailOffer {
 	roomType: string;

@@ -27,9 +27,6 @@ export const ERROR_TYPE = { businessRule: '3', processing: '12' } as const;
 /** OTA code list ERR: 450 = unable to process. */
 export const DEFAULT_ERROR_CODE = '450';
 
-/** OTA_HotelResNotif and friends carry ResStatus; these are the values we write. */
-export const RES_STATUS = { book: 'Book', modify: 'Modify', cancel: 'Cancel' } as const;
-
 /** Lengths the 2015B schemas allow (StringLength1toN), in characters. */
 export const MAX_HOTEL_CODE = 16; // HotelCode
 export const MAX_ROOM_TYPE = 16; // InvTypeCode, RoomTypeCode

@@ -4,8 +4,6 @@
  * wrong night: an unusable date or count is an OtaMessageError naming the element.
  */
 import { invalidContent } from './errors';
-import type { XmlNode } from './types';
-import { attr } from './xmlTree';
 
 /** xs:date (optionally with a zone: 2026-10-01Z, 2026-10-01-05:00) or xs:dateTime. */
 const DATE_PREFIX = /^(\d{4})-(\d{2})-(\d{2})(?:$|T|Z$|[+-]\d{2}:\d{2}$)/;
@@ -30,20 +28,9 @@ function isRealDate(year: number, month: number, day: number): boolean {
 	return day <= (month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1]);
 }
 
-export function requiredAttr(node: XmlNode | undefined, name: string, path: string, element?: string): string {
-	const value = attr(node, name);
-	if (value === undefined) throw invalidContent(path, `missing ${element ? `${element} ` : ''}${name}`);
-	return value;
-}
-
 export function readCount(value: string, path: string, label: string): number {
 	if (!/^\+?\d{1,6}$/.test(value)) throw invalidContent(path, `${label} "${value}" is not a whole number`);
 	return Number(value);
-}
-
-export function readBoolean(value: string | undefined): boolean | undefined {
-	if (value === undefined) return undefined;
-	return value === 'true' || value === '1';
 }
 
 export function addDays(day: string, days: number): string {

@@ -14,7 +14,8 @@ import { otaDocument, type XmlBody } from './xmlWriter';
 /**
  * One AvailStatusMessage holds at most one RestrictionStatus, so an update becomes up to three
  * messages over the same range: the master one (BookingLimit, lengths of stay, open/close), then
- * closed-to-arrival, then closed-to-departure. parseHotelAvailNotif merges them back.
+ * closed-to-arrival, then closed-to-departure. A channel merges them back, as the local OTA peer
+ * does (parseHotelAvailNotif in test/peers/ota/messages/channelSideInventory.ts).
  */
 export function buildHotelAvailNotifRQ(hotelCode: string, updates: AvailUpdate[], opts: MessageOptions = {}): string {
 	const hotel = code(hotelCode, 'hotelCode', MAX_HOTEL_CODE);

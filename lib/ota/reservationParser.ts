@@ -650,13 +650,13 @@ function isLeafKey(key: string): boolean {
 	return first === 64 || first === 35;
 }
 
+/** Where comments and special requests stand: in each RoomStay, each ResGuest, and ResGlobalInfo itself. */
+const NOTE_HOLDERS: Record<string, string | undefined> = { RoomStays: 'RoomStay', ResGuests: 'ResGuest', ResGlobalInfo: undefined };
+
 /**
  * Comments and special requests wherever the channel puts them (ResGlobalInfo, each RoomStay, each
  * ResGuest), in the order they stand in the message; the same text twice is kept once.
  */
-/** Where comments and special requests stand: in each RoomStay, each ResGuest, and ResGlobalInfo itself. */
-const NOTE_HOLDERS: Record<string, string | undefined> = { RoomStays: 'RoomStay', ResGuests: 'ResGuest', ResGlobalInfo: undefined };
-
 function readNotes(node: XmlNode): { comments: string[]; specialRequests: string[] } {
 	const notes = { comments: [] as string[], specialRequests: [] as string[] };
 	// Only where notes live, in the order those parts stand in the reservation (not a walk of every rate).
@@ -735,27 +735,4 @@ function withoutUndefined<T extends object>(value: T): T {
 	const result: Record<string, unknown> = {};
 	for (const key of Object.keys(source)) if (source[key] !== undefined) result[key] = source[key];
 	return result as T;
-}
-
-export interface ParsedReadRQ {
-	echoToken?: string;
-	hotelCode?: string;
-	/** SelectionCriteria/@SelectionType, e.g. "Undelivered". */
-	selection?: string;
-	start?: string;
-	end?: string;
-}
-
-/** The channel side of the pull: what an OTA_ReadRQ asks for. */
-export function parseReadRQ(xml: string | Uint8Array, opts?: ParseOptions): ParsedReadRQ {
-	const message = parseExpected(xml, ['OTA_ReadRQ'], opts);
-	const request = descend(message.body, 'ReadRequests', 'HotelReadRequest');
-	const criteria = child(request, 'SelectionCriteria');
-	return withoutUndefined({
-		echoToken: message.echoToken,
-		hotelCode: attr(request, 'HotelCode'),
-		selection: attr(criteria, 'SelectionType'),
-		start: attr(criteria, 'Start'),
-		end: attr(criteria, 'End'),
-	});
 }

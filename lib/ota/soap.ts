@@ -1,11 +1,13 @@
 /**
  * SOAP 1.1 around OTA messages, as SiteMinder pmsXchange and Expedia's Booking Notification API
  * use it: the OTA element is the only child of Body, and the caller authenticates with a
- * WS-Security UsernameToken whose password is sent as text (PasswordText) over TLS.
+ * WS-Security UsernameToken whose password is sent as text (PasswordText) over TLS. Envelopes that
+ * arrive are opened by parseOtaMessage (otaDocument.ts) through interpretEnvelope; the channel's
+ * side (the local OTA peer) opens ours with unwrapSoap in test/peers/ota/messages/channelSideSoap.ts.
  */
 import { SOAP_ENVELOPE_NAMESPACE, WSSE_NAMESPACE, WSSE_PASSWORD_TEXT } from './constants';
 import { OtaMessageError } from './errors';
-import type { ParseOptions, SoapCredentials, SoapFault, XmlNode } from './types';
+import type { SoapCredentials, SoapFault, XmlNode } from './types';
 import { attributeText, text as checkedText } from './values';
 import { readXml, type XmlDocument } from './xmlReader';
 import { attr, child, text } from './xmlTree';
@@ -61,14 +63,6 @@ export interface UnwrappedSoap {
 	body: XmlNode;
 	fault?: SoapFault;
 	usernameToken?: SoapCredentials;
-}
-
-/** Opens a SOAP envelope; throws OtaMessageError if the message is not one. */
-export function unwrapSoap(xml: string | Uint8Array, opts: ParseOptions = {}): UnwrappedSoap {
-	const document = readXml(xml, opts);
-	const unwrapped = interpretEnvelope(document);
-	if (!unwrapped) throw new OtaMessageError('unexpected_root', `expected a SOAP Envelope, got ${document.root}`);
-	return unwrapped;
 }
 
 /** The content of an already parsed envelope, or undefined if the document is not an envelope. */

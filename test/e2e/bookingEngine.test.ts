@@ -4,7 +4,7 @@
  */
 import { startN8n, type N8n } from '../../scripts/n8n';
 import { HotelService } from '../../lib/booking/hotelService';
-import { signTestToken } from '../../lib/booking/testTokens';
+import { signTestToken } from '../support/testTokens';
 import { closeAllStores, getStore } from '../../lib/store/db';
 import { createTestDatabase, REDIS, uniqueRedisPrefix, type TestDatabase } from '../support/services';
 import { createPostgresCredential, POSTGRES_CREDENTIAL_NAME, shippedWorkflow, usePostgres, writeTempWorkflow } from '../support/workflows';

@@ -25,7 +25,7 @@ import {
 	type Peers,
 } from '../../scripts/sandbox';
 import { HotelService } from '../../lib/booking/hotelService';
-import { signTestToken } from '../../lib/booking/testTokens';
+import { signTestToken } from '../support/testTokens';
 import { closeAllStores, getStore } from '../../lib/store/db';
 import { createTestDatabase, uniqueRedisPrefix, type TestDatabase } from '../support/services';
 import { databaseUrl } from '../support/workflows';

@@ -10,7 +10,7 @@ import { readSyncLog } from '../../lib/channels/channelClient';
 import { ChannelMappings } from '../../lib/channels/mapping';
 import { PROFILES } from '../../lib/channels/profiles';
 import { pushChanges } from '../../lib/channels/push';
-import { buildHotelAvailNotifRS, buildHotelRateAmountNotifRS, parseHotelAvailNotif, parseHotelRateAmountNotif } from '../../lib/ota';
+import { buildHotelAvailNotifRS, buildHotelRateAmountNotifRS, parseHotelAvailNotif, parseHotelRateAmountNotif } from '../peers/ota/messages';
 import { resetPartnerPolicies } from '../../lib/resilience/policy';
 import { closeAllStores, getStore, type Db } from '../../lib/store/db';
 import { createTestDatabase, type TestDatabase } from '../support/services';

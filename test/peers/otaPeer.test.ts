@@ -17,7 +17,6 @@ import {
 	parseAckResponse,
 	parseOtaMessage,
 	parseReservations,
-	unwrapSoap,
 	wrapSoap,
 	type ChannelReservation,
 	type ReservationResult,
@@ -25,7 +24,7 @@ import {
 import { PROFILES } from '../../lib/channels/profiles';
 import { startOtaPeer, type OtaPeer, type OtaPeerOptions, type QueuedReservation } from './otaPeer';
 import { passesLuhn, testCardNumber, TEST_CARD_HOLDER, TEST_CVC } from './ota/cardData';
-import { soapBodyXml } from './ota/messages';
+import { soapBodyXml, unwrapSoap } from './ota/messages';
 import { validateOta } from '../support/xsd';
 
 const HOTEL = 'HTL42';

@@ -16,21 +16,20 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import { PROFILES, type ChannelProfile, type ProfileId } from '../../lib/channels/profiles';
-import {
-	buildCancelRQ,
-	buildHotelResModifyNotifRQ,
-	buildHotelResNotifRQ,
-	buildSoapFault,
-	parseAckResponse,
-	unwrapSoap,
-	wrapSoap,
-	type ChannelReservation,
-	type SoapCredentials,
-} from '../../lib/ota';
+import { buildSoapFault, parseAckResponse, wrapSoap, type ChannelReservation, type SoapCredentials } from '../../lib/ota';
 import { Channel, type AriEdit, type Processed } from './ota/channel';
 import type { ChannelView } from './ota/channelView';
 import { FaultInjector, type FailMode } from './ota/faults';
-import { acknowledgementRS, issue, responseRootFor, soapBodyXml } from './ota/messages';
+import {
+	acknowledgementRS,
+	buildCancelRQ,
+	buildHotelResModifyNotifRQ,
+	buildHotelResNotifRQ,
+	issue,
+	responseRootFor,
+	soapBodyXml,
+	unwrapSoap,
+} from './ota/messages';
 import type { QueuedReservation } from './ota/reservationQueue';
 
 export type { FailMode } from './ota/faults';

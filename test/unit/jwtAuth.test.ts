@@ -2,7 +2,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { exportJWK, importSPKI } from 'jose';
 import { authenticateBearer, type AuthFailureReason, type JwtAuthConfig } from '../../lib/booking/jwtAuth';
 import { HttpRefusal } from '../../lib/errors';
-import { signTestToken } from '../../lib/booking/testTokens';
+import { signTestToken } from '../support/testTokens';
 
 // Wrap importSPKI (behaviour unchanged) so the key cache can be observed.
 jest.mock('jose', () => {

@@ -1,9 +1,11 @@
 /**
- * The availability answer (OTA_HotelAvailRS): what the builder writes validates against the 2015B
- * XSD and reads back to the offers it was built from; the parser is lenient about what channels
+ * The availability answer (OTA_HotelAvailRS): what the channel's builder (the local OTA peer's,
+ * test/peers/ota/messages) writes validates against the 2015B XSD and reads back, through our
+ * parser, to the offers it was built from; the parser is lenient about what channels
  * leave out, strict about counts and amounts, and refuses hostile input like every other parser.
  */
-import { buildHotelAvailRQ, buildHotelAvailRS, OtaMessageError, parseHotelAvailRS, type AvailOffer } from '../../lib/ota';
+import { buildHotelAvailRQ, OtaMessageError, parseHotelAvailRS } from '../../lib/ota';
+import { buildHotelAvailRS, type AvailOffer } from '../peers/ota/messages';
 import { validateOta } from '../support/xsd';
 
 const OTA = 'xmlns="http://www.opentravel.org/OTA/2003/05"';

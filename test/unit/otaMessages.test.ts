@@ -1,35 +1,25 @@
 /**
- * The OTA builders: every message validates against its 2015B XSD (xmllint), the shapes channels
+ * The OTA builders, ours (lib/ota) and the channel's (test/peers/ota/messages, what the local OTA
+ * peer sends): every message validates against its 2015B XSD (xmllint), the shapes channels
  * rely on are right, bad input is refused with an error naming the field, and — over seeded random
  * input full of XML metacharacters and non-ASCII codes — every message validates and reads back
  * to what was built.
  */
 import {
-	buildCancelRQ,
 	buildCancelRS,
 	buildHotelAvailNotifRQ,
-	buildHotelAvailNotifRS,
 	buildHotelAvailRQ,
 	buildHotelRateAmountNotifRQ,
-	buildHotelRateAmountNotifRS,
-	buildHotelResModifyNotifRQ,
 	buildHotelResModifyNotifRS,
-	buildHotelResNotifRQ,
 	buildHotelResNotifRS,
 	buildNotifReportRQ,
-	buildNotifReportRS,
 	buildReadRQ,
-	buildResRetrieveRS,
 	buildSoapFault,
 	currencyDecimals,
 	OtaMessageError,
 	parseAckResponse,
-	parseHotelAvailNotif,
-	parseHotelRateAmountNotif,
 	parseOtaMessage,
-	parseReadRQ,
 	parseReservations,
-	unwrapSoap,
 	wrapSoap,
 	type AvailUpdate,
 	type ChannelReservation,
@@ -37,6 +27,19 @@ import {
 	type RateUpdate,
 	type ReservationResult,
 } from '../../lib/ota';
+import {
+	buildCancelRQ,
+	buildHotelAvailNotifRS,
+	buildHotelRateAmountNotifRS,
+	buildHotelResModifyNotifRQ,
+	buildHotelResNotifRQ,
+	buildNotifReportRS,
+	buildResRetrieveRS,
+	parseHotelAvailNotif,
+	parseHotelRateAmountNotif,
+	parseReadRQ,
+	unwrapSoap,
+} from '../peers/ota/messages';
 import { validateOta, validateOtaMany } from '../support/xsd';
 
 const FIXED = { echoToken: 'echo-1', timeStamp: '2026-05-01T12:00:00Z' };

@@ -4,17 +4,8 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import {
-	DEFAULT_MAX_BYTES,
-	OtaMessageError,
-	parseAckResponse,
-	parseHotelAvailNotif,
-	parseHotelRateAmountNotif,
-	parseOtaMessage,
-	parseReservations,
-	unwrapSoap,
-	type OtaErrorKind,
-} from '../../lib/ota';
+import { DEFAULT_MAX_BYTES, OtaMessageError, parseAckResponse, parseOtaMessage, parseReservations, type OtaErrorKind } from '../../lib/ota';
+import { parseHotelAvailNotif, parseHotelRateAmountNotif, unwrapSoap } from '../peers/ota/messages';
 import { parseAmount } from '../../lib/ota/amounts';
 
 const fixture = (name: string): Buffer => readFileSync(path.join(__dirname, '../fixtures/ota', name));

@@ -8,7 +8,7 @@ import { indexed, readDate } from '../../../lib/ota/contentReaders';
 import { invalidContent } from '../../../lib/ota/errors';
 import { parseExpected } from '../../../lib/ota/otaDocument';
 import { attr, descend } from '../../../lib/ota/xmlTree';
-import type { AvailOffer } from '../../../lib/ota';
+import type { AvailOffer } from './messages';
 import type { ChannelView } from './channelView';
 
 export interface AvailQueryRead {

@@ -5,21 +5,23 @@
  */
 import type { ChannelProfile } from '../../../lib/channels/profiles';
 import {
-	buildHotelAvailRS,
-	buildHotelResModifyNotifRQ,
-	buildHotelResNotifRQ,
-	buildResRetrieveRS,
 	OtaMessageError,
 	parseAckResponse,
-	parseHotelAvailNotif,
-	parseHotelRateAmountNotif,
-	parseReadRQ,
 	type ChannelReservation,
 	type OtaIssue,
 	type ParsedAck,
 	type AvailUpdate,
 	type RateUpdate,
 } from '../../../lib/ota';
+import {
+	buildHotelAvailRS,
+	buildHotelResModifyNotifRQ,
+	buildHotelResNotifRQ,
+	buildResRetrieveRS,
+	parseHotelAvailNotif,
+	parseHotelRateAmountNotif,
+	parseReadRQ,
+} from './messages';
 import { rootElementName, validateOta } from '../../support/xsd';
 import { offersFor, readAvailRQ } from './availability';
 import { withFullCardData } from './cardData';

@@ -1,8 +1,10 @@
 /**
- * Reservation messages as a CHANNEL sends them: pushed (OTA_HotelResNotifRQ,
- * OTA_HotelResModifyNotifRQ) or pulled (OTA_ReadRQ → OTA_ResRetrieveRS). The hotel side only reads
- * these; we build them for the local test OTA server and for fixtures, strictly schema-valid, which
- * means ResGlobalInfo always ends with the BasicPropertyInfo the schema requires.
+ * The channel's side of reservations: the messages a CHANNEL sends, pushed (OTA_HotelResNotifRQ,
+ * OTA_HotelResModifyNotifRQ) or pulled (OTA_ReadRQ → OTA_ResRetrieveRS), and its reading of our
+ * OTA_ReadRQ. The hotel side only reads these (lib/ota/reservationParser.ts) and builds the ReadRQ
+ * (lib/ota/readRequest.ts); the local OTA peer, the tests and the bench build them, strictly
+ * schema-valid (test/unit/otaMessages.test.ts checks them against the XSD), which means
+ * ResGlobalInfo always ends with the BasicPropertyInfo the schema requires.
  *
  * Layout of one reservation (HotelReservationType, in schema order):
  *   UniqueID Type="14" ID=channelReservationId Instance=version
@@ -15,21 +17,18 @@
  *   ResGlobalInfo: Comments, SpecialRequests, Guarantee (card brand + masked number only), Total,
  *     HotelReservationIDs, BasicPropertyInfo
  */
-import {
-	AGE_QUALIFYING,
-	MAX_HOTEL_CODE,
-	MAX_RATE_PLAN,
-	MAX_RESERVATION_ID,
-	MAX_ROOM_TYPE,
-	RES_STATUS,
-	UNIQUE_ID_TYPE,
-} from './constants';
-import { currencyCode, currencyDecimals, formatAmount } from './amounts';
-import { invalidInput } from './errors';
-import { addDays } from './contentReaders';
-import type { ChannelReservation, ChannelRoomStay, MessageOptions, NightPrice } from './types';
-import { attributeText, code, date, dateTime, integer, optionalCode, otaCode, text } from './values';
-import { otaDocument, type XmlBody } from './xmlWriter';
+import { currencyCode, currencyDecimals, formatAmount } from '../../../../lib/ota/amounts';
+import { AGE_QUALIFYING, MAX_HOTEL_CODE, MAX_RATE_PLAN, MAX_RESERVATION_ID, MAX_ROOM_TYPE, UNIQUE_ID_TYPE } from '../../../../lib/ota/constants';
+import { addDays } from '../../../../lib/ota/contentReaders';
+import { invalidInput } from '../../../../lib/ota/errors';
+import { parseExpected } from '../../../../lib/ota/otaDocument';
+import type { ChannelReservation, ChannelRoomStay, MessageOptions, NightPrice, ParseOptions } from '../../../../lib/ota/types';
+import { attributeText, code, date, dateTime, integer, optionalCode, otaCode, text } from '../../../../lib/ota/values';
+import { attr, child, descend } from '../../../../lib/ota/xmlTree';
+import { otaDocument, type XmlBody } from '../../../../lib/ota/xmlWriter';
+
+/** OTA_HotelResNotif and friends carry ResStatus; these are the values a channel writes. */
+const RES_STATUS = { book: 'Book', modify: 'Modify', cancel: 'Cancel' } as const;
 
 /** Card brands by name, for a brand that is not already a two-letter OTA card code. */
 const CARD_CODES: Record<string, string> = {
@@ -79,41 +78,6 @@ export function buildResRetrieveRS(reservations: ChannelReservation[], opts: Res
 		{
 			Success: '',
 			ReservationsList: reservations.length > 0 ? { HotelReservation: reservations.map(toHotelReservation(opts)) } : undefined,
-		},
-		opts,
-	);
-}
-
-export type ReadSelection = 'Undelivered' | 'PreviouslyDelivered' | 'All';
-
-export interface ReadCriteria {
-	selection: ReadSelection;
-	/** Optional window, e.g. for SelectionType All. */
-	start?: string;
-	end?: string;
-	dateType?: 'ArrivalDate' | 'DepartureDate' | 'CreateDate' | 'LastUpdateDate';
-}
-
-/** The pull request: ReadRequests/HotelReadRequest/SelectionCriteria SelectionType="Undelivered". */
-export function buildReadRQ(hotelCode: string, criteria: ReadCriteria = { selection: 'Undelivered' }, opts: MessageOptions = {}): string {
-	const selection = criteria.selection;
-	if (!['Undelivered', 'PreviouslyDelivered', 'All'].includes(selection)) {
-		throw invalidInput('selection', 'must be Undelivered, PreviouslyDelivered or All');
-	}
-	return otaDocument(
-		'OTA_ReadRQ',
-		{
-			ReadRequests: {
-				HotelReadRequest: {
-					'@_HotelCode': code(hotelCode, 'hotelCode', MAX_HOTEL_CODE),
-					SelectionCriteria: {
-						'@_Start': criteria.start === undefined ? undefined : date(criteria.start, 'start'),
-						'@_End': criteria.end === undefined ? undefined : date(criteria.end, 'end'),
-						'@_DateType': criteria.dateType,
-						'@_SelectionType': selection,
-					},
-				},
-			},
 		},
 		opts,
 	);
@@ -303,4 +267,31 @@ function total(reservation: ChannelReservation, field: string): XmlBody | undefi
 	const currency = currencyCode(reservation.currency, `${field}.currency`);
 	if (reservation.amount === undefined) return { '@_CurrencyCode': currency, '@_DecimalPlaces': currencyDecimals(currency) };
 	return money(reservation.amount, reservation.taxes, currency, field);
+}
+
+// ---------------------------------------------------------------------------------------------
+
+export interface ParsedReadRQ {
+	echoToken?: string;
+	hotelCode?: string;
+	/** SelectionCriteria/@SelectionType, e.g. "Undelivered". */
+	selection?: string;
+	start?: string;
+	end?: string;
+}
+
+/** The channel side of the pull: what an OTA_ReadRQ asks for. */
+export function parseReadRQ(xml: string | Uint8Array, opts?: ParseOptions): ParsedReadRQ {
+	const message = parseExpected(xml, ['OTA_ReadRQ'], opts);
+	const request = descend(message.body, 'ReadRequests', 'HotelReadRequest');
+	const criteria = child(request, 'SelectionCriteria');
+	const read: ParsedReadRQ = {
+		echoToken: message.echoToken,
+		hotelCode: attr(request, 'HotelCode'),
+		selection: attr(criteria, 'SelectionType'),
+		start: attr(criteria, 'Start'),
+		end: attr(criteria, 'End'),
+	};
+	// Optional fields are left out rather than carried as undefined (equality in tests).
+	return Object.fromEntries(Object.entries(read).filter(([, value]) => value !== undefined)) as ParsedReadRQ;
 }

@@ -1,14 +1,21 @@
 /**
- * The channel side of availability and rate pushes: reads OTA_HotelAvailNotifRQ and
- * OTA_HotelRateAmountNotifRQ back into updates, for the local test OTA server and for checking
- * what we send. Date ranges are read as inclusive (Booking.com's convention, which we write).
+ * The channel's side of availability and rate pushes: reads OTA_HotelAvailNotifRQ and
+ * OTA_HotelRateAmountNotifRQ (what lib/ota/inventoryMessages.ts builds) back into updates, for the
+ * local OTA peer and for tests checking what we send. Date ranges are read as inclusive
+ * (Booking.com's convention, which we write).
  */
-import { currencyDecimals, parseAmount, parseDecimalPlaces } from './amounts';
-import { indexed, readCount, readDate, requiredAttr } from './contentReaders';
-import { invalidContent } from './errors';
-import { parseExpected } from './otaDocument';
-import type { AvailUpdate, ParseOptions, RateUpdate, XmlNode } from './types';
-import { attr, child, children, descendAll } from './xmlTree';
+import { currencyDecimals, parseAmount, parseDecimalPlaces } from '../../../../lib/ota/amounts';
+import { indexed, readCount, readDate } from '../../../../lib/ota/contentReaders';
+import { invalidContent } from '../../../../lib/ota/errors';
+import { parseExpected } from '../../../../lib/ota/otaDocument';
+import type { AvailUpdate, ParseOptions, RateUpdate, XmlNode } from '../../../../lib/ota/types';
+import { attr, child, children, descendAll } from '../../../../lib/ota/xmlTree';
+
+function requiredAttr(node: XmlNode | undefined, name: string, path: string): string {
+	const value = attr(node, name);
+	if (value === undefined) throw invalidContent(path, `missing ${name}`);
+	return value;
+}
 
 interface ControlledRange {
 	roomType: string;

@@ -1,7 +1,7 @@
 /**
- * Minting tokens for tests and for the booking-API docs ("try it with this token"). Production
- * never signs: the hotel's identity provider does. Kept apart from jwtAuth.ts so the verifier
- * module holds no signing code.
+ * Signing JWTs for the tests, the bench and the sandbox's demo token (scripts/start.ts). Production
+ * never signs: the hotel's identity provider does. Kept out of lib/ (and so out of dist/) so the
+ * shipped package holds only the verifier, lib/booking/jwtAuth.ts.
  */
 import { importPKCS8, SignJWT, type CryptoKey, type JWTPayload } from 'jose';
 

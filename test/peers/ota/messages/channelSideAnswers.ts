@@ -1,11 +1,12 @@
 /**
- * The OTA messages only a channel writes, on top of lib/ota's builders: a Success/Errors answer
- * for any request the peer takes (the public builders cover our side's answers, not all of the
- * channel's), the empty pull answer, and the OTA element out of a SOAP body for the XSD check.
+ * The peer's own answers, the OTA messages only a channel writes on top of lib/ota's writer: a
+ * Success/Errors answer for any request the peer takes (with the peer's refusal codes), and the
+ * empty pull answer. The channel's answers with builders of their own are beside this file
+ * (channelSideAcknowledgements.ts, channelSideAvailability.ts, channelSideReservations.ts).
  */
-import { errorsElement, issueElement } from '../../../lib/ota/acknowledgements';
-import { otaDocument } from '../../../lib/ota/xmlWriter';
-import type { OtaIssue } from '../../../lib/ota';
+import { errorsElement, issueElement } from '../../../../lib/ota/acknowledgements';
+import type { OtaIssue } from '../../../../lib/ota/types';
+import { otaDocument } from '../../../../lib/ota/xmlWriter';
 
 /** What the channel answers to each message it takes. Booking.com acknowledgements get the same root back. */
 const RESPONSE_ROOTS: Record<string, string> = {
@@ -67,33 +68,4 @@ function ackBody({ errors = [], warnings = [] }: Outcome) {
 /** A pull with nothing to deliver: the bare root validates (HotelReservations is optional). */
 export function emptyPull(root: 'OTA_HotelResNotifRQ' | 'OTA_HotelResModifyNotifRQ'): string {
 	return otaDocument(root, {});
-}
-
-const START_TAG_NAMESPACES = /\sxmlns(?::[\w.-]+)?\s*=\s*("[^"]*"|'[^']*')/g;
-
-/**
- * The element inside a SOAP Body as a document of its own. Namespace declarations made on
- * Envelope or Body (a client may declare the OTA namespace there) are copied onto it, so the
- * element means the same thing when validated alone.
- */
-export function soapBodyXml(raw: string): string | undefined {
-	const open = /<(?:[\w.-]+:)?Body\b([^>]*)>/.exec(raw);
-	const close = raw.lastIndexOf('Body>');
-	if (!open || close < 0) return undefined;
-	const inner = raw.slice(open.index + open[0].length, raw.lastIndexOf('</', close)).trim();
-	const envelopeTag = /<(?:[\w.-]+:)?Envelope\b([^>]*)>/.exec(raw)?.[1] ?? '';
-	const rootTag = /^(?:<!--[\s\S]*?-->\s*)*<[\w.:-]+([^>]*)>/.exec(inner);
-	if (!rootTag) return undefined;
-	const declared = new Set(namespaceDeclarations(rootTag[1]).keys());
-	// Body's declarations override Envelope's; the element's own override both.
-	const scope = new Map([...namespaceDeclarations(envelopeTag), ...namespaceDeclarations(open[1])]);
-	const inherited = [...scope].filter(([name]) => !declared.has(name)).map(([, declaration]) => declaration);
-	if (inherited.length === 0) return inner;
-	const nameEnd = rootTag.index + rootTag[0].length - rootTag[1].length - 1;
-	return `${inner.slice(0, nameEnd)} ${inherited.join(' ')}${inner.slice(nameEnd)}`;
-}
-
-/** xmlns / xmlns:prefix declarations of a start tag's attributes, by attribute name. */
-function namespaceDeclarations(attributes: string): Map<string, string> {
-	return new Map([...attributes.matchAll(START_TAG_NAMESPACES)].map((match) => [match[0].split('=')[0].trim(), match[0].trim()]));
 }
