@@ -4,7 +4,8 @@
  * three operations, so Preview shows exactly what Send Now and Enqueue would send.
  */
 import { parseRecipients } from './addresses';
-import { dataReaders, sourceObject, type HotelInfo } from './emailData';
+import { jsonObject } from '../jsonObject';
+import { dataReaders, type HotelInfo } from './emailData';
 import { dedupeKeyFor, messageIdFor } from './dedupeKeys';
 import type { NewEmail } from './outbox';
 import { renderEmail, topicOf, type TemplateKind, type TemplateOverrides } from './templates';
@@ -25,7 +26,7 @@ export interface ComposeInput {
 /** `to` is '' only for a Preview without a recipient. */
 export function composeEmail(input: ComposeInput): NewEmail {
 	const topic = topicOf(input.template);
-	const data = dataReaders[topic](sourceObject(input.source, topic));
+	const data = dataReaders[topic](jsonObject(input.source, topic));
 	const to = input.recipientOptional && (input.to === undefined || input.to === null || String(input.to).trim() === '') ? '' : parseRecipients(input.to, 'to');
 	const rendered = renderEmail(input.template, input.hotel, data, input.overrides);
 	const dedupeKey = dedupeKeyFor(input.template, data.identity, input.dedupeKey);

@@ -45,20 +45,6 @@ export interface EmailData {
 
 type Source = Record<string, unknown>;
 
-/** The item's object, whether n8n hands it over parsed or as JSON text. */
-export function sourceObject(value: unknown, field: string): Source {
-	let parsed = value;
-	if (typeof value === 'string') {
-		try {
-			parsed = JSON.parse(value);
-		} catch {
-			throw invalid(field, `${field} is not JSON: ${value.slice(0, 80)}`);
-		}
-	}
-	if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw invalid(field, `${field} must be an object (got ${JSON.stringify(parsed)?.slice(0, 80)}).`);
-	return parsed as Source;
-}
-
 const text = (value: unknown): string => (value === undefined || value === null ? '' : String(value).trim());
 const obj = (value: unknown): Source => (value && typeof value === 'object' && !Array.isArray(value) ? (value as Source) : {});
 

@@ -2,9 +2,10 @@
 import { hotelDetailsParameter, typedHere } from '../shared/hotelDetails';
 import type { INodeProperties } from 'n8n-workflow';
 import { databaseParameter } from '../shared/hotelStore';
+import { show } from '../shared/parameters';
 import { DEFAULT_ACTION_EXPRESSION, DEFAULT_RESERVATION_EXPRESSION } from './actions';
 
-const show = (operation: string[]) => ({ show: { resource: ['event'], operation } });
+const forEvent = (operation: string[]) => show('event', operation);
 
 export const properties: INodeProperties[] = [
 	{
@@ -67,7 +68,7 @@ export const properties: INodeProperties[] = [
 		type: 'json',
 		default: DEFAULT_RESERVATION_EXPRESSION,
 		description: 'The reservation (ID, guest, arrival, departure, room type, …) as the Hotel Reservations node and the booking triggers output it',
-		displayOptions: show(['syncReservation']),
+		displayOptions: forEvent(['syncReservation']),
 	},
 	{
 		displayName: 'Action',
@@ -77,9 +78,9 @@ export const properties: INodeProperties[] = [
 		placeholder: 'created',
 		description:
 			"The change: created, modified or cancelled (book, modify and cancel are accepted too). Empty: taken from the reservation's status.",
-		displayOptions: show(['syncReservation']),
+		displayOptions: forEvent(['syncReservation']),
 	},
-	{ ...hotelDetailsParameter, displayOptions: show(['syncReservation', 'syncChanged']) },
+	{ ...hotelDetailsParameter, displayOptions: forEvent(['syncReservation', 'syncChanged']) },
 	{
 		displayName: 'Hotel Time Zone',
 		name: 'timeZone',
@@ -115,7 +116,7 @@ export const properties: INodeProperties[] = [
 		default: '',
 		placeholder: 'e.g. HB-7K2M9QX4PD',
 		description: "The hotel's reservation ID; its event ID is derived from it",
-		displayOptions: show(['get', 'delete']),
+		displayOptions: forEvent(['get', 'delete']),
 	},
 	{
 		displayName: 'Reservations per Run',
@@ -124,7 +125,7 @@ export const properties: INodeProperties[] = [
 		typeOptions: { minValue: 1, maxValue: 1000, numberPrecision: 0 },
 		default: 50,
 		description: 'At most this many reservations are synced per run; the rest follow in the next runs',
-		displayOptions: show(['syncChanged']),
+		displayOptions: forEvent(['syncChanged']),
 	},
 	{
 		displayName: 'Past Stays (Days)',
@@ -133,7 +134,7 @@ export const properties: INodeProperties[] = [
 		typeOptions: { minValue: 0, numberPrecision: 0 },
 		default: 7,
 		description: 'Stays that ended longer ago than this are left as they are',
-		displayOptions: show(['syncChanged']),
+		displayOptions: forEvent(['syncChanged']),
 	},
-	{ ...databaseParameter, displayOptions: show(['syncChanged']) },
+	{ ...databaseParameter, displayOptions: forEvent(['syncChanged']) },
 ];

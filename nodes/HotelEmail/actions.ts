@@ -12,6 +12,7 @@ import { isTemplateKind, topicOf, type TemplateOverrides } from '../../lib/email
 import { invalid } from '../../lib/errors';
 import type { BatchOperation } from '../shared/runOperations';
 import type { HotelDetails } from '../shared/hotelDetails';
+import { str } from '../shared/parameters';
 
 export interface ActionContext {
 	fn: IExecuteFunctions;
@@ -23,8 +24,6 @@ export interface ActionContext {
 }
 
 type Action = (ctx: ActionContext) => Promise<IDataObject>;
-
-const str = (ctx: ActionContext, name: string) => String(ctx.fn.getNodeParameter(name, ctx.i, '') ?? '').trim();
 
 function compose(ctx: ActionContext, recipientOptional = false): NewEmail {
 	const template = str(ctx, 'template');

@@ -14,8 +14,9 @@ import { SquareGateway, squareConnectionFrom } from '../../lib/payments/squareGa
 import type { SquareEvent } from '../../lib/payments/squareSignature';
 import type { StripeEvent } from '../../lib/payments/stripeSignature';
 import { hotelStore } from '../shared/hotelStore';
-import { itemParameter } from '../shared/itemParameter';
-import { num, str } from './parameters';
+import { invalid } from '../../lib/errors';
+import { jsonObject } from '../../lib/jsonObject';
+import { num, param, str } from '../shared/parameters';
 import { squareActions } from './squareActions';
 import { stripeActions } from './stripeActions';
 
@@ -61,8 +62,8 @@ export const actions: Record<string, Action> = {
 
 	async 'billing.applyEvent'(ctx) {
 		// Left at its default, read from the item without an expression sandbox (itemParameter.ts).
-		const raw = itemParameter(ctx.fn, 'event', ctx.i);
-		const classified = classifyEvent(typeof raw === 'string' ? JSON.parse(raw) : raw);
+		const raw = param(ctx, 'event');
+		const classified = classifyEvent(jsonObject(raw, 'event', { label: 'Event', expected: 'a Stripe or Square event object' }));
 		const { eventId, type } = classified;
 		if (!classified.change) return { eventId, type, applied: false, reason: 'This event type does not change billing.' };
 		const billing = await (await ctx.ledger()).apply(classified.change, undefined, undefined, eventId);
@@ -99,11 +100,11 @@ export const actions: Record<string, Action> = {
 function classifyEvent(event: unknown) {
 	const e = event as Partial<StripeEvent & SquareEvent> | null;
 	if (!e || typeof e !== 'object' || !e.type || typeof e.data?.object !== 'object' || e.data.object === null) {
-		throw new Error('The Event parameter is not a Stripe or Square event (it needs an id, a type and data.object).');
+		throw invalid('event', 'The Event parameter is not a Stripe or Square event (it needs an id, a type and data.object).');
 	}
 	if (typeof e.event_id === 'string' && e.event_id) return classifySquareEvent(e as SquareEvent);
 	if (typeof e.id === 'string' && e.id) return classifyStripeEvent(e as StripeEvent);
-	throw new Error('The Event parameter has no event id (Stripe: id, Square: event_id).');
+	throw invalid('event', 'The Event parameter has no event id (Stripe: id, Square: event_id).');
 }
 
 export async function stripeFor(fn: IExecuteFunctions): Promise<StripeGateway> {

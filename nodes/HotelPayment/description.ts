@@ -1,9 +1,10 @@
 /** The Hotel Payment node's parameters, resource by resource. */
 import type { INodeProperties } from 'n8n-workflow';
 import { databaseParameter } from '../shared/hotelStore';
+import { show } from '../shared/parameters';
 import { DEFAULT_EVENT_EXPRESSION } from './actions';
 
-const show = (resource: string, operation: string[], gateway?: Gateway) => ({ show: { resource: [resource], operation, ...(gateway ? { gateway: [gateway] } : {}) } });
+const forGateway = (resource: string, operation: string[], gateway?: Gateway) => show(resource, operation, gateway ? { gateway: [gateway] } : {});
 
 type Gateway = 'stripe' | 'square';
 
@@ -15,7 +16,7 @@ const reservationId = (resource: string, operation: string[]): INodeProperties =
 	default: '',
 	placeholder: 'e.g. R-2026-0042',
 	description: "The hotel's reservation this payment belongs to",
-	displayOptions: show(resource, operation),
+	displayOptions: forGateway(resource, operation),
 });
 
 const amount = (resource: string, operation: string[], description: string, required = true): INodeProperties => ({
@@ -26,7 +27,7 @@ const amount = (resource: string, operation: string[], description: string, requ
 	required,
 	default: 0,
 	description,
-	displayOptions: show(resource, operation),
+	displayOptions: forGateway(resource, operation),
 });
 
 const currency = (resource: string, operation: string[]): INodeProperties => ({
@@ -37,7 +38,7 @@ const currency = (resource: string, operation: string[]): INodeProperties => ({
 	default: 'eur',
 	placeholder: 'eur',
 	description: 'Three-letter ISO currency code',
-	displayOptions: show(resource, operation),
+	displayOptions: forGateway(resource, operation),
 });
 
 /** The payment to act on: a Stripe payment intent, or a Square payment (one parameter, read the same way). */
@@ -48,7 +49,7 @@ const paymentIntentId = (resource: string, operation: string[], gateway: Gateway
 	required: true,
 	default: '',
 	placeholder: gateway === 'stripe' ? 'pi_…' : 'e.g. KkAkhdMsgzn59SM8A89WgKwekxLZY',
-	displayOptions: show(resource, operation, gateway),
+	displayOptions: forGateway(resource, operation, gateway),
 });
 
 export const properties: INodeProperties[] = [
@@ -174,7 +175,7 @@ export const properties: INodeProperties[] = [
 		default: 'full',
 		description:
 			'Tells payments of one reservation apart (e.g. deposit, balance). Re-running the workflow with the same reservation and reference never creates a second payment.',
-		displayOptions: show('paymentIntent', ['create']),
+		displayOptions: forGateway('paymentIntent', ['create']),
 	},
 	{
 		displayName: 'Additional Fields',
@@ -182,7 +183,7 @@ export const properties: INodeProperties[] = [
 		type: 'collection',
 		placeholder: 'Add field',
 		default: {},
-		displayOptions: show('paymentIntent', ['create'], 'stripe'),
+		displayOptions: forGateway('paymentIntent', ['create'], 'stripe'),
 		options: [
 			{
 				displayName: 'Capture Method',
@@ -208,7 +209,7 @@ export const properties: INodeProperties[] = [
 		default: '',
 		placeholder: 'cnon:… or ccof:…',
 		description: "A card token from Square's Web Payments SDK or a card on file — never card details",
-		displayOptions: show('paymentIntent', ['create'], 'square'),
+		displayOptions: forGateway('paymentIntent', ['create'], 'square'),
 	},
 	{
 		displayName: 'Additional Fields',
@@ -216,7 +217,7 @@ export const properties: INodeProperties[] = [
 		type: 'collection',
 		placeholder: 'Add field',
 		default: {},
-		displayOptions: show('paymentIntent', ['create'], 'square'),
+		displayOptions: forGateway('paymentIntent', ['create'], 'square'),
 		options: [
 			{
 				displayName: 'Delayed Capture',
@@ -237,7 +238,7 @@ export const properties: INodeProperties[] = [
 		typeOptions: { minValue: 1, maxValue: 30, numberPrecision: 0 },
 		default: 3,
 		description: "How far back to read the gateway's record (Stripe keeps events for 30 days)",
-		displayOptions: show('paymentIntent', ['reconcile']),
+		displayOptions: forGateway('paymentIntent', ['reconcile']),
 	},
 	paymentIntentId('paymentIntent', ['get', 'confirm', 'capture', 'cancel'], 'stripe'),
 	paymentIntentId('paymentIntent', ['get', 'capture', 'cancel'], 'square'),
@@ -248,7 +249,7 @@ export const properties: INodeProperties[] = [
 		default: '',
 		placeholder: 'pm_…',
 		description: 'A payment method collected by Stripe (never card details). Empty: the one attached to the intent.',
-		displayOptions: show('paymentIntent', ['confirm'], 'stripe'),
+		displayOptions: forGateway('paymentIntent', ['confirm'], 'stripe'),
 	},
 	{
 		displayName: 'Amount to Capture (Minor Units)',
@@ -257,7 +258,7 @@ export const properties: INodeProperties[] = [
 		typeOptions: { minValue: 0, numberPrecision: 0 },
 		default: 0,
 		description: '0 captures the whole authorised amount',
-		displayOptions: show('paymentIntent', ['capture'], 'stripe'),
+		displayOptions: forGateway('paymentIntent', ['capture'], 'stripe'),
 	},
 	{
 		displayName: 'Cancellation Reason',
@@ -271,7 +272,7 @@ export const properties: INodeProperties[] = [
 			{ name: 'Requested by Customer', value: 'requested_by_customer' },
 		],
 		default: '',
-		displayOptions: show('paymentIntent', ['cancel'], 'stripe'),
+		displayOptions: forGateway('paymentIntent', ['cancel'], 'stripe'),
 	},
 
 	// Refund
@@ -284,7 +285,7 @@ export const properties: INodeProperties[] = [
 		type: 'string',
 		default: '',
 		description: 'Tells two partial refunds of the same amount apart. Re-running with the same reference never refunds twice.',
-		displayOptions: show('refund', ['create']),
+		displayOptions: forGateway('refund', ['create']),
 	},
 	{
 		displayName: 'Reason',
@@ -297,7 +298,7 @@ export const properties: INodeProperties[] = [
 			{ name: 'Requested by Customer', value: 'requested_by_customer' },
 		],
 		default: 'requested_by_customer',
-		displayOptions: show('refund', ['create'], 'stripe'),
+		displayOptions: forGateway('refund', ['create'], 'stripe'),
 	},
 	{
 		displayName: 'Reason',
@@ -306,7 +307,7 @@ export const properties: INodeProperties[] = [
 		default: '',
 		placeholder: 'e.g. Guest left a night early',
 		description: 'Shown in Square with the refund (up to 192 characters)',
-		displayOptions: show('refund', ['create'], 'square'),
+		displayOptions: forGateway('refund', ['create'], 'square'),
 	},
 
 	// Billing
@@ -319,7 +320,7 @@ export const properties: INodeProperties[] = [
 		default: '',
 		placeholder: 'e.g. pi_3Q0abc or square:R2bc',
 		description: 'The held payment, as Get Unmatched Payments lists it',
-		displayOptions: show('billing', ['matchPayment']),
+		displayOptions: forGateway('billing', ['matchPayment']),
 	},
 	{
 		displayName: 'Include Matched',
@@ -327,7 +328,7 @@ export const properties: INodeProperties[] = [
 		type: 'boolean',
 		default: false,
 		description: 'Whether to list payments matched since, too (with when, to which reservation, and by whom)',
-		displayOptions: show('billing', ['listUnmatched']),
+		displayOptions: forGateway('billing', ['listUnmatched']),
 	},
 	{
 		displayName: 'Method',
@@ -339,7 +340,7 @@ export const properties: INodeProperties[] = [
 			{ name: 'Other', value: 'other' },
 		],
 		default: 'cash',
-		displayOptions: show('billing', ['recordOffline']),
+		displayOptions: forGateway('billing', ['recordOffline']),
 	},
 	amount('billing', ['recordOffline'], 'In the smallest currency unit: 12000 is 120.00 EUR'),
 	currency('billing', ['recordOffline']),
@@ -351,7 +352,7 @@ export const properties: INodeProperties[] = [
 		default: '',
 		placeholder: 'e.g. till receipt 0815',
 		description: 'Your reference for this payment. Recording the same reference again changes nothing.',
-		displayOptions: show('billing', ['recordOffline']),
+		displayOptions: forGateway('billing', ['recordOffline']),
 	},
 	{
 		displayName: 'Event',
@@ -359,7 +360,7 @@ export const properties: INodeProperties[] = [
 		type: 'json',
 		default: DEFAULT_EVENT_EXPRESSION,
 		description: 'The Stripe or Square event, as the Payment Webhook Trigger outputs it',
-		displayOptions: show('billing', ['applyEvent']),
+		displayOptions: forGateway('billing', ['applyEvent']),
 	},
 	databaseParameter,
 ];

@@ -7,7 +7,7 @@ import type { IDataObject } from 'n8n-workflow';
 import { reconcileSquare } from '../../lib/payments/reconcile';
 import { ledgerStatusOf, type SquarePaymentView } from '../../lib/payments/squareGateway';
 import type { Action, ActionContext } from './actions';
-import { num, str } from './parameters';
+import { num, str } from '../shared/parameters';
 
 /** Keeps the ledger in step with what Square just told us about a payment. */
 async function record(ctx: ActionContext, payment: SquarePaymentView, reference?: string): Promise<IDataObject> {

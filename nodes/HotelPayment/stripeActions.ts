@@ -6,7 +6,7 @@ import type { IDataObject } from 'n8n-workflow';
 import { reconcileStripe } from '../../lib/payments/reconcile';
 import type { PaymentIntentView } from '../../lib/payments/stripeGateway';
 import type { Action, ActionContext } from './actions';
-import { num, str } from './parameters';
+import { num, str } from '../shared/parameters';
 
 /** Keeps the ledger in step with what Stripe just told us about an intent. */
 async function record(ctx: ActionContext, pi: PaymentIntentView, reference?: string): Promise<IDataObject> {

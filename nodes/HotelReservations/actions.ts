@@ -3,9 +3,9 @@
  * HotelService (store + cache + broadcast), return the JSON the next node sees.
  */
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
-import { itemParameter } from '../shared/itemParameter';
+import { jsonObject } from '../../lib/jsonObject';
+import { optNum, param, str } from '../shared/parameters';
 import type { HotelService } from '../../lib/booking/hotelService';
-import { invalid } from '../../lib/errors';
 import type { StayInput } from '../../lib/inventory/reservations';
 
 export interface ActionContext {
@@ -16,27 +16,6 @@ export interface ActionContext {
 
 type Action = (ctx: ActionContext) => Promise<IDataObject>;
 
-// Paths into the trigger's item (the shipped workflow's `={{ $json.body }}`) are read without an expression sandbox.
-const param = (ctx: ActionContext, name: string, fallback: unknown = '') => itemParameter(ctx.fn, name, ctx.i, fallback);
-const str = (ctx: ActionContext, name: string) => String(param(ctx, name) ?? '').trim();
-const optNum = (ctx: ActionContext, name: string) => {
-	const v = param(ctx, name, undefined);
-	return v === undefined || v === '' || v === null ? undefined : Number(v);
-};
-
-/** A JSON parameter arrives as an object (expression) or as text (typed in the editor). */
-function jsonObject(value: unknown, field: string): Record<string, unknown> {
-	let parsed = value;
-	if (typeof value === 'string') {
-		try {
-			parsed = JSON.parse(value);
-		} catch {
-			throw invalid(field, `${field} is not valid JSON.`);
-		}
-	}
-	if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw invalid(field, `${field} must be a JSON object.`);
-	return parsed as Record<string, unknown>;
-}
 
 const out = (value: unknown) => value as IDataObject;
 
@@ -57,7 +36,7 @@ export const actions: Record<string, Action> = {
 	async 'reservation.create'(ctx) {
 		const stay: StayInput =
 			param(ctx, 'detailsFrom', 'fields') === 'json'
-				? (jsonObject(param(ctx, 'reservationJson'), 'Reservation (JSON)') as unknown as StayInput)
+				? (jsonObject(param(ctx, 'reservationJson'), 'reservationJson', { label: 'Reservation (JSON)' }) as unknown as StayInput)
 				: {
 						roomType: str(ctx, 'roomType'),
 						ratePlan: str(ctx, 'ratePlan'),
@@ -86,7 +65,7 @@ export const actions: Record<string, Action> = {
 	},
 
 	async 'reservation.update'(ctx) {
-		const changes = jsonObject(param(ctx, 'changes'), 'Changes (JSON)') as Partial<StayInput>;
+		const changes = jsonObject(param(ctx, 'changes'), 'changes', { label: 'Changes (JSON)' }) as Partial<StayInput>;
 		return out(await ctx.hotel.update(str(ctx, 'reservationId'), changes));
 	},
 

@@ -1,10 +1,9 @@
 /** The Hotel Reservations node's parameters, resource by resource. */
 import type { INodeProperties } from 'n8n-workflow';
 import { databaseParameter } from '../shared/hotelStore';
+import { show } from '../shared/parameters';
 
-const show = (resource: string, operation: string[]) => ({ show: { resource: [resource], operation } });
-
-const str = (displayName: string, name: string, resource: string, operation: string[], extra: Partial<INodeProperties> = {}): INodeProperties => ({
+const textField = (displayName: string, name: string, resource: string, operation: string[], extra: Partial<INodeProperties> = {}): INodeProperties => ({
 	displayName,
 	name,
 	type: 'string',
@@ -13,7 +12,7 @@ const str = (displayName: string, name: string, resource: string, operation: str
 	...extra,
 });
 
-const num = (displayName: string, name: string, resource: string, operation: string[], def: number, extra: Partial<INodeProperties> = {}): INodeProperties => ({
+const numberField = (displayName: string, name: string, resource: string, operation: string[], def: number, extra: Partial<INodeProperties> = {}): INodeProperties => ({
 	displayName,
 	name,
 	type: 'number',
@@ -23,8 +22,8 @@ const num = (displayName: string, name: string, resource: string, operation: str
 	...extra,
 });
 
-const date = (displayName: string, name: string, resource: string, operation: string[], description: string): INodeProperties =>
-	str(displayName, name, resource, operation, { required: true, placeholder: 'YYYY-MM-DD', description });
+const dateField = (displayName: string, name: string, resource: string, operation: string[], description: string): INodeProperties =>
+	textField(displayName, name, resource, operation, { required: true, placeholder: 'YYYY-MM-DD', description });
 
 const operations = (resource: string, options: Array<{ name: string; value: string; action: string; description?: string }>, def: string): INodeProperties => ({
 	displayName: 'Operation',
@@ -89,12 +88,12 @@ export const properties: INodeProperties[] = [
 	operations('ratePlan', [{ name: 'Create or Update', value: 'upsert', action: 'Create or update a rate plan' }], 'upsert'),
 
 	// Availability
-	date('Arrival', 'arrival', 'availability', ['get'], 'First night of the stay'),
-	date('Departure', 'departure', 'availability', ['get'], 'Day the guest leaves'),
-	str('Room Type', 'roomType', 'availability', ['get'], { description: 'Empty: every room type' }),
-	num('Adults', 'adults', 'availability', ['get'], 2, { typeOptions: { minValue: 1, numberPrecision: 0 } }),
-	num('Children', 'children', 'availability', ['get'], 0),
-	num('Rooms', 'rooms', 'availability', ['get'], 1, { typeOptions: { minValue: 1, numberPrecision: 0 } }),
+	dateField('Arrival', 'arrival', 'availability', ['get'], 'First night of the stay'),
+	dateField('Departure', 'departure', 'availability', ['get'], 'Day the guest leaves'),
+	textField('Room Type', 'roomType', 'availability', ['get'], { description: 'Empty: every room type' }),
+	numberField('Adults', 'adults', 'availability', ['get'], 2, { typeOptions: { minValue: 1, numberPrecision: 0 } }),
+	numberField('Children', 'children', 'availability', ['get'], 0),
+	numberField('Rooms', 'rooms', 'availability', ['get'], 1, { typeOptions: { minValue: 1, numberPrecision: 0 } }),
 
 	// Reservation
 	{
@@ -116,23 +115,23 @@ export const properties: INodeProperties[] = [
 		displayOptions: { show: { resource: ['reservation'], operation: ['create'], detailsFrom: ['json'] } },
 	},
 	...(['roomType', 'ratePlan', 'arrival', 'departure'] as const).map((name) =>
-		str(({ roomType: 'Room Type', ratePlan: 'Rate Plan', arrival: 'Arrival', departure: 'Departure' } as const)[name], name, 'reservation', ['create'], {
+		textField(({ roomType: 'Room Type', ratePlan: 'Rate Plan', arrival: 'Arrival', departure: 'Departure' } as const)[name], name, 'reservation', ['create'], {
 			required: true,
 			displayOptions: { show: { resource: ['reservation'], operation: ['create'], detailsFrom: ['fields'] } },
 			placeholder: name === 'arrival' || name === 'departure' ? 'YYYY-MM-DD' : '',
 		}),
 	),
 	...([['Adults', 'adults', 2], ['Children', 'children', 0], ['Rooms', 'rooms', 1]] as const).map(([label, name, def]) =>
-		num(label, name, 'reservation', ['create'], def, { displayOptions: { show: { resource: ['reservation'], operation: ['create'], detailsFrom: ['fields'] } } }),
+		numberField(label, name, 'reservation', ['create'], def, { displayOptions: { show: { resource: ['reservation'], operation: ['create'], detailsFrom: ['fields'] } } }),
 	),
 	...([['Guest Name', 'guestName', true], ['Guest Email', 'guestEmail', false], ['Guest Phone', 'guestPhone', false]] as const).map(([label, name, required]) =>
-		str(label, name, 'reservation', ['create'], {
+		textField(label, name, 'reservation', ['create'], {
 			required,
 			placeholder: name === 'guestEmail' ? 'name@email.com' : '',
 			displayOptions: { show: { resource: ['reservation'], operation: ['create'], detailsFrom: ['fields'] } },
 		}),
 	),
-	str('Reservation ID', 'reservationId', 'reservation', ['get', 'update', 'cancel'], { required: true, placeholder: 'HB-…' }),
+	textField('Reservation ID', 'reservationId', 'reservation', ['get', 'update', 'cancel'], { required: true, placeholder: 'HB-…' }),
 	{
 		displayName: 'Changes (JSON)',
 		name: 'changes',
@@ -141,8 +140,8 @@ export const properties: INodeProperties[] = [
 		description: 'The fields to change: any of roomType, ratePlan, arrival, departure, rooms, adults, children, guest; for a reservation of several rooms, arrival/departure (every room) or roomStays (the rooms)',
 		displayOptions: show('reservation', ['update']),
 	},
-	str('From', 'listFrom', 'reservation', ['list'], { placeholder: 'YYYY-MM-DD', description: 'Stays that end after this date' }),
-	str('To', 'listTo', 'reservation', ['list'], { placeholder: 'YYYY-MM-DD', description: 'Stays that start on or before this date' }),
+	textField('From', 'listFrom', 'reservation', ['list'], { placeholder: 'YYYY-MM-DD', description: 'Stays that end after this date' }),
+	textField('To', 'listTo', 'reservation', ['list'], { placeholder: 'YYYY-MM-DD', description: 'Stays that start on or before this date' }),
 	{
 		displayName: 'Status',
 		name: 'status',
@@ -156,28 +155,28 @@ export const properties: INodeProperties[] = [
 		default: '',
 		displayOptions: show('reservation', ['list']),
 	},
-	num('Limit', 'limit', 'reservation', ['list'], 50, { typeOptions: { minValue: 1, maxValue: 1000, numberPrecision: 0 }, description: 'Max number of results to return' }),
+	numberField('Limit', 'limit', 'reservation', ['list'], 50, { typeOptions: { minValue: 1, maxValue: 1000, numberPrecision: 0 }, description: 'Max number of results to return' }),
 
 	// Guest data
-	num('Days After Departure', 'daysAfterDeparture', 'guestData', ['eraseExpired'], 365, {
+	numberField('Days After Departure', 'daysAfterDeparture', 'guestData', ['eraseExpired'], 365, {
 		typeOptions: { minValue: 0, maxValue: 3650, numberPrecision: 0 },
 		description: "How long after a stay ends its guest's personal data is kept. Check what your country's law requires (registration forms, tax) before lowering it.",
 		hint: "Set your hotel's retention period before activating the Guest Data Retention workflow",
 	}),
-	num('Reservations per Run', 'batchSize', 'guestData', ['eraseExpired'], 500, {
+	numberField('Reservations per Run', 'batchSize', 'guestData', ['eraseExpired'], 500, {
 		typeOptions: { minValue: 1, maxValue: 10000, numberPrecision: 0 },
 		description: 'At most this many reservations are erased per run; the next run goes on with the rest (see remaining)',
 	}),
-	str('Reservation ID', 'eraseReservationId', 'guestData', ['erase'], { placeholder: 'HB-7K2M9Q', description: "The reservation whose guest data to erase; or leave empty and give the guest's e-mail address" }),
-	str('Guest E-mail', 'guestEmail', 'guestData', ['erase'], {
+	textField('Reservation ID', 'eraseReservationId', 'guestData', ['erase'], { placeholder: 'HB-7K2M9Q', description: "The reservation whose guest data to erase; or leave empty and give the guest's e-mail address" }),
+	textField('Guest E-mail', 'guestEmail', 'guestData', ['erase'], {
 		placeholder: 'guest@example.com',
 		description: 'Every reservation of this address, and every e-mail sent to it, is erased. A stay still to come is refused: cancel it first.',
 	}),
 
 	// Inventory and rates
-	str('Room Type', 'roomType', 'inventory', ['set'], { required: true }),
-	date('From', 'from', 'inventory', ['set'], 'First night'),
-	date('To', 'to', 'inventory', ['set'], 'Last night (inclusive)'),
+	textField('Room Type', 'roomType', 'inventory', ['set'], { required: true }),
+	dateField('From', 'from', 'inventory', ['set'], 'First night'),
+	dateField('To', 'to', 'inventory', ['set'], 'Last night (inclusive)'),
 	{
 		displayName: 'Set',
 		name: 'inventoryFields',
@@ -194,19 +193,19 @@ export const properties: INodeProperties[] = [
 			{ displayName: 'Stop Sell', name: 'stopSell', type: 'boolean', default: false },
 		],
 	},
-	str('Room Type', 'roomType', 'rate', ['set'], { required: true }),
-	str('Rate Plan', 'ratePlan', 'rate', ['set'], { required: true }),
-	date('From', 'from', 'rate', ['set'], 'First night'),
-	date('To', 'to', 'rate', ['set'], 'Last night (inclusive)'),
-	num('Amount (Minor Units)', 'amount', 'rate', ['set'], 0, { required: true, description: 'Per room and night: 12000 is 120.00' }),
+	textField('Room Type', 'roomType', 'rate', ['set'], { required: true }),
+	textField('Rate Plan', 'ratePlan', 'rate', ['set'], { required: true }),
+	dateField('From', 'from', 'rate', ['set'], 'First night'),
+	dateField('To', 'to', 'rate', ['set'], 'Last night (inclusive)'),
+	numberField('Amount (Minor Units)', 'amount', 'rate', ['set'], 0, { required: true, description: 'Per room and night: 12000 is 120.00' }),
 
 	// Catalogue
-	str('Code', 'code', 'roomType', ['upsert'], { required: true, placeholder: 'DBL' }),
-	str('Name', 'name', 'roomType', ['upsert'], { placeholder: 'Double room' }),
-	num('Max Occupancy', 'maxOccupancy', 'roomType', ['upsert'], 2, { typeOptions: { minValue: 1, numberPrecision: 0 } }),
-	str('Code', 'code', 'ratePlan', ['upsert'], { required: true, placeholder: 'BAR' }),
-	str('Name', 'name', 'ratePlan', ['upsert'], { placeholder: 'Best available rate' }),
-	str('Currency', 'currency', 'ratePlan', ['upsert'], { required: true, default: 'EUR' }),
+	textField('Code', 'code', 'roomType', ['upsert'], { required: true, placeholder: 'DBL' }),
+	textField('Name', 'name', 'roomType', ['upsert'], { placeholder: 'Double room' }),
+	numberField('Max Occupancy', 'maxOccupancy', 'roomType', ['upsert'], 2, { typeOptions: { minValue: 1, numberPrecision: 0 } }),
+	textField('Code', 'code', 'ratePlan', ['upsert'], { required: true, placeholder: 'BAR' }),
+	textField('Name', 'name', 'ratePlan', ['upsert'], { placeholder: 'Best available rate' }),
+	textField('Currency', 'currency', 'ratePlan', ['upsert'], { required: true, default: 'EUR' }),
 
 	databaseParameter,
 	{

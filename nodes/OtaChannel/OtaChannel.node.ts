@@ -15,12 +15,12 @@ import { pushChanges, requirePushed } from '../../lib/channels/push';
 import { AUDIT_NIGHTS, auditChannel, requireRepaired } from '../../lib/channels/audit';
 import { today } from '../../lib/inventory/dates';
 import { databaseParameter, hotelStore, storeCredentialTests } from '../shared/hotelStore';
+import { show } from '../shared/parameters';
 import { channelConnectionFrom, otaCredentialTests } from '../shared/otaConnection';
 import { runOperations } from '../shared/runOperations';
 
 type Ctx = { fn: IExecuteFunctions; i: number };
 
-const show = (resource: string, operation: string[]) => ({ show: { resource: [resource], operation } });
 
 /**
  * An OTA channel: push what changed in availability, restrictions and rates; ask the channel what

@@ -1,6 +1,7 @@
 /**
  * A node parameter for one item, read without n8n's expression engine when the parameter is only
- * a path into the item, e.g. `={{ $json.body }}` or `={{ $json.query.adults ?? 1 }}` — what our
+ * a path into the item, e.g. `={{ $json.body }}`, `={{ $json.query.adults ?? 1 }}` or
+ * `={{ $json.reservation ?? $json }}` — what our
  * shipped workflows and our defaults hold. Anything else goes to getNodeParameter as usual.
  *
  * Why: n8n 2.41 evaluates expressions in an isolated-vm sandbox and throws each one away after use;
@@ -12,14 +13,15 @@
  */
 import type { IExecuteFunctions } from 'n8n-workflow';
 
-/** `={{ $json.a.b }}` with an optional `?? <number | 'text' | "text">`, and nothing else. */
-const ITEM_PATH = /^=\{\{\s*\$json((?:\.[A-Za-z_$][\w$]*)+)\s*(?:\?\?\s*(-?\d+(?:\.\d+)?|'[^'\\]*'|"[^"\\]*"))?\s*\}\}$/;
+/** `={{ $json.a.b }}` with an optional `?? <number | 'text' | "text" | $json>`, and nothing else. */
+const ITEM_PATH = /^=\{\{\s*\$json((?:\.[A-Za-z_$][\w$]*)+)\s*(?:\?\?\s*(-?\d+(?:\.\d+)?|'[^'\\]*'|"[^"\\]*"|\$json))?\s*\}\}$/;
 
 export function itemParameter(fn: IExecuteFunctions, name: string, i: number, fallback?: unknown): unknown {
 	const raw = fn.getNode().parameters[name];
 	const path = typeof raw === 'string' ? ITEM_PATH.exec(raw.trim()) : null;
 	if (!path) return fn.getNodeParameter(name, i, fallback);
-	let value: unknown = fn.getInputData()[i]?.json;
+	const item: unknown = fn.getInputData()[i]?.json;
+	let value = item;
 	for (const key of path[1].slice(1).split('.')) {
 		// A property of nothing, of a string, an array or a prototype: the engine says what that is
 		// (an error, a length…), so it answers those.
@@ -27,7 +29,7 @@ export function itemParameter(fn: IExecuteFunctions, name: string, i: number, fa
 		if (!Object.hasOwn(value, key) && key in value) return fn.getNodeParameter(name, i, fallback);
 		value = (value as Record<string, unknown>)[key];
 	}
-	if (value === undefined || value === null) value = path[2] === undefined ? value : literal(path[2]);
+	if ((value === undefined || value === null) && path[2] !== undefined) value = path[2] === '$json' ? item : literal(path[2]);
 	return value !== null && typeof value === 'object' ? structuredClone(value) : value;
 }
 

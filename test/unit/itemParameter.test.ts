@@ -54,6 +54,8 @@ const PATHS = [
 	'={{ $json.empty ?? \'y\' }}',
 	'={{$json.query}}',
 	'={{ $json.nothing }}',
+	'={{ $json.reservation ?? $json }}',
+	'={{ $json.body ?? $json }}',
 ];
 const NOT_PATHS = [
 	'={{ $json.body.roomType.toLowerCase() }}',
