@@ -20,7 +20,7 @@ import { ariForChanges } from './ariState';
 import { sendToChannel, type ChannelConnection } from './channelClient';
 import { ChannelMappings } from './mapping';
 import { chunk, nightsIn, splitByMonth } from './ranges';
-import { exclusively } from '../store/locks';
+import { exclusively, LOCK_SPACE } from '../store/locks';
 
 export interface PushReport {
 	channel: string;
@@ -61,17 +61,14 @@ export function requirePushed(report: PushReport): PushReport {
  * another running leaves the work to it (status busy); the next scheduled push picks up the rest.
  */
 export function withChannelLock<T>(db: Db, channel: string, fn: () => Promise<T>): Promise<T> {
-	return exclusively(db, CHANNEL_LOCK_SPACE, channel, fn, { wait: true }).then((outcome) => (outcome as { value: T }).value);
+	return exclusively(db, LOCK_SPACE.channelPush, channel, fn, { wait: true }).then((outcome) => (outcome as { value: T }).value);
 }
-
-// An arbitrary constant that names "one channel's ARI" among advisory locks.
-const CHANNEL_LOCK_SPACE = 7_302_116;
 
 export async function pushChanges(db: Db, conn: ChannelConnection, opts: { maxChanges?: number } = {}): Promise<PushReport> {
 	if (!conn.profile.otaAriPush) {
 		throw new HotelError('invalid', `${conn.channel} (${conn.profile.name}) takes availability and rates in its own format, not OpenTravel: push them through a channel manager, or in the channel's extranet.`);
 	}
-	const outcome = await exclusively(db, CHANNEL_LOCK_SPACE, conn.channel, () => pushLocked(db, conn, opts), { wait: false });
+	const outcome = await exclusively(db, LOCK_SPACE.channelPush, conn.channel, () => pushLocked(db, conn, opts), { wait: false });
 	return outcome.ran ? outcome.value : { channel: conn.channel, status: 'busy', changes: 0, messages: 0, nights: 0, bytes: 0, notMapped: [] };
 }
 

@@ -8,6 +8,7 @@
  * the same transaction, with the reservation's billing row locked so concurrent events serialize.
  */
 import type { Db, Queryable } from '../store/db';
+import { LOCK_SPACE, lockUntilCommit } from '../store/locks';
 import type { PaymentChange } from './paymentEvents';
 import type { PaymentRecord } from './paymentRecord';
 import { recordHotelEvent, type HotelEventName, type PaymentFacts } from '../events/hotelEvents';
@@ -231,11 +232,8 @@ export class BillingLedger {
  * of the same payment, and locks are always taken in the same order (payment, then billing row).
  */
 async function lockPayment(tx: Queryable, paymentId: string): Promise<void> {
-	await tx.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [PAYMENT_LOCK_SPACE, paymentId]);
+	await lockUntilCommit(tx, LOCK_SPACE.payment, paymentId);
 }
-
-// An arbitrary constant that names "one payment" among advisory locks (migrations use another).
-const PAYMENT_LOCK_SPACE = 7_302_115;
 
 /**
  * The payment's reservation — the one its ledger row names, else the one the change names if the

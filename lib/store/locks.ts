@@ -5,7 +5,28 @@
  * connection, where an open transaction would hold every other query back: there a chain of
  * promises per key does the same job.
  */
-import type { Db } from './db';
+import type { Db, Queryable } from './queryable';
+
+/**
+ * Every advisory lock the package takes, by what it protects: one space each, so two kinds of
+ * thing never share a lock by accident. Arbitrary constants; they must never change (processes of
+ * two versions running side by side during an upgrade must agree on them).
+ */
+export const LOCK_SPACE = {
+	/** The schema migrations (lib/store/migrations.ts): taken as a single-key lock, as from the first version. */
+	migrations: 7_302_114,
+	/** One payment's merges, holds and matches (lib/payments/billingLedger.ts). */
+	payment: 7_302_115,
+	/** One channel's ARI push or audit repair (lib/channels/push.ts). */
+	channelPush: 7_302_116,
+	/** One channel reservation's changes (lib/inventory/channelChanges.ts). */
+	channelReservation: 7_302_117,
+} as const;
+
+/** Holds the lock of `key` in `space` until `tx` ends; waits for another holder. */
+export async function lockUntilCommit(tx: Queryable, space: number, key: string): Promise<void> {
+	await tx.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [space, key]);
+}
 
 export type Exclusive<T> = { ran: true; value: T } | { ran: false };
 
@@ -15,7 +36,7 @@ const embeddedHolders = new Map<string, Promise<unknown>>();
 export async function exclusively<T>(db: Db, space: number, key: string, fn: () => Promise<T>, opts: { wait: boolean }): Promise<Exclusive<T>> {
 	if (db.kind === 'embedded') return embeddedExclusively(`${space}:${key}`, fn, opts);
 	return db.transaction(async (tx) => {
-		if (opts.wait) await tx.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [space, key]);
+		if (opts.wait) await lockUntilCommit(tx, space, key);
 		else if (!(await tx.query<{ got: boolean }>('SELECT pg_try_advisory_xact_lock($1, hashtext($2)) AS got', [space, key])).rows[0].got) return { ran: false };
 		return { ran: true, value: await fn() };
 	});

@@ -4,6 +4,7 @@
  * (main and a worker) starting together do not race. Append new migrations; never edit old ones.
  */
 import type { Db } from './queryable';
+import { LOCK_SPACE } from './locks';
 
 export interface Migration {
 	version: number;
@@ -425,8 +426,7 @@ export const migrations: Migration[] = [
 	},
 ];
 
-// An arbitrary constant that names "schema migration" among advisory locks.
-const MIGRATION_LOCK_ID = 7_302_114;
+const MIGRATION_LOCK_ID = LOCK_SPACE.migrations;
 
 export async function migrate(db: Db): Promise<number[]> {
 	// Under the lock too: two processes creating it at once on an empty database both fail on
