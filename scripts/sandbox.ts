@@ -27,8 +27,10 @@ export const BOOKING_ENGINE_AUDIENCE = 'hotel-booking-api';
 export const OTA_PASSWORD = 'local-sandbox-ota';
 export const OTA_WEBHOOK_SECRET = 'local-sandbox-ota-webhook-secret';
 
-/** The local partners, with bookings waiting at the OTA. */
-/** `printEmails`: each e-mail the local SMTP server takes is printed (npm start's terminal). */
+/**
+ * The local partners, with bookings waiting at the OTA. `printEmails`: each e-mail the local SMTP
+ * server takes is printed (npm start's terminal).
+ */
 export async function startPeers(opts: { printEmails?: boolean } = {}): Promise<Peers> {
 	const stripePeer = await startStripePeer({ secretKey: STRIPE_KEY, port: Number(process.env.STRIPE_PEER_PORT ?? 0) });
 	const squarePeer = await startSquarePeer({ accessToken: SQUARE_ACCESS_TOKEN, port: Number(process.env.SQUARE_PEER_PORT ?? 0) });
@@ -131,11 +133,6 @@ export async function createSandboxCredentials(n8n: N8n, { stripePeer, squarePee
 	};
 }
 
-/**
- * Two room types with a year of rooms and rates, so the booking-engine API has something to sell;
- * with `guestReservation`, also one booked stay with a guest e-mail, for the payment curls `npm
- * start` prints (a payment for it marks it paid and e-mails the guest a receipt). Returns its id.
- */
 /** The sandbox's hotel details (the Hotel Details credential): its time zone is the one npm start gives n8n. */
 export const SANDBOX_HOTEL_DETAILS = {
 	hotelName: 'Hotel Example',
@@ -148,6 +145,11 @@ export const SANDBOX_HOTEL_DETAILS = {
 	logoUrl: '',
 };
 
+/**
+ * Two room types with a year of rooms and rates, so the booking-engine API has something to sell;
+ * with `guestReservation`, also one booked stay with a guest e-mail, for the payment curls `npm
+ * start` prints (a payment for it marks it paid and e-mails the guest a receipt). Returns its id.
+ */
 export async function seedDemoHotel(store: StoreConfig, opts: { guestReservation?: boolean } = {}): Promise<{ reservationId?: string }> {
 	const hotel = new HotelService(await getStore(store));
 	await hotel.catalog.upsertRoomType({ code: 'DBL', name: 'Double room', maxOccupancy: 2 });
