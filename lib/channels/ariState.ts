@@ -33,8 +33,8 @@ export async function ariForChanges(db: Queryable, changes: NightChange[]): Prom
 	const rateKeys = unique(changes.filter((c) => c.kind === 'rate' && c.ratePlan).map((c) => [c.roomType, c.ratePlan!, c.night]));
 
 	const avail = availKeys.length
-		? await db.query<{ room_type_code: string; night: string; allotment: number; sold: number; stop_sell: boolean; min_los: number | null; max_los: number | null; closed_to_arrival: boolean; closed_to_departure: boolean }>(
-				`SELECT i.room_type_code, i.night::text AS night, i.allotment, i.sold, i.stop_sell, i.min_los, i.max_los, i.closed_to_arrival, i.closed_to_departure
+		? await db.query<InventoryRow>(
+				`SELECT ${INVENTORY_COLUMNS}
 				 FROM inventory_nights i JOIN unnest($1::text[], $2::date[]) AS k(room_type_code, night)
 				   ON k.room_type_code = i.room_type_code AND k.night = i.night`,
 				[availKeys.map((k) => k[0]), availKeys.map((k) => k[1])],
@@ -52,17 +52,7 @@ export async function ariForChanges(db: Queryable, changes: NightChange[]): Prom
 
 	const availability = groupBy(avail.rows, (r) => r.room_type_code).flatMap(([roomType, rows]) =>
 		mergeNights(
-			rows.map((r) => ({
-				night: r.night,
-				value: {
-					bookingLimit: Math.max(0, r.allotment - r.sold),
-					stopSell: r.stop_sell,
-					minLos: r.min_los,
-					maxLos: r.max_los,
-					closedToArrival: r.closed_to_arrival,
-					closedToDeparture: r.closed_to_departure,
-				},
-			})),
+			rows.map((r) => ({ night: r.night, value: availValueOf(r) })),
 		).map((range) => ({ ...range, roomType })),
 	);
 	const rateRanges = groupBy(rates.rows, (r) => `${r.room_type_code}\u0000${r.rate_plan_code}`).flatMap(([, rows]) =>
@@ -73,6 +63,53 @@ export async function ariForChanges(db: Queryable, changes: NightChange[]): Prom
 		})),
 	);
 	return { availability, rates: rateRanges };
+}
+
+/**
+ * The store's ARI over a window, night by night, keyed `roomType|night` and `roomType|ratePlan|night`:
+ * what the channel audit compares with the channel's view. Availability from `first` to `last`
+ * inclusive, rates from `first` to the night before `last`.
+ */
+export async function ariWindow(db: Queryable, roomTypes: string[], ratePlans: string[], first: string, last: string): Promise<{ nights: Map<string, AvailValue>; rates: Map<string, number> }> {
+	const inventory = await db.query<InventoryRow>(
+		`SELECT ${INVENTORY_COLUMNS} FROM inventory_nights i WHERE i.room_type_code = ANY($1) AND i.night >= $2 AND i.night <= $3`,
+		[roomTypes, first, last],
+	);
+	const rates = await db.query<{ room_type_code: string; rate_plan_code: string; night: string; amount: number }>(
+		`SELECT room_type_code, rate_plan_code, night::text AS night, amount FROM rates
+		 WHERE room_type_code = ANY($1) AND rate_plan_code = ANY($2) AND night >= $3 AND night < $4`,
+		[roomTypes, ratePlans, first, last],
+	);
+	return {
+		nights: new Map(inventory.rows.map((r) => [`${r.room_type_code}|${r.night}`, availValueOf(r)])),
+		rates: new Map(rates.rows.map((r) => [`${r.room_type_code}|${r.rate_plan_code}|${r.night}`, Number(r.amount)])),
+	};
+}
+
+interface InventoryRow {
+	room_type_code: string;
+	night: string;
+	allotment: number;
+	sold: number;
+	stop_sell: boolean;
+	min_los: number | null;
+	max_los: number | null;
+	closed_to_arrival: boolean;
+	closed_to_departure: boolean;
+}
+
+const INVENTORY_COLUMNS = 'i.room_type_code, i.night::text AS night, i.allotment, i.sold, i.stop_sell, i.min_los, i.max_los, i.closed_to_arrival, i.closed_to_departure';
+
+/** A night as a channel sees it: rooms left, never below 0, and its restrictions. */
+function availValueOf(r: InventoryRow): AvailValue {
+	return {
+		bookingLimit: Math.max(0, r.allotment - r.sold),
+		stopSell: r.stop_sell,
+		minLos: r.min_los,
+		maxLos: r.max_los,
+		closedToArrival: r.closed_to_arrival,
+		closedToDeparture: r.closed_to_departure,
+	};
 }
 
 function unique<T extends string[]>(keys: T[]): T[] {

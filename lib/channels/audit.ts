@@ -30,6 +30,7 @@ import { buildHotelAvailRQ, parseHotelAvailRS, type ParsedAvailOffer } from '../
 import type { Db } from '../store/db';
 import { sendToChannel, type ChannelConnection } from './channelClient';
 import { ChannelMappings } from './mapping';
+import { ariWindow, type AvailValue } from './ariState';
 import { ariMessages, loadCursor, sendAri, withChannelLock } from './push';
 
 export interface AuditOptions {
@@ -83,15 +84,6 @@ export interface AuditReport {
 /** Default and upper bound of the window: one request per night. */
 export const AUDIT_NIGHTS = { default: 30, max: 365 };
 
-interface StoreNight {
-	roomsLeft: number | null;
-	stopSell: boolean | null;
-	closedToArrival: boolean | null;
-	closedToDeparture: boolean | null;
-	minLos: number | null;
-	maxLos: number | null;
-}
-
 export async function auditChannel(db: Db, conn: ChannelConnection, opts: AuditOptions): Promise<AuditReport> {
 	if (!conn.profile.otaAriPush) {
 		throw new HotelError('invalid', `${conn.channel} (${conn.profile.name}) takes availability and rates in its own format, not OpenTravel: it cannot be audited through OpenTravel.`);
@@ -109,7 +101,8 @@ export async function auditChannel(db: Db, conn: ChannelConnection, opts: AuditO
 	const channelNights = new Map<string, ParsedAvailOffer[]>();
 	for (const night of nights) channelNights.set(night, await readChannelNight(db, conn, night));
 	const restrictionsReported = [...channelNights.values()].some((offers) => offers.some((offer) => offer.restrictions !== undefined));
-	const store = await readStore(db, rooms.map((m) => m.hotelCode), plans.map((m) => m.hotelCode), nights);
+	// One night more: closed to departure on the day after a night decides whether a one-night stay sells.
+	const store = await ariWindow(db, rooms.map((m) => m.hotelCode), plans.map((m) => m.hotelCode), nights[0], addDays(nights[nights.length - 1], 1));
 	const inFlux = await changedSince(db, Math.min(startedAfter, Number((await loadCursor(db, conn.channel)).id)), nights);
 
 	const differences: AriDifference[] = [];
@@ -130,7 +123,7 @@ export async function auditChannel(db: Db, conn: ChannelConnection, opts: AuditO
 			const priced = plans.some((plan) => store.rates.has(`${room.hotelCode}|${plan.hotelCode}|${night}`));
 			if (theirs.length === 0) {
 				if (sellsOneNight(ours, store.nights.get(`${room.hotelCode}|${addDays(night, 1)}`)) && priced) {
-					differences.push({ ...base, field: 'roomsLeft', store: ours!.roomsLeft, channel: null });
+					differences.push({ ...base, field: 'roomsLeft', store: ours!.bookingLimit, channel: null });
 				} else continue;
 			} else {
 				for (const [field, a, b] of compareRoom(ours, theirs[0])) differences.push({ ...base, field, store: a, channel: b });
@@ -176,13 +169,13 @@ export function requireRepaired(report: AuditReport): AuditReport {
 }
 
 /** The room's availability and restrictions as the channel reports them (its first offer for the room), as [field, store, channel] pairs that differ. */
-function compareRoom(ours: StoreNight | undefined, first: ParsedAvailOffer): Array<[AuditedField, number | boolean | null, number | boolean | null]> {
+function compareRoom(ours: AvailValue | undefined, first: ParsedAvailOffer): Array<[AuditedField, number | boolean | null, number | boolean | null]> {
 	const pairs: Array<[AuditedField, number | boolean | null, number | boolean | null]> = [];
 	// Stopped: the HotelStay says Close; without one, closed out while rooms are left.
 	const stopped = first.restrictions ? first.restrictions.status === 'Close' : first.closed === true && (first.available ?? 0) > 0;
-	pairs.push(['roomsLeft', ours?.roomsLeft ?? null, first.available ?? null]);
+	pairs.push(['roomsLeft', ours?.bookingLimit ?? null, first.available ?? null]);
 	// A room with nothing left is closed out whether or not it is stopped: only a stop with rooms left is compared.
-	if ((ours?.roomsLeft ?? 0) > 0 || (first.available ?? 0) > 0) pairs.push(['stopSell', ours?.stopSell ?? null, stopped]);
+	if ((ours?.bookingLimit ?? 0) > 0 || (first.available ?? 0) > 0) pairs.push(['stopSell', ours?.stopSell ?? null, stopped]);
 	const restrictions = first.restrictions;
 	// A closed room's other restrictions are not said (one Status per HotelStay): not compared.
 	if (restrictions !== undefined && restrictions.status !== 'Close') {
@@ -194,8 +187,8 @@ function compareRoom(ours: StoreNight | undefined, first: ParsedAvailOffer): Arr
 }
 
 /** Would the store sell a one-night stay arriving this night (what a channel's one-night answer shows)? */
-function sellsOneNight(night: StoreNight | undefined, next: StoreNight | undefined): boolean {
-	if (night === undefined || (night.roomsLeft ?? 0) <= 0 || night.stopSell === true) return false;
+function sellsOneNight(night: AvailValue | undefined, next: AvailValue | undefined): boolean {
+	if (night === undefined || (night.bookingLimit ?? 0) <= 0 || night.stopSell === true) return false;
 	return night.closedToArrival !== true && (night.minLos ?? 1) <= 1 && next?.closedToDeparture !== true;
 }
 
@@ -208,38 +201,6 @@ async function readChannelNight(db: Db, conn: ChannelConnection, night: string):
 	const xml = buildHotelAvailRQ(conn.hotelCode, { arrival: night, departure: addDays(night, 1), adults: 1 });
 	const answer = await sendToChannel(db, conn, conn.profile.paths.availQuery, xml, { message: 'OTA_HotelAvailRQ', direction: 'query' });
 	return parseHotelAvailRS(answer.body);
-}
-
-async function readStore(db: Db, roomTypes: string[], ratePlans: string[], nights: string[]) {
-	const first = nights[0];
-	const end = addDays(nights[nights.length - 1], 1);
-	// One night more: closed to departure on the day after a night decides whether a one-night stay sells.
-	const inventory = await db.query<{ room_type_code: string; night: string; allotment: number; sold: number; stop_sell: boolean; min_los: number | null; max_los: number | null; closed_to_arrival: boolean; closed_to_departure: boolean }>(
-		`SELECT room_type_code, night::text AS night, allotment, sold, stop_sell, min_los, max_los, closed_to_arrival, closed_to_departure
-		 FROM inventory_nights WHERE room_type_code = ANY($1) AND night >= $2 AND night <= $3`,
-		[roomTypes, first, end],
-	);
-	const rates = await db.query<{ room_type_code: string; rate_plan_code: string; night: string; amount: number }>(
-		`SELECT room_type_code, rate_plan_code, night::text AS night, amount FROM rates
-		 WHERE room_type_code = ANY($1) AND rate_plan_code = ANY($2) AND night >= $3 AND night < $4`,
-		[roomTypes, ratePlans, first, end],
-	);
-	return {
-		nights: new Map<string, StoreNight>(
-			inventory.rows.map((r) => [
-				`${r.room_type_code}|${r.night}`,
-				{
-					roomsLeft: Math.max(0, r.allotment - r.sold),
-					stopSell: r.stop_sell,
-					closedToArrival: r.closed_to_arrival,
-					closedToDeparture: r.closed_to_departure,
-					minLos: r.min_los,
-					maxLos: r.max_los,
-				},
-			]),
-		),
-		rates: new Map(rates.rows.map((r) => [`${r.room_type_code}|${r.rate_plan_code}|${r.night}`, Number(r.amount)])),
-	};
 }
 
 /** The newest change-log id: what the audit reads after it is compared as of then. */
