@@ -117,6 +117,11 @@ export async function findReservation(q: Queryable, id: string, opts: { lock?: b
 	return (await selectReservations(q, 'r.id = $1', [String(id)], opts))[0];
 }
 
+/** Whether the store has the reservation, without loading it (its rooms, history and JSON). */
+export async function reservationExists(q: Queryable, id: string): Promise<boolean> {
+	return (await q.query('SELECT 1 FROM reservations WHERE id = $1', [String(id)])).rows.length > 0;
+}
+
 /** Reservation ids the hotel hands out: short, unambiguous, unguessable. */
 export function newReservationId(): string {
 	const alphabet = '23456789ABCDEFGHJKLMNPQRSTUVWXYZ';

@@ -13,6 +13,7 @@ import type { PaymentChange } from './paymentEvents';
 import type { PaymentRecord } from './paymentRecord';
 import { recordHotelEvent, type HotelEventName, type PaymentFacts } from '../events/hotelEvents';
 import { findReservation } from '../inventory/reservations';
+import { reservationExists } from '../inventory/reservationRows';
 import { HotelError } from '../errors';
 
 export type BillingStatus = 'unpaid' | 'paid' | 'failed' | 'refunded' | 'partially_refunded';
@@ -24,6 +25,9 @@ export interface BillingSummary {
 	amountPaid: number;
 	amountRefunded: number;
 }
+
+/** What apply did to a payment of the store: the reservation's billing after it, and whether the payment changed (a redelivery does not). */
+export type Applied = BillingSummary & { changed: boolean };
 
 /** A payment a gateway reported that names no reservation of the store (see apply). */
 export interface UnmatchedPayment {
@@ -136,19 +140,20 @@ export class BillingLedger {
 	 * invented reservation: it is held in the unmatched list (`{ unmatched }`) until the reservation
 	 * appears (matchWaiting) or hotel IT matches it by hand (matchPayment).
 	 */
-	async apply(change: PaymentChange, method: string = change.gateway ?? 'stripe', reference?: string, eventId?: string): Promise<BillingSummary | Unmatched> {
+	async apply(change: PaymentChange, method: string = change.gateway ?? 'stripe', reference?: string, eventId?: string): Promise<Applied | Unmatched> {
 		return this.db.transaction(async (tx) => {
 			await lockPayment(tx, change.paymentId);
 			const { reservationId, held } = await placePayment(tx, change);
 			if (!reservationId) return { unmatched: await holdUnmatched(tx, change, method, eventId) };
-			const billing = await mergePayment(tx, reservationId, change, method, reference);
-			return held ? releaseHeld(tx, change.paymentId, reservationId, billing) : billing;
+			const merged = await mergePayment(tx, reservationId, change, method, reference);
+			if (!held) return { ...merged.billing, changed: merged.changed };
+			return { ...(await releaseHeld(tx, change.paymentId, reservationId, merged.billing)), changed: true };
 		});
 	}
 
 	/** Refuses a payment for a reservation the store does not have, before anything is sent to a gateway. */
 	async requireReservation(reservationId: string): Promise<void> {
-		if (!(await findReservation(this.db, reservationId))) {
+		if (!(await reservationExists(this.db, reservationId))) {
 			throw new HotelError('not_found', `Reservation ${reservationId} is not in the hotel's store: a payment must belong to a reservation the hotel has.`, 'reservationId');
 		}
 	}
@@ -171,9 +176,9 @@ export class BillingLedger {
 			const held = (await tx.query<UnmatchedRow>('SELECT * FROM unmatched_payments WHERE payment_id = $1', [paymentId])).rows[0];
 			if (!held) throw new HotelError('not_found', `Payment ${paymentId} is not in the unmatched payments list.`, 'paymentId');
 			if (held.matched_at) throw new HotelError('conflict', `Payment ${paymentId} was already matched to reservation ${held.matched_reservation_id}.`, 'paymentId');
-			if (!(await findReservation(tx, reservationId))) throw new HotelError('not_found', `Reservation ${reservationId} is not in the hotel's store.`, 'reservationId');
+			if (!(await reservationExists(tx, reservationId))) throw new HotelError('not_found', `Reservation ${reservationId} is not in the hotel's store.`, 'reservationId');
 			let billing: BillingSummary | undefined;
-			for (const change of held.changes) billing = await mergePayment(tx, reservationId, { ...change, reservationId }, held.gateway);
+			for (const change of held.changes) billing = (await mergePayment(tx, reservationId, { ...change, reservationId }, held.gateway)).billing;
 			const matched = await tx.query<UnmatchedRow>(
 				`UPDATE unmatched_payments SET matched_reservation_id = $2, matched_at = now(), matched_by = $3 WHERE payment_id = $1 RETURNING *`,
 				[paymentId, reservationId, matchedBy],
@@ -248,7 +253,7 @@ async function placePayment(tx: Queryable, change: PaymentChange): Promise<{ res
 	return { reservationId: rows[0].reservation_id ?? undefined, held: rows[0].held };
 }
 
-async function mergePayment(tx: Queryable, reservationId: string, change: PaymentChange, method: string, reference?: string): Promise<BillingSummary> {
+async function mergePayment(tx: Queryable, reservationId: string, change: PaymentChange, method: string, reference?: string): Promise<{ billing: BillingSummary; changed: boolean }> {
 	await lockBilling(tx, reservationId);
 	const current = (
 		await tx.query<{ status: string; amount: number; amount_received: number; amount_refunded: number }>(
@@ -273,7 +278,8 @@ async function mergePayment(tx: Queryable, reservationId: string, change: Paymen
 	for (const event of paymentEvents(current, payment)) {
 		await recordHotelEvent(tx, event, reservationId, { reservation: (await findReservation(tx, reservationId)) ?? null, payment });
 	}
-	return deriveBilling(tx, reservationId);
+	const changed = !current || current.status !== status || current.amount_received !== received || current.amount_refunded !== refunded;
+	return { billing: await deriveBilling(tx, reservationId), changed };
 }
 
 /**
@@ -283,7 +289,7 @@ async function mergePayment(tx: Queryable, reservationId: string, change: Paymen
 async function releaseHeld(tx: Queryable, paymentId: string, reservationId: string, billing: BillingSummary): Promise<BillingSummary> {
 	const held = (await tx.query<UnmatchedRow>('SELECT * FROM unmatched_payments WHERE payment_id = $1 AND matched_at IS NULL', [paymentId])).rows[0];
 	if (!held) return billing;
-	for (const change of held.changes) billing = await mergePayment(tx, reservationId, { ...change, reservationId }, held.gateway);
+	for (const change of held.changes) billing = (await mergePayment(tx, reservationId, { ...change, reservationId }, held.gateway)).billing;
 	await tx.query(`UPDATE unmatched_payments SET matched_reservation_id = $2, matched_at = now(), matched_by = 'payment appeared' WHERE payment_id = $1`, [paymentId, reservationId]);
 	return billing;
 }

@@ -6,7 +6,7 @@
  * run changes nothing twice. Hotel events (receipts, refund e-mails) are recorded only for real
  * transitions, so a reconciled payment gets its e-mail once.
  */
-import { isUnmatched, type BillingLedger, type PaymentRecord } from './billingLedger';
+import { isUnmatched, type BillingLedger } from './billingLedger';
 import type { ClassifiedEvent } from './paymentEvents';
 import { classifyStripeEvent } from './paymentEvents';
 import type { StripeGateway } from './stripeGateway';
@@ -40,23 +40,18 @@ export async function mergeIntoLedger(ledger: BillingLedger, gateway: ReconcileR
 	for (const { payment, billing } of await ledger.matchWaiting()) report.matched.push({ paymentId: payment.paymentId, reservationId: billing.reservationId });
 	for (const { eventId, type, change } of events) {
 		if (!change) continue;
-		const before = await ledger.findPayment(change.paymentId);
 		const billing = await ledger.apply(change, undefined, undefined, eventId);
 		if (isUnmatched(billing)) {
 			report.unmatched.push({ eventId, type, paymentId: change.paymentId, namedReservationId: billing.unmatched.namedReservationId });
 			continue;
 		}
-		const after = await ledger.findPayment(change.paymentId);
-		if (differs(before, after)) report.applied.push({ eventId, type, paymentId: change.paymentId, reservationId: billing.reservationId });
+		// Whether the ledger had not seen it, decided in the merge's own transaction.
+		if (billing.changed) report.applied.push({ eventId, type, paymentId: change.paymentId, reservationId: billing.reservationId });
 		else report.unchanged++;
 	}
 	return report;
 }
 
-function differs(before: PaymentRecord | undefined, after: PaymentRecord | undefined): boolean {
-	if (!before || !after) return before !== after;
-	return before.status !== after.status || before.amountReceived !== after.amountReceived || before.amountRefunded !== after.amountRefunded;
-}
 
 /** Stripe: its events of the last `days` days that change billing, oldest first. */
 export async function reconcileStripe(stripe: StripeGateway, ledger: BillingLedger, days: number, now = Date.now()): Promise<ReconcileReport> {

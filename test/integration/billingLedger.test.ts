@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { BillingLedger, isUnmatched, type BillingSummary, type Unmatched } from '../../lib/payments/billingLedger';
+import { BillingLedger, isUnmatched, type Applied, type Unmatched } from '../../lib/payments/billingLedger';
 import { classifyStripeEvent } from '../../lib/payments/paymentEvents';
 import type { StripeEvent } from '../../lib/payments/stripeSignature';
 import { classifySquareEvent } from '../../lib/payments/squareEvents';
@@ -57,7 +57,7 @@ afterAll(async () => {
 describe.each(Object.keys(configs))('billing ledger on %s', (kind) => {
 	let ledger: BillingLedger;
 	let db: Db;
-	const billed = (result: BillingSummary | Unmatched): BillingSummary => {
+	const billed = (result: Applied | Unmatched): Applied => {
 		if (isUnmatched(result)) throw new Error(`held as unmatched: ${result.unmatched.paymentId}`);
 		return result;
 	};
@@ -74,10 +74,13 @@ describe.each(Object.keys(configs))('billing ledger on %s', (kind) => {
 	it('goes unpaid → failed → paid → partially refunded → refunded', async () => {
 		const r = `R-${kind}-flow`;
 		expect((await ledger.billingOf(r)).status).toBe('unpaid');
-		expect((await apply(failed('pi_a', r)))!.status).toBe('failed');
+		expect(await apply(failed('pi_a', r))).toMatchObject({ status: 'failed', changed: true });
 		expect((await apply(succeeded('pi_a', r)))!.status).toBe('paid');
 		expect((await apply(refunded('pi_a', r, 5000)))!).toMatchObject({ status: 'partially_refunded', amountPaid: 20000, amountRefunded: 5000 });
 		expect((await apply(refunded('pi_a', r, 20000)))!.status).toBe('refunded');
+		// Each of those changed the payment; the same event again (a redelivery) does not.
+		expect((await apply(refunded('pi_a', r, 20000))).changed).toBe(false);
+		expect((await apply(succeeded('pi_a', r))).changed).toBe(false);
 	});
 
 	it('ends in the same state whatever order and however often events arrive', async () => {
