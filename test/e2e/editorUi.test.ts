@@ -50,8 +50,9 @@ afterAll(async () => {
 	if (peers) await stopPeers(peers);
 });
 
-const shot = async (name: string) => {
-	await page.keyboard.press('Escape'); // n8n's own "Production Checklist" pop-over, when it shows
+const shot = async (name: string, opts: { keepModal?: boolean } = {}) => {
+	// n8n's own "Production Checklist" pop-over, when it shows; Escape would close a modal too.
+	if (!opts.keepModal) await page.keyboard.press('Escape');
 	await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`) });
 };
 
@@ -113,9 +114,14 @@ it('opens an execution of a shipped workflow', async () => {
 	await shot('execution-guest-data-retention');
 });
 
-it('opens a credential form: Hotel Details, with its fields', async () => {
+it('opens a credential form: Hotel Details, with its fields and the hint what to set', async () => {
 	await page.goto(`${n8n.url}/home/credentials/${credentialIds['Hotel Details']}`);
 	await page.getByText('Time Zone', { exact: false }).first().waitFor({ state: 'visible', timeout: 60_000 });
 	expect(await page.getByText('Check-In From').count()).toBeGreaterThan(0);
-	await shot('credential-hotel-details');
+	// The hint under the time zone tells hotel IT to set n8n's zone too (the schedules follow it).
+	const hint = page.getByText('GENERIC_TIMEZONE', { exact: false }).first();
+	await hint.waitFor({ state: 'visible', timeout: 30_000 });
+	await shot('credential-hotel-details', { keepModal: true });
+	// Still open when the picture was taken (it is the one in the README).
+	expect(await hint.isVisible()).toBe(true);
 });
