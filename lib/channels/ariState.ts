@@ -5,6 +5,7 @@
  */
 import type { Queryable } from '../store/db';
 import type { NightChange } from '../inventory/changeLog';
+import type { NightRow } from '../inventory/rules';
 import { mergeNights, type Range } from './ranges';
 
 export interface AvailValue {
@@ -86,17 +87,8 @@ export async function ariWindow(db: Queryable, roomTypes: string[], ratePlans: s
 	};
 }
 
-interface InventoryRow {
-	room_type_code: string;
-	night: string;
-	allotment: number;
-	sold: number;
-	stop_sell: boolean;
-	min_los: number | null;
-	max_los: number | null;
-	closed_to_arrival: boolean;
-	closed_to_departure: boolean;
-}
+/** An inventory row as availability reads it (rules.ts), with its room type. */
+type InventoryRow = NightRow & { room_type_code: string };
 
 const INVENTORY_COLUMNS = 'i.room_type_code, i.night::text AS night, i.allotment, i.sold, i.stop_sell, i.min_los, i.max_los, i.closed_to_arrival, i.closed_to_departure';
 

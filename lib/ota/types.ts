@@ -5,13 +5,17 @@
  */
 
 /** One availability/restriction update for a room type (optionally a rate plan) over an inclusive date range. */
-export interface AvailUpdate {
+export interface AvailUpdate extends AvailValues {
 	roomType: string;
 	ratePlan?: string;
 	/** First night, `YYYY-MM-DD`. */
 	start: string;
 	/** Last night, inclusive (Booking.com style): start = end is one night. */
 	end: string;
+}
+
+/** What an availability update says of each of its nights; absent leaves a value as it is. */
+export interface AvailValues {
 	/** Rooms left to sell; 0 closes the room type without a stop-sell. */
 	bookingLimit?: number;
 	/** true closes the product (Master restriction), false re-opens it; absent leaves it as it is. */

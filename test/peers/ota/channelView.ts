@@ -4,17 +4,10 @@
  * fields it carries, night by night over its inclusive range.
  */
 import { addDays } from '../../../lib/inventory/dates';
-import { currencyDecimals, type AvailUpdate, type RateUpdate } from '../../../lib/ota';
+import { currencyDecimals, type AvailUpdate, type AvailValues, type RateUpdate } from '../../../lib/ota';
 
-export interface NightAvailability {
-	bookingLimit?: number;
-	stopSell?: boolean;
-	/** null: the restriction was removed. */
-	minLos?: number | null;
-	maxLos?: number | null;
-	closedToArrival?: boolean;
-	closedToDeparture?: boolean;
-}
+/** A night's availability as the channel holds it: the values our updates say (lib/ota/types.ts). */
+export type NightAvailability = AvailValues;
 
 export interface NightRate {
 	/** Minor units of the currency's ISO minor unit (EUR cents), whatever DecimalPlaces the message used. */
