@@ -4,6 +4,8 @@
  * (bounded) until it reaches what was sent, then read once more after a pause to catch extras.
  */
 import type { N8n } from '../scripts/n8n';
+import type { N8nExecution } from '../scripts/n8nApi';
+import { sleep } from '../test/support/waitFor';
 import { countDatabaseRows, type BenchSetup } from './setup';
 
 const WAIT_FOR_EXECUTIONS_MS = 60_000;
@@ -34,8 +36,7 @@ export async function countExecutions(n8n: N8n, workflowId: string, requestsSent
 		// Fewer than expected: the count below says how many, which is the finding.
 	}
 	await sleep(EXTRA_SETTLE_MS);
-	// Deliveries only: the payment workflow's hourly reconcile may run during a bench (trigger mode).
-	const executions = (await n8n.api.listExecutions({ workflowId })).filter((e) => e.mode === 'webhook');
+	const executions = await webhookExecutions(n8n, workflowId);
 	const executionsByStatus: Record<string, number> = {};
 	for (const e of executions) executionsByStatus[e.status] = (executionsByStatus[e.status] ?? 0) + 1;
 	const successfulExecutions = executionsByStatus.success ?? 0;
@@ -47,6 +48,11 @@ export async function countExecutions(n8n: N8n, workflowId: string, requestsSent
 		successfulExecutions,
 		exactlyOnce: successfulExecutions === requestsSent && executions.length === requestsSent && requestsOk === requestsSent,
 	};
+}
+
+/** The workflow's executions that a request started: the payment workflow's hourly reconcile may run during a bench (trigger mode). */
+export async function webhookExecutions(n8n: N8n, workflowId: string): Promise<N8nExecution[]> {
+	return (await n8n.api.listExecutions({ workflowId })).filter((e) => e.mode === 'webhook');
 }
 
 /** The hotel database's view of (a): one completed claim and one paid reservation per request. */
@@ -62,8 +68,4 @@ export async function countRows(setup: BenchSetup, requestsSent: number): Promis
 		reservationsPaid: rows.reservationsPaid,
 		matchesRequests: rows.reservationsPaid === requestsSent && (!claimsInDb || (rows.claimsDone === requestsSent && rows.claimsOther === 0)),
 	};
-}
-
-function sleep(ms: number): Promise<void> {
-	return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -23,6 +23,7 @@ import { buildHotelAvailNotifRQ, buildHotelRateAmountNotifRQ } from '../lib/ota'
 import { closeAllStores, getStore, type Db } from '../lib/store/db';
 import { startOtaPeer } from '../test/peers/otaPeer';
 import { createTestDatabase } from '../test/support/services';
+import { seededRandom } from '../test/support/seededRandom';
 
 export const PUSH_REQUEST_GOAL = 100;
 
@@ -64,18 +65,6 @@ const roomCode = (i: number) => `RT${String(i + 1).padStart(2, '0')}`;
 const channelRoom = (code: string) => `R-${code}`;
 const channelRate = (code: string) => `RP-${code}`;
 
-/** mulberry32: a small seeded PRNG, so the stop-sells are the same every run. */
-function prng(seed: number): () => number {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
-
 const weekend = (night: string) => {
 	const day = new Date(`${night}T00:00:00Z`).getUTCDay();
 	return day === 5 || day === 6; // Fri, Sat
@@ -112,7 +101,7 @@ export async function runOtaPush(progress: (m: string) => void): Promise<OtaPush
 		const first = today();
 		const nights = Array.from({ length: NIGHTS }, (_, i) => addDays(first, i));
 		const rooms = Array.from({ length: ROOM_TYPES }, (_, i) => roomCode(i));
-		const random = prng(SEED);
+		const random = seededRandom(SEED);
 		const stopSells = new Map<string, Set<number>>();
 		for (const room of rooms) {
 			const set = new Set<number>();

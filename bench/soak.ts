@@ -8,6 +8,7 @@
  */
 import { Client } from 'pg';
 import type { N8n } from '../scripts/n8n';
+import { webhookExecutions } from './checks';
 import { n8nPid, processRssMb } from './cpu';
 import { runPhase, type Shot } from './load';
 import { eventFactory, type BenchSetup } from './setup';
@@ -113,6 +114,5 @@ async function soakRows(setup: BenchSetup, runId: string): Promise<{ claimsDone:
 }
 
 async function successfulExecutions(n8n: N8n, workflowId: string): Promise<number> {
-	// Deliveries only: the workflow's hourly reconcile runs in trigger mode.
-	return (await n8n.api.listExecutions({ workflowId })).filter((e) => e.mode === 'webhook' && e.status === 'success').length;
+	return (await webhookExecutions(n8n, workflowId)).filter((e) => e.status === 'success').length;
 }

@@ -20,11 +20,9 @@
  * departure not closed; priced by every rate plan with a rate on every night. The answer has the
  * same fields as ours; `cache` is always "off" (no cache here).
  */
-import { randomUUID } from 'node:crypto';
 import type { N8n } from '../../scripts/n8n';
 import type { WorkflowJson } from '../../scripts/n8nApi';
-import { createN8nPostgresCredential, js, migrateHotelDatabase, type HandWiredDatabase } from './shared';
-import type { HandWiredTarget } from './paymentWorkflow';
+import { createN8nPostgresCredential, deployHandWired, ifAllNode, js, migrateHotelDatabase, postgresQueryNode, respondNode, webhookNode, type HandWiredDatabase, type HandWiredTarget } from './shared';
 
 export const HAND_WIRED_AVAILABILITY_PATH = 'hand-wired/availability';
 
@@ -118,75 +116,20 @@ export function handWiredAvailabilityWorkflow(o: {
 	return {
 		name: o.name ?? 'Hand-wired: booking engine availability (n8n nodes only)',
 		nodes: [
-			{
-				id: node(1),
-				name: 'Availability Request',
-				type: 'n8n-nodes-base.webhook',
-				typeVersion: 2,
-				position: [0, 200],
-				webhookId: randomUUID(),
-				parameters: { httpMethod: 'GET', path: o.path, authentication: 'jwtAuth', responseMode: 'responseNode', options: {} },
-				credentials: { jwtAuth: o.jwtCredential },
-			},
-			{
-				id: node(2),
-				name: 'Token Allowed?',
-				type: 'n8n-nodes-base.if',
-				typeVersion: 2.2,
-				position: [220, 200],
-				parameters: {
-					conditions: { options: { caseSensitive: true, leftValue: '', typeValidation: 'strict', version: 2 }, conditions, combinator: 'and' },
-					options: {},
-				},
-			},
-			{
-				id: node(3),
-				name: 'Query Availability',
-				type: 'n8n-nodes-base.postgres',
-				typeVersion: 2.6,
-				position: [440, 100],
-				onError: 'continueErrorOutput',
-				parameters: {
-					operation: 'executeQuery',
-					query: AVAILABILITY_SQL,
-					options: {
-						queryReplacement: `={{ [${q}.arrival ?? '', ${q}.departure ?? '', ${q}.roomType ?? '', ${q}.adults || 1, ${q}.children || 0, ${q}.rooms || 1] }}`,
-					},
-				},
-				credentials: { postgres: o.postgresCredential },
-			},
-			{
-				id: node(4),
-				name: 'Answer 200',
-				type: 'n8n-nodes-base.respondToWebhook',
-				typeVersion: 1,
-				position: [660, 0],
-				parameters: { respondWith: 'firstIncomingItem', options: { responseCode: 200 } },
-			},
-			{
-				id: node(5),
-				name: 'Answer 422',
-				type: 'n8n-nodes-base.respondToWebhook',
-				typeVersion: 1,
-				position: [660, 180],
-				parameters: {
-					respondWith: 'json',
-					responseBody: "={{ { error: 'Invalid availability query: ' + $json.message } }}",
-					options: { responseCode: 422 },
-				},
-			},
-			{
-				id: node(6),
-				name: 'Answer 403',
-				type: 'n8n-nodes-base.respondToWebhook',
-				typeVersion: 1,
-				position: [440, 320],
-				parameters: {
-					respondWith: 'json',
-					responseBody: '{ "error": "The token is not for this API (issuer, audience, scope or expiry)." }',
-					options: { responseCode: 403 },
-				},
-			},
+			webhookNode(node(1), 'Availability Request', { httpMethod: 'GET', path: o.path, authentication: 'jwtAuth', responseMode: 'responseNode', options: {} }, { jwtAuth: o.jwtCredential }),
+			ifAllNode(node(2), 'Token Allowed?', [220, 200], conditions),
+			postgresQueryNode(node(3), 'Query Availability', [440, 100], {
+				query: AVAILABILITY_SQL,
+				queryReplacement: `={{ [${q}.arrival ?? '', ${q}.departure ?? '', ${q}.roomType ?? '', ${q}.adults || 1, ${q}.children || 0, ${q}.rooms || 1] }}`,
+				credential: o.postgresCredential,
+				errorOutput: true,
+			}),
+			respondNode(node(4), 'Answer 200', 1, [660, 0], 200, { respondWith: 'firstIncomingItem' }),
+			respondNode(node(5), 'Answer 422', 1, [660, 180], 422, { respondWith: 'json', responseBody: "={{ { error: 'Invalid availability query: ' + $json.message } }}" }),
+			respondNode(node(6), 'Answer 403', 1, [440, 320], 403, {
+				respondWith: 'json',
+				responseBody: '{ "error": "The token is not for this API (issuer, audience, scope or expiry)." }',
+			}),
 		],
 		connections: {
 			'Availability Request': { main: [[{ node: 'Token Allowed?', type: 'main', index: 0 }]] },
@@ -220,8 +163,5 @@ export async function createHandWiredAvailability(n8n: N8n, o: HandWiredAvailabi
 		jwtCredential: { id: jwtId, name: jwtName },
 		name: suffix ? `Hand-wired: booking engine availability${suffix}` : undefined,
 	});
-	const { id } = await n8n.api.createWorkflow(workflow);
-	await n8n.api.activateWorkflow(id);
-	await n8n.api.waitForWebhook(path, 'GET');
-	return { workflowId: id, url: n8n.webhookUrl(path), path, credentialIds: { [postgresName]: postgresId, [jwtName]: jwtId } };
+	return deployHandWired(n8n, workflow, path, 'GET', { [postgresName]: postgresId, [jwtName]: jwtId });
 }

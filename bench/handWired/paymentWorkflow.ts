@@ -19,10 +19,9 @@
  * leaves out what a hand-wirer would not build: the payments table, the hotel_events feed, the
  * processing lease, failed-payment and refund events.
  */
-import { randomUUID } from 'node:crypto';
 import type { N8n } from '../../scripts/n8n';
 import type { WorkflowJson } from '../../scripts/n8nApi';
-import { createN8nPostgresCredential, js, migrateHotelDatabase, type HandWiredDatabase } from './shared';
+import { createN8nPostgresCredential, deployHandWired, ifAllNode, js, migrateHotelDatabase, postgresQueryNode, respondNode, webhookNode, type HandWiredDatabase, type HandWiredTarget } from './shared';
 
 export const HAND_WIRED_PAYMENT_PATH = 'hand-wired/stripe-payments';
 export const DEFAULT_TOLERANCE_SECONDS = 300;
@@ -41,15 +40,6 @@ export interface HandWiredPaymentOptions {
 	nameSuffix?: string;
 }
 
-export interface HandWiredTarget {
-	workflowId: string;
-	/** The production webhook URL. */
-	url: string;
-	/** What follows /webhook/ (for n8n.api.waitForWebhook). */
-	path: string;
-	credentialIds: Record<string, string>;
-}
-
 // The Stripe-Signature header, read the way Stripe's docs describe: `t=<unix seconds>,v1=<hex>[,v0=…]`.
 const HEADER = "($('Stripe Webhook').first().json.headers['stripe-signature'] ?? '')";
 const TIMESTAMP = `${HEADER}.match(/(?:^|,)\\s*t=(\\d+)(?:,|$)/)?.[1] ?? ''`;
@@ -65,20 +55,11 @@ export function handWiredPaymentWorkflow(o: {
 	name?: string;
 }): WorkflowJson {
 	const tolerance = o.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS;
-	const postgres = { postgres: o.postgresCredential };
 	const node = (n: number) => `4a7d0000-0000-4000-8000-0000000000${String(n).padStart(2, '0')}`;
 	return {
 		name: o.name ?? 'Hand-wired: Stripe webhook → billing status (n8n nodes only)',
 		nodes: [
-			{
-				id: node(1),
-				name: 'Stripe Webhook',
-				type: 'n8n-nodes-base.webhook',
-				typeVersion: 2,
-				position: [0, 200],
-				webhookId: randomUUID(),
-				parameters: { httpMethod: 'POST', path: o.path, responseMode: 'responseNode', options: { rawBody: true } },
-			},
+			webhookNode(node(1), 'Stripe Webhook', { httpMethod: 'POST', path: o.path, responseMode: 'responseNode', options: { rawBody: true } }),
 			{
 				id: node(12),
 				name: 'Read Raw Body',
@@ -105,147 +86,63 @@ export function handWiredPaymentWorkflow(o: {
 				},
 				credentials: { crypto: o.cryptoCredential },
 			},
-			{
-				id: node(3),
-				name: 'Signature Valid?',
-				type: 'n8n-nodes-base.if',
-				typeVersion: 2.2,
-				position: [660, 200],
-				parameters: {
-					conditions: {
-						options: { caseSensitive: true, leftValue: '', typeValidation: 'strict', version: 2 },
-						conditions: [
-							{
-								id: 'c0a1b2c3-0000-4000-8000-000000000001',
-								leftValue: '={{ $json.expectedSignature }}',
-								rightValue: `={{ ${V1} }}`,
-								operator: { type: 'string', operation: 'equals' },
-							},
-							{
-								id: 'c0a1b2c3-0000-4000-8000-000000000002',
-								leftValue: `={{ Math.abs($now.toSeconds() - Number((${TIMESTAMP}) || 0)) }}`,
-								rightValue: tolerance,
-								operator: { type: 'number', operation: 'lte' },
-							},
-						],
-						combinator: 'and',
-					},
-					options: {},
+			ifAllNode(node(3), 'Signature Valid?', [660, 200], [
+				{
+					id: 'c0a1b2c3-0000-4000-8000-000000000001',
+					leftValue: '={{ $json.expectedSignature }}',
+					rightValue: `={{ ${V1} }}`,
+					operator: { type: 'string', operation: 'equals' },
 				},
-			},
-			{
-				id: node(4),
-				name: 'Claim Event',
-				type: 'n8n-nodes-base.postgres',
-				typeVersion: 2.6,
-				position: [880, 100],
-				parameters: {
-					operation: 'executeQuery',
-					query:
-						"INSERT INTO processed_events (source, event_id, event_type, status, completed_at)\nVALUES ('stripe', $1, $2, 'done', now())\nON CONFLICT (source, event_id) DO NOTHING\nRETURNING event_id",
-					options: { queryReplacement: `={{ [${EVENT}.id ?? '', ${EVENT}.type ?? ''] }}` },
+				{
+					id: 'c0a1b2c3-0000-4000-8000-000000000002',
+					leftValue: `={{ Math.abs($now.toSeconds() - Number((${TIMESTAMP}) || 0)) }}`,
+					rightValue: tolerance,
+					operator: { type: 'number', operation: 'lte' },
 				},
-				credentials: postgres,
-			},
-			{
-				id: node(5),
-				name: 'New Event?',
-				type: 'n8n-nodes-base.if',
-				typeVersion: 2.2,
-				position: [1100, 100],
-				parameters: {
-					conditions: {
-						options: { caseSensitive: true, leftValue: '', typeValidation: 'strict', version: 2 },
-						conditions: [
-							{
-								id: 'c0a1b2c3-0000-4000-8000-000000000003',
-								leftValue: '={{ $json.event_id }}',
-								rightValue: '',
-								operator: { type: 'string', operation: 'exists', singleValue: true },
-							},
-						],
-						combinator: 'and',
-					},
-					options: {},
+			]),
+			postgresQueryNode(node(4), 'Claim Event', [880, 100], {
+				query:
+					"INSERT INTO processed_events (source, event_id, event_type, status, completed_at)\nVALUES ('stripe', $1, $2, 'done', now())\nON CONFLICT (source, event_id) DO NOTHING\nRETURNING event_id",
+				queryReplacement: `={{ [${EVENT}.id ?? '', ${EVENT}.type ?? ''] }}`,
+				credential: o.postgresCredential,
+			}),
+			ifAllNode(node(5), 'New Event?', [1100, 100], [
+				{
+					id: 'c0a1b2c3-0000-4000-8000-000000000003',
+					leftValue: '={{ $json.event_id }}',
+					rightValue: '',
+					operator: { type: 'string', operation: 'exists', singleValue: true },
 				},
-			},
-			{
-				id: node(6),
-				name: 'Mark Reservation Paid',
-				type: 'n8n-nodes-base.postgres',
-				typeVersion: 2.6,
-				position: [1320, 0],
-				onError: 'continueErrorOutput',
-				parameters: {
-					operation: 'executeQuery',
-					// Only payment_intent.succeeded changes billing; other events are remembered and answered 200.
-					query: [
-						'INSERT INTO reservation_billing AS b (reservation_id, status, currency, amount_paid)',
-						"SELECT $1, 'paid', lower($2), $3::integer",
-						"WHERE $4 = 'payment_intent.succeeded' AND $1 <> ''",
-						'ON CONFLICT (reservation_id) DO UPDATE',
-						"SET status = 'paid', currency = EXCLUDED.currency, amount_paid = b.amount_paid + EXCLUDED.amount_paid, updated_at = now()",
-					].join('\n'),
-					options: {
-						queryReplacement: `={{ [${EVENT}.data.object.metadata?.reservation_id ?? '', ${EVENT}.data.object.currency ?? '', ${EVENT}.data.object.amount_received ?? ${EVENT}.data.object.amount ?? 0, ${EVENT}.type ?? ''] }}`,
-					},
-				},
-				credentials: postgres,
-			},
-			{
-				id: node(7),
-				name: 'Answer 200',
-				type: 'n8n-nodes-base.respondToWebhook',
-				typeVersion: 1.1,
-				position: [1540, -80],
-				parameters: { respondWith: 'noData', options: { responseCode: 200 } },
-			},
-			{
-				id: node(8),
-				name: 'Release Claim',
-				type: 'n8n-nodes-base.postgres',
-				typeVersion: 2.6,
-				position: [1540, 80],
-				parameters: {
-					operation: 'executeQuery',
-					// The billing update failed: forget the event so Stripe's redelivery is processed again.
-					query: "DELETE FROM processed_events WHERE source = 'stripe' AND event_id = $1",
-					options: { queryReplacement: `={{ [${EVENT}.id ?? ''] }}` },
-				},
-				credentials: postgres,
-			},
-			{
-				id: node(9),
-				name: 'Answer 500',
-				type: 'n8n-nodes-base.respondToWebhook',
-				typeVersion: 1.1,
-				position: [1760, 80],
-				parameters: {
-					respondWith: 'json',
-					responseBody: `={{ { error: 'The billing update failed; the event will be processed again when Stripe redelivers it.', event: ${EVENT}.id } }}`,
-					options: { responseCode: 500 },
-				},
-			},
-			{
-				id: node(10),
-				name: 'Answer 200 Duplicate',
-				type: 'n8n-nodes-base.respondToWebhook',
-				typeVersion: 1.1,
-				position: [1320, 200],
-				parameters: { respondWith: 'json', responseBody: '{ "received": true, "duplicate": true }', options: { responseCode: 200 } },
-			},
-			{
-				id: node(11),
-				name: 'Answer 401',
-				type: 'n8n-nodes-base.respondToWebhook',
-				typeVersion: 1.1,
-				position: [880, 320],
-				parameters: {
-					respondWith: 'json',
-					responseBody: `={{ { error: ${js(`Stripe-Signature does not match the body and the signing secret, or its timestamp is more than ${tolerance} s away.`)} } }}`,
-					options: { responseCode: 401 },
-				},
-			},
+			]),
+			postgresQueryNode(node(6), 'Mark Reservation Paid', [1320, 0], {
+				// Only payment_intent.succeeded changes billing; other events are remembered and answered 200.
+				query: [
+					'INSERT INTO reservation_billing AS b (reservation_id, status, currency, amount_paid)',
+					"SELECT $1, 'paid', lower($2), $3::integer",
+					"WHERE $4 = 'payment_intent.succeeded' AND $1 <> ''",
+					'ON CONFLICT (reservation_id) DO UPDATE',
+					"SET status = 'paid', currency = EXCLUDED.currency, amount_paid = b.amount_paid + EXCLUDED.amount_paid, updated_at = now()",
+				].join('\n'),
+				queryReplacement: `={{ [${EVENT}.data.object.metadata?.reservation_id ?? '', ${EVENT}.data.object.currency ?? '', ${EVENT}.data.object.amount_received ?? ${EVENT}.data.object.amount ?? 0, ${EVENT}.type ?? ''] }}`,
+				credential: o.postgresCredential,
+				errorOutput: true,
+			}),
+			respondNode(node(7), 'Answer 200', 1.1, [1540, -80], 200, { respondWith: 'noData' }),
+			postgresQueryNode(node(8), 'Release Claim', [1540, 80], {
+				// The billing update failed: forget the event so Stripe's redelivery is processed again.
+				query: "DELETE FROM processed_events WHERE source = 'stripe' AND event_id = $1",
+				queryReplacement: `={{ [${EVENT}.id ?? ''] }}`,
+				credential: o.postgresCredential,
+			}),
+			respondNode(node(9), 'Answer 500', 1.1, [1760, 80], 500, {
+				respondWith: 'json',
+				responseBody: `={{ { error: 'The billing update failed; the event will be processed again when Stripe redelivers it.', event: ${EVENT}.id } }}`,
+			}),
+			respondNode(node(10), 'Answer 200 Duplicate', 1.1, [1320, 200], 200, { respondWith: 'json', responseBody: '{ "received": true, "duplicate": true }' }),
+			respondNode(node(11), 'Answer 401', 1.1, [880, 320], 401, {
+				respondWith: 'json',
+				responseBody: `={{ { error: ${js(`Stripe-Signature does not match the body and the signing secret, or its timestamp is more than ${tolerance} s away.`)} } }}`,
+			}),
 		],
 		connections: {
 			'Stripe Webhook': { main: [[{ node: 'Read Raw Body', type: 'main', index: 0 }]] },
@@ -287,8 +184,5 @@ export async function createHandWiredPayment(n8n: N8n, o: HandWiredPaymentOption
 		cryptoCredential: { id: cryptoId, name: cryptoName },
 		name: suffix ? `Hand-wired: Stripe webhook → billing status${suffix}` : undefined,
 	});
-	const { id } = await n8n.api.createWorkflow(workflow);
-	await n8n.api.activateWorkflow(id);
-	await n8n.api.waitForWebhook(path, 'POST');
-	return { workflowId: id, url: n8n.webhookUrl(path), path, credentialIds: { [postgresName]: postgresId, [cryptoName]: cryptoId } };
+	return deployHandWired(n8n, workflow, path, 'POST', { [postgresName]: postgresId, [cryptoName]: cryptoId });
 }

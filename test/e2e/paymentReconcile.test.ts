@@ -9,12 +9,12 @@ import { Client } from 'pg';
 import { startN8n, type N8n } from '../../scripts/n8n';
 import { nodeOutput, runManually } from '../../scripts/n8nApi';
 import { HotelService } from '../../lib/booking/hotelService';
-import { closeAllStores, getStore, type Db } from '../../lib/store/db';
-import { insertBareReservations } from '../support/reservationRows';
+import { getStore, type Db } from '../../lib/store/db';
+import { insertBareReservations, readBilling } from '../support/reservationRows';
 import { startSmtpPeer, type SmtpPeer } from '../peers/smtpPeer';
 import { startSquarePeer, type SquarePeer } from '../peers/squarePeer';
 import { startStripePeer, type StripePeer } from '../peers/stripePeer';
-import { createTestDatabase, type TestDatabase } from '../support/services';
+import { closeTestDatabase, createTestDatabase, type TestDatabase } from '../support/services';
 import { createPostgresCredential, notificationsWithoutCalendar, POSTGRES_CREDENTIAL_NAME, shippedWorkflow, usePostgres, writeTempWorkflow } from '../support/workflows';
 import { sleep, waitFor } from '../support/waitFor';
 import { day } from '../support/days';
@@ -73,13 +73,10 @@ afterAll(async () => {
 	await stripePeer?.stop();
 	await squarePeer?.stop();
 	await smtp?.stop();
-	await sql?.end();
-	await closeAllStores();
-	await database?.drop();
+	await closeTestDatabase(database, sql);
 });
 
-const billing = async (reservationId: string) =>
-	(await sql.query('SELECT status, amount_paid, amount_refunded FROM reservation_billing WHERE reservation_id = $1', [reservationId])).rows[0];
+const billing = (reservationId: string) => readBilling(sql, reservationId);
 
 /** Runs the workflow's "Every Hour" now, as its schedule would, and returns the reconcile report. */
 async function reconcileNow(gateway: 'stripe' | 'square') {

@@ -8,9 +8,10 @@ import { Client } from 'pg';
 import { startN8n, type N8n } from '../../scripts/n8n';
 import { nodeOutput } from '../../scripts/n8nApi';
 import { startStripePeer, type StripePeer } from '../peers/stripePeer';
-import { createTestDatabase, REDIS, uniqueRedisPrefix, type TestDatabase } from '../support/services';
-import { insertBareReservations } from '../support/reservationRows';
-import { closeAllStores, getStore } from '../../lib/store/db';
+import { pressCredentialTest } from '../support/credentialTest';
+import { closeTestDatabase, createTestDatabase, REDIS, uniqueRedisPrefix, type TestDatabase } from '../support/services';
+import { insertBareReservations, readBilling } from '../support/reservationRows';
+import { getStore } from '../../lib/store/db';
 import { createPostgresCredential, POSTGRES_CREDENTIAL_NAME, shippedWorkflow, usePostgres, writeTempWorkflow } from '../support/workflows';
 import { waitFor, sleep } from '../support/waitFor';
 
@@ -67,13 +68,10 @@ beforeAll(async () => {
 afterAll(async () => {
 	await n8n?.stop();
 	await peer?.stop();
-	await sql?.end();
-	await closeAllStores();
-	await database?.drop();
+	await closeTestDatabase(database, sql);
 });
 
-const billing = async (reservationId: string) =>
-	(await sql.query('SELECT status, amount_paid, amount_refunded FROM reservation_billing WHERE reservation_id = $1', [reservationId])).rows[0];
+const billing = (reservationId: string) => readBilling(sql, reservationId);
 
 function signedEvent(id: string, reservationId: string, type = 'payment_intent.succeeded') {
 	const body = JSON.stringify({
@@ -211,18 +209,7 @@ it('holds a payment naming a reservation the hotel does not have: "Unmatched Pay
 });
 
 describe('credential Test buttons', () => {
-	// What the editor's Test button sends: the saved credential's id with the form's data.
-	const test = async (credentials: { name: string; type: string; data: Record<string, unknown> }) => {
-		const { id } = await n8n.api.createCredential(credentials);
-		const res = await fetch(`${n8n.url}/rest/credentials/test`, {
-			method: 'POST',
-			headers: { 'content-type': 'application/json', cookie: n8n.authCookie },
-			body: JSON.stringify({ credentials: { id, ...credentials } }),
-		});
-		const text = await res.text();
-		expect([res.status, text]).toEqual([200, expect.any(String)]);
-		return (JSON.parse(text) as { data: { status: string; message: string } }).data;
-	};
+	const test = (credentials: { name: string; type: string; data: Record<string, unknown> }) => pressCredentialTest(n8n, credentials);
 
 	it('Hotel Stripe API: OK with the right key, an error with a wrong one', async () => {
 		const ok = await test({ name: 'T', type: 'hotelStripeApi', data: { secretKey: SECRET_KEY, webhookSecret: 'x', baseUrl: peer.url } });

@@ -27,6 +27,7 @@ import {
 import { HotelService } from '../../lib/booking/hotelService';
 import { signTestToken } from '../support/testTokens';
 import { closeAllStores, getStore } from '../../lib/store/db';
+import { pressCredentialTest } from '../support/credentialTest';
 import { createTestDatabase, uniqueRedisPrefix, type TestDatabase } from '../support/services';
 import { databaseUrl } from '../support/workflows';
 import { insertBareReservations } from '../support/reservationRows';
@@ -252,15 +253,7 @@ it('sends every guest e-mail once, with the e-mail queue worked across processes
 });
 
 it('the credential Test buttons and the health workflow work in queue mode', async () => {
-	const test = async (credentials: { name: string; type: string; data: Record<string, unknown> }) => {
-		const { id } = await cluster.api.createCredential(credentials);
-		const res = await fetch(`${cluster.url}/rest/credentials/test`, {
-			method: 'POST',
-			headers: { 'content-type': 'application/json', cookie: cluster.authCookie },
-			body: JSON.stringify({ credentials: { id, ...credentials } }),
-		});
-		return ((await res.json()) as { data: { status: string } }).data.status;
-	};
+	const test = async (credentials: { name: string; type: string; data: Record<string, unknown> }) => (await pressCredentialTest(cluster, credentials)).status;
 	expect(await test({ name: 'T', type: 'hotelStripeApi', data: { secretKey: STRIPE_KEY, webhookSecret: 'x', baseUrl: peers.stripePeer.url } })).toBe('OK');
 	expect(await test({ name: 'T', type: 'hotelStripeApi', data: { secretKey: 'sk_test_wrong', webhookSecret: 'x', baseUrl: peers.stripePeer.url } })).toBe('Error');
 	const pg = { host: database.config.host, port: database.config.port, database: database.name, user: database.config.user, password: '', ssl: false };

@@ -11,11 +11,12 @@ import { Client } from 'pg';
 import { startN8n, type N8n } from '../../scripts/n8n';
 import { nodeOutput } from '../../scripts/n8nApi';
 import { HotelService } from '../../lib/booking/hotelService';
-import { closeAllStores, getStore, type Db } from '../../lib/store/db';
-import { insertBareReservations } from '../support/reservationRows';
+import { getStore, type Db } from '../../lib/store/db';
+import { insertBareReservations, readBilling } from '../support/reservationRows';
 import { startSquarePeer, type SquarePeer } from '../peers/squarePeer';
 import { startSmtpPeer, type SmtpPeer } from '../peers/smtpPeer';
-import { createTestDatabase, type TestDatabase } from '../support/services';
+import { pressCredentialTest } from '../support/credentialTest';
+import { closeTestDatabase, createTestDatabase, type TestDatabase } from '../support/services';
 import { createPostgresCredential, notificationsWithoutCalendar, POSTGRES_CREDENTIAL_NAME, shippedWorkflow, usePostgres, writeTempWorkflow } from '../support/workflows';
 import { sleep, waitFor } from '../support/waitFor';
 import { day } from '../support/days';
@@ -65,13 +66,10 @@ afterAll(async () => {
 	await n8n?.stop();
 	await peer?.stop();
 	await smtp?.stop();
-	await sql?.end();
-	await closeAllStores();
-	await database?.drop();
+	await closeTestDatabase(database, sql);
 });
 
-const billing = async (reservationId: string) =>
-	(await sql.query('SELECT status, amount_paid, amount_refunded FROM reservation_billing WHERE reservation_id = $1', [reservationId])).rows[0];
+const billing = (reservationId: string) => readBilling(sql, reservationId);
 
 async function executionsFor(eventId: string) {
 	const all = await n8n.api.listExecutions({ workflowId, includeData: true });
@@ -150,16 +148,7 @@ it('answers a forged signature, a signature for another notification URL and a m
 });
 
 it("the Hotel Square API credential's Test reads the location: OK with the right token, an error with a wrong one", async () => {
-	const test = async (data: Record<string, unknown>) => {
-		const credentials = { name: 'T', type: 'hotelSquareApi', data };
-		const { id } = await n8n.api.createCredential(credentials);
-		const res = await fetch(`${n8n.url}/rest/credentials/test`, {
-			method: 'POST',
-			headers: { 'content-type': 'application/json', cookie: n8n.authCookie },
-			body: JSON.stringify({ credentials: { id, ...credentials } }),
-		});
-		return ((await res.json()) as { data: { status: string } }).data.status;
-	};
+	const test = async (data: Record<string, unknown>) => (await pressCredentialTest(n8n, { name: 'T', type: 'hotelSquareApi', data })).status;
 	const data = { accessToken: TOKEN, environment: 'custom', baseUrl: peer.url, locationId: peer.locationId, webhookSecret: 'k', webhookNotificationUrl: 'https://x.example' };
 	expect(await test(data)).toBe('OK');
 	expect(await test({ ...data, accessToken: 'wrong' })).toBe('Error');

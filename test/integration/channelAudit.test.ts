@@ -14,46 +14,28 @@ import { pushChanges } from '../../lib/channels/push';
 import { HotelError } from '../../lib/errors';
 import { resetPartnerPolicies } from '../../lib/resilience/policy';
 import { closeAllStores, getStore, type Db } from '../../lib/store/db';
-import { startOtaPeer, type OtaPeer } from '../peers/otaPeer';
+import type { OtaPeer } from '../peers/otaPeer';
 import { createTestDatabase, type TestDatabase } from '../support/services';
-import { peerConnection } from '../support/channels';
+import { peerConnection, startChannelHotel } from '../support/channels';
 import { day } from '../support/days';
 
 const NIGHTS = 14;
 
 describe.each(['booking', 'siteminder', 'generic'] as ProfileId[])('channel audit, profile %s', (profile) => {
-	let database: TestDatabase;
 	let db: Db;
 	let peer: OtaPeer;
 	let hotel: HotelService;
+	let close: () => Promise<void>;
 	const conn = () => peerConnection(profile, peer);
 	const audit = (repair = false) => auditChannel(db, conn(), { from: day(1), nights: NIGHTS, repair });
 	const brief = (d: AriDifference) => [d.night, d.channelRoomType, d.channelRatePlan ?? '', d.field, d.store, d.channel];
 
 	beforeAll(async () => {
-		database = await createTestDatabase(`audit_${profile}`);
-		db = await getStore(database.config);
-		hotel = new HotelService(db);
-		await hotel.catalog.upsertRoomType({ code: 'DBL', name: 'Double' });
-		await hotel.catalog.upsertRoomType({ code: 'SGL', name: "Zoë's Single" });
-		await hotel.catalog.upsertRatePlan({ code: 'BAR', name: 'Best', currency: 'EUR' });
-		await hotel.setInventory({ roomType: 'DBL', from: day(1), to: day(20), allotment: 5 });
-		await hotel.setInventory({ roomType: 'SGL', from: day(1), to: day(20), allotment: 2, maxLos: 14 });
-		await hotel.setRates({ roomType: 'DBL', ratePlan: 'BAR', from: day(1), to: day(20), amount: 10000 });
-		await hotel.setRates({ roomType: 'SGL', ratePlan: 'BAR', from: day(1), to: day(20), amount: 7000 });
-		await new ChannelMappings(db, profile).set([
-			{ kind: 'room_type', hotelCode: 'DBL', channelCode: 'R-DBL' },
-			{ kind: 'room_type', hotelCode: 'SGL', channelCode: "R-SGL'; --" },
-			{ kind: 'rate_plan', hotelCode: 'BAR', channelCode: 'RP-BAR' },
-		]);
-		peer = await startOtaPeer({ profile, hotelCode: 'HOTEL1', username: 'hotel', password: 's3cret' });
+		// The single's name and channel code hold a quote (and an SQL comment) on purpose.
+		({ db, hotel, peer, close } = await startChannelHotel(profile, `audit_${profile}`, { name: "Zoë's Single", channelCode: "R-SGL'; --", maxLos: 14 }));
 		expect((await pushChanges(db, conn())).status).toBe('pushed');
 	});
-	afterAll(async () => {
-		await peer.stop();
-		await closeAllStores();
-		await database.drop();
-	});
+	afterAll(() => close());
 	beforeEach(() => resetPartnerPolicies());
 
 	it('finds nothing after a clean push, reading one night at a time', async () => {

@@ -3,51 +3,29 @@
  * channel offers what the store holds, in the hotel's codes; a stopped night takes the room type
  * out of the answer; a code the hotel has no mapping for stays visible, marked unmapped.
  */
-import { HotelService } from '../../lib/booking/hotelService';
+import type { HotelService } from '../../lib/booking/hotelService';
 import { queryChannelAvailability } from '../../lib/channels/availabilityQuery';
-import { ChannelMappings } from '../../lib/channels/mapping';
 import { PROFILES, type ProfileId } from '../../lib/channels/profiles';
 import { pushChanges } from '../../lib/channels/push';
 import { resetPartnerPolicies } from '../../lib/resilience/policy';
-import { closeAllStores, getStore, type Db } from '../../lib/store/db';
-import { startOtaPeer, type OtaPeer } from '../peers/otaPeer';
-import { createTestDatabase, type TestDatabase } from '../support/services';
-import { peerConnection } from '../support/channels';
+import type { Db } from '../../lib/store/db';
+import type { OtaPeer } from '../peers/otaPeer';
+import { peerConnection, startChannelHotel } from '../support/channels';
 import { day } from '../support/days';
 
-
 describe.each(['booking', 'siteminder', 'generic'] as ProfileId[])('availability query, channel profile %s', (profile) => {
-	let database: TestDatabase;
 	let db: Db;
 	let peer: OtaPeer;
 	let hotel: HotelService;
+	let close: () => Promise<void>;
 	const conn = () => peerConnection(profile, peer);
 
 	beforeAll(async () => {
-		database = await createTestDatabase(`availq_${profile}`);
-		db = await getStore(database.config);
-		hotel = new HotelService(db);
-		await hotel.catalog.upsertRoomType({ code: 'DBL', name: 'Double' });
-		await hotel.catalog.upsertRoomType({ code: 'SGL', name: 'Single' });
-		await hotel.catalog.upsertRatePlan({ code: 'BAR', name: 'Best', currency: 'EUR' });
-		await hotel.setInventory({ roomType: 'DBL', from: day(1), to: day(20), allotment: 5 });
-		await hotel.setInventory({ roomType: 'SGL', from: day(1), to: day(20), allotment: 2 });
-		await hotel.setRates({ roomType: 'DBL', ratePlan: 'BAR', from: day(1), to: day(20), amount: 10000 });
+		({ db, hotel, peer, close } = await startChannelHotel(profile, `availq_${profile}`));
 		await hotel.setRates({ roomType: 'DBL', ratePlan: 'BAR', from: day(3), to: day(3), amount: 12550 });
-		await hotel.setRates({ roomType: 'SGL', ratePlan: 'BAR', from: day(1), to: day(20), amount: 7000 });
-		await new ChannelMappings(db, profile).set([
-			{ kind: 'room_type', hotelCode: 'DBL', channelCode: 'R-DBL' },
-			{ kind: 'room_type', hotelCode: 'SGL', channelCode: 'R-SGL' },
-			{ kind: 'rate_plan', hotelCode: 'BAR', channelCode: 'RP-BAR' },
-		]);
-		peer = await startOtaPeer({ profile, hotelCode: 'HOTEL1', username: 'hotel', password: 's3cret' });
 		expect((await pushChanges(db, conn())).status).toBe('pushed');
 	});
-	afterAll(async () => {
-		await peer.stop();
-		await closeAllStores();
-		await database.drop();
-	});
+	afterAll(() => close());
 	beforeEach(() => resetPartnerPolicies());
 
 	it('answers with what was pushed, in the hotel codes', async () => {

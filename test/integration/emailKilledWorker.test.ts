@@ -14,9 +14,10 @@ import { composeEmail } from '../../lib/email/compose';
 import { workQueue } from '../../lib/email/delivery';
 import { EmailOutbox } from '../../lib/email/outbox';
 import { SmtpSender, type SmtpConfig } from '../../lib/email/smtpTransport';
-import { closeAllStores, getStore, type Db } from '../../lib/store/db';
-import { startSmtpPeer, type SmtpPeer } from '../peers/smtpPeer';
-import { createTestDatabase, type TestDatabase } from '../support/services';
+import type { Db } from '../../lib/store/db';
+import type { SmtpPeer } from '../peers/smtpPeer';
+import type { TestDatabase } from '../support/services';
+import { startStoreAndSmtpPeer } from '../support/smtpStore';
 
 const ROOT = path.resolve(__dirname, '../..');
 const LEASE_MS = 8_000; // must outlast claim → SMTP handshake → DATA → kill → claimDue, on a slow machine too
@@ -24,20 +25,17 @@ const LEASE_MS = 8_000; // must outlast claim → SMTP handshake → DATA → ki
 let database: TestDatabase;
 let db: Db;
 let peer: SmtpPeer;
+let close: () => Promise<void>;
 let smtp: SmtpConfig;
 let scratch: string;
 
 beforeAll(async () => {
-	database = await createTestDatabase('emailkill');
-	db = await getStore(database.config);
-	peer = await startSmtpPeer();
+	({ database, db, peer, close } = await startStoreAndSmtpPeer('emailkill'));
 	smtp = { host: peer.host, port: peer.port, tls: 'none', fromAddress: 'desk@seeblick.example' };
 	scratch = mkdtempSync(path.join(tmpdir(), 'email-worker-'));
 });
 afterAll(async () => {
-	await peer.stop();
-	await closeAllStores();
-	await database.drop();
+	await close();
 	rmSync(scratch, { recursive: true, force: true });
 });
 

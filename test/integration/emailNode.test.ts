@@ -8,26 +8,22 @@ import { NodeApiError, NodeOperationError, type ICredentialTestFunctions } from 
 import { HotelEmail } from '../../nodes/HotelEmail/HotelEmail.node';
 import { DEFAULT_RECIPIENT } from '../../nodes/HotelEmail/description';
 import { resetPartnerPolicies } from '../../lib/resilience/policy';
-import { closeAllStores, getStore, type Db } from '../../lib/store/db';
+import type { Db } from '../../lib/store/db';
 import { fakeExecuteContext, type FakeRun } from '../support/fakeExecuteContext';
-import { startSmtpPeer, type SmtpPeer } from '../peers/smtpPeer';
-import { createTestDatabase, type TestDatabase } from '../support/services';
+import type { SmtpPeer } from '../peers/smtpPeer';
+import type { TestDatabase } from '../support/services';
+import { startStoreAndSmtpPeer } from '../support/smtpStore';
 
 const PASSWORD = 'Smtp-Pa55-do-not-log';
 let database: TestDatabase;
 let db: Db;
 let peer: SmtpPeer;
+let close: () => Promise<void>;
 
 beforeAll(async () => {
-	database = await createTestDatabase('emailnode');
-	db = await getStore(database.config);
-	peer = await startSmtpPeer({ auth: { user: 'hotel', pass: PASSWORD } });
+	({ database, db, peer, close } = await startStoreAndSmtpPeer('emailnode', { auth: { user: 'hotel', pass: PASSWORD } }));
 });
-afterAll(async () => {
-	await peer.stop();
-	await closeAllStores();
-	await database.drop();
-});
+afterAll(() => close());
 beforeEach(() => {
 	peer.reset();
 	resetPartnerPolicies();

@@ -9,33 +9,23 @@ import { composeEmail } from '../../lib/email/compose';
 import { sendNow, workQueue } from '../../lib/email/delivery';
 import { EmailOutbox, type NewEmail } from '../../lib/email/outbox';
 import { SmtpSender, type SmtpConfig } from '../../lib/email/smtpTransport';
-import { PartnerError, resetPartnerPolicies } from '../../lib/resilience/policy';
-import { closeAllStores, getStore, type Db } from '../../lib/store/db';
-import { startSmtpPeer, type SmtpPeer } from '../peers/smtpPeer';
-import { createTestDatabase, type TestDatabase } from '../support/services';
+import { PartnerError } from '../../lib/resilience/policy';
+import type { Db } from '../../lib/store/db';
+import type { SmtpPeer } from '../peers/smtpPeer';
+import { resetOutboxTestState, startStoreAndSmtpPeer } from '../support/smtpStore';
 
-let database: TestDatabase;
 let db: Db;
 let peer: SmtpPeer;
+let close: () => Promise<void>;
 let smtp: SmtpConfig;
 const senders: SmtpSender[] = [];
 
 beforeAll(async () => {
-	database = await createTestDatabase('email');
-	db = await getStore(database.config);
-	peer = await startSmtpPeer();
+	({ db, peer, close } = await startStoreAndSmtpPeer('email'));
 	smtp = { host: peer.host, port: peer.port, tls: 'none', fromAddress: 'desk@seeblick.example', fromName: 'Hotel Seeblick' };
 });
-afterAll(async () => {
-	await peer.stop();
-	await closeAllStores();
-	await database.drop();
-});
-beforeEach(async () => {
-	peer.reset();
-	resetPartnerPolicies();
-	await db.query('DELETE FROM email_outbox');
-});
+afterAll(() => close());
+beforeEach(() => resetOutboxTestState(db, peer));
 afterEach(() => senders.splice(0).forEach((s) => s.close()));
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -8,30 +8,21 @@ import type { ICredentialDataDecryptedObject, INodeExecutionData, ITriggerFuncti
 import { EmailQueueTrigger } from '../../nodes/EmailQueueTrigger/EmailQueueTrigger.node';
 import { composeEmail } from '../../lib/email/compose';
 import { EmailOutbox } from '../../lib/email/outbox';
-import { resetPartnerPolicies } from '../../lib/resilience/policy';
-import { closeAllStores, getStore, type Db } from '../../lib/store/db';
-import { startSmtpPeer, type SmtpPeer } from '../peers/smtpPeer';
-import { createTestDatabase, type TestDatabase } from '../support/services';
+import type { Db } from '../../lib/store/db';
+import type { SmtpPeer } from '../peers/smtpPeer';
+import type { TestDatabase } from '../support/services';
+import { resetOutboxTestState, startStoreAndSmtpPeer } from '../support/smtpStore';
 
 let database: TestDatabase;
 let db: Db;
 let peer: SmtpPeer;
+let close: () => Promise<void>;
 
 beforeAll(async () => {
-	database = await createTestDatabase('emailtrigger');
-	db = await getStore(database.config);
-	peer = await startSmtpPeer();
+	({ database, db, peer, close } = await startStoreAndSmtpPeer('emailtrigger'));
 });
-afterAll(async () => {
-	await peer.stop();
-	await closeAllStores();
-	await database.drop();
-});
-beforeEach(async () => {
-	peer.reset();
-	resetPartnerPolicies();
-	await db.query('DELETE FROM email_outbox');
-});
+afterAll(() => close());
+beforeEach(() => resetOutboxTestState(db, peer));
 
 function fakeTrigger(mode: 'trigger' | 'manual', parameters: Record<string, unknown>) {
 	const emitted: INodeExecutionData[][] = [];

@@ -37,6 +37,7 @@ async function run(store: Db, integration: string, status: 'ok' | 'failed', thre
 	return recorded;
 }
 
+/** Five failed checks and two ok ones, at N = 3: [consecutive failures, alert] after each. */
 async function sequence(store: Db, integration: string) {
 	const seen: Array<[number | null, string | undefined]> = [];
 	for (const status of ['failed', 'failed', 'failed', 'failed', 'failed', 'ok', 'ok'] as const) {
@@ -46,16 +47,19 @@ async function sequence(store: Db, integration: string) {
 	return seen;
 }
 
+/** What `sequence` must see: no alert until the 4th failure, one then, one recovery, nothing after. */
+const ALERT_ONCE_RECOVER_ONCE = [
+	[1, undefined],
+	[2, undefined],
+	[3, undefined],
+	[4, 'failing'],
+	[5, undefined],
+	[0, 'recovered'],
+	[0, undefined],
+];
+
 it('fail ×3: no alert at N = 3; 4th: one alert; 5th: none; ok: recovered once; ok again: nothing', async () => {
-	expect(await sequence(db, 'stripe')).toEqual([
-		[1, undefined],
-		[2, undefined],
-		[3, undefined],
-		[4, 'failing'],
-		[5, undefined],
-		[0, 'recovered'],
-		[0, undefined],
-	]);
+	expect(await sequence(db, 'stripe')).toEqual(ALERT_ONCE_RECOVER_ONCE);
 	const { rows } = await db.query('SELECT consecutive_failures, alerted, failing_since, last_status, last_error, last_latency_ms, last_ok_at FROM integration_health WHERE integration = $1', ['stripe']);
 	expect(rows[0]).toMatchObject({ consecutive_failures: 0, alerted: false, failing_since: null, last_status: 'ok', last_error: null, last_latency_ms: 42 });
 	expect(rows[0].last_ok_at).toBeInstanceOf(Date);
@@ -124,15 +128,7 @@ it('works the same on the embedded PGlite store', async () => {
 	const dir = mkdtempSync(path.join(tmpdir(), 'hotel-health-'));
 	try {
 		const embedded = await getStore({ kind: 'embedded', dir });
-		expect(await sequence(embedded, 'stripe')).toEqual([
-			[1, undefined],
-			[2, undefined],
-			[3, undefined],
-			[4, 'failing'],
-			[5, undefined],
-			[0, 'recovered'],
-			[0, undefined],
-		]);
+		expect(await sequence(embedded, 'stripe')).toEqual(ALERT_ONCE_RECOVER_ONCE);
 		const runs = await Promise.all(Array.from({ length: 5 }, () => run(embedded, 'redis', 'failed', 0)));
 		expect(runs.filter((r) => r.alert)).toHaveLength(1);
 	} finally {

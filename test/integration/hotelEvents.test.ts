@@ -3,41 +3,28 @@
  * once per reader, none skipped while writers commit out of id order, redeliveries silent.
  */
 import { latestHotelEvents, recentHotelEvents, takeHotelEvents } from '../../lib/events/hotelEvents';
-import { HotelCatalog, dataVersion } from '../../lib/inventory/catalog';
-import { ReservationBook, type StayInput } from '../../lib/inventory/reservations';
+import { dataVersion, type HotelCatalog } from '../../lib/inventory/catalog';
+import type { ReservationBook } from '../../lib/inventory/reservations';
 import { BillingLedger } from '../../lib/payments/billingLedger';
-import { closeAllStores, getStore, type Db } from '../../lib/store/db';
-import { createTestDatabase, type TestDatabase } from '../support/services';
+import type { Db } from '../../lib/store/db';
+import { doubleRoomStays, openReservationStore } from '../support/reservationStore';
 import { day } from '../support/days';
 
-let database: TestDatabase;
 let db: Db;
 let book: ReservationBook;
+let close: () => Promise<void>;
 
 beforeAll(async () => {
-	database = await createTestDatabase('events');
-	db = await getStore({ ...database.config, maxConnections: 20 });
-	const catalog = new HotelCatalog(db);
-	book = new ReservationBook(db);
+	let catalog: HotelCatalog;
+	({ db, catalog, book, close } = await openReservationStore('events'));
 	await catalog.upsertRoomType({ code: 'DBL', name: 'Double room', maxOccupancy: 2 });
 	await catalog.upsertRatePlan({ code: 'BAR', name: 'Best available rate', currency: 'EUR' });
 	await catalog.setInventory({ roomType: 'DBL', from: day(1), to: day(90), allotment: 50 });
 	await catalog.setRates({ roomType: 'DBL', ratePlan: 'BAR', from: day(1), to: day(90), amount: 12000 });
 });
-afterAll(async () => {
-	await closeAllStores();
-	await database.drop();
-});
+afterAll(() => close());
 
-const stay = (over: Partial<StayInput> = {}): StayInput => ({
-	roomType: 'DBL',
-	ratePlan: 'BAR',
-	arrival: day(10),
-	departure: day(12),
-	adults: 2,
-	guest: { name: 'Zoë <O\'Brien>', email: 'zoe@example.com' },
-	...over,
-});
+const stay = doubleRoomStays({ name: 'Zoë <O\'Brien>', email: 'zoe@example.com' });
 
 it('starts a new reader at the newest event, then hands it each reservation change once, in order', async () => {
 	await book.create(stay()); // before the reader exists: not for it

@@ -12,21 +12,19 @@ import { parseReservations } from '../../lib/ota';
 import { HotelCatalog } from '../../lib/inventory/catalog';
 import { HotelError } from '../../lib/errors';
 import { ReservationBook, type ChannelChange, type RoomInput, type StayInput } from '../../lib/inventory/reservations';
-import { closeAllStores, getStore, type Db } from '../../lib/store/db';
+import { getStore, type Db } from '../../lib/store/db';
 import { migrations } from '../../lib/store/migrations';
+import { openReservationStore } from '../support/reservationStore';
 import { createTestDatabase, type TestDatabase } from '../support/services';
 import { day } from '../support/days';
 
-let database: TestDatabase;
 let db: Db;
 let catalog: HotelCatalog;
 let book: ReservationBook;
+let close: () => Promise<void>;
 
 beforeAll(async () => {
-	database = await createTestDatabase('rooms');
-	db = await getStore({ ...database.config, maxConnections: 20 });
-	catalog = new HotelCatalog(db);
-	book = new ReservationBook(db);
+	({ db, catalog, book, close } = await openReservationStore('rooms'));
 	await catalog.upsertRoomType({ code: 'DBL', name: 'Double', maxOccupancy: 2 });
 	await catalog.upsertRoomType({ code: 'FAM', name: 'Family room', maxOccupancy: 4 });
 	await catalog.upsertRatePlan({ code: 'BAR', name: 'Best available rate', currency: 'EUR' });
@@ -35,10 +33,7 @@ beforeAll(async () => {
 	await catalog.setRates({ roomType: 'DBL', ratePlan: 'BAR', from: day(1), to: day(60), amount: 10000 });
 	await catalog.setRates({ roomType: 'FAM', ratePlan: 'BAR', from: day(1), to: day(60), amount: 18000 });
 });
-afterAll(async () => {
-	await closeAllStores();
-	await database.drop();
-});
+afterAll(() => close());
 afterEach(async () => {
 	expect(await book.soldDrift()).toEqual([]);
 });

@@ -1,24 +1,21 @@
 /**
  * The inventory invariants of issue #3, against the real PostgreSQL, under concurrency.
  */
-import { HotelCatalog } from '../../lib/inventory/catalog';
+import type { HotelCatalog } from '../../lib/inventory/catalog';
 import { addDays } from '../../lib/inventory/dates';
 import { HotelError } from '../../lib/errors';
-import { ReservationBook, type StayInput } from '../../lib/inventory/reservations';
-import { closeAllStores, getStore, type Db } from '../../lib/store/db';
-import { createTestDatabase, type TestDatabase } from '../support/services';
+import type { ReservationBook } from '../../lib/inventory/reservations';
+import type { Db } from '../../lib/store/db';
+import { doubleRoomStays, openReservationStore } from '../support/reservationStore';
 import { day } from '../support/days';
 
-let database: TestDatabase;
 let db: Db;
 let catalog: HotelCatalog;
 let book: ReservationBook;
+let close: () => Promise<void>;
 
 beforeAll(async () => {
-	database = await createTestDatabase('resv');
-	db = await getStore({ ...database.config, maxConnections: 20 });
-	catalog = new HotelCatalog(db);
-	book = new ReservationBook(db);
+	({ db, catalog, book, close } = await openReservationStore('resv'));
 	await catalog.upsertRoomType({ code: 'DBL', name: 'Double room', maxOccupancy: 2 });
 	await catalog.upsertRoomType({ code: 'STE', name: 'Suite', maxOccupancy: 4 });
 	await catalog.upsertRatePlan({ code: 'BAR', name: 'Best available rate', currency: 'EUR' });
@@ -27,23 +24,12 @@ beforeAll(async () => {
 	await catalog.setRates({ roomType: 'DBL', ratePlan: 'BAR', from: day(1), to: day(60), amount: 12000 });
 	await catalog.setRates({ roomType: 'STE', ratePlan: 'BAR', from: day(1), to: day(60), amount: 30000 });
 });
-afterAll(async () => {
-	await closeAllStores();
-	await database.drop();
-});
+afterAll(() => close());
 afterEach(async () => {
 	expect(await book.soldDrift()).toEqual([]);
 });
 
-const stay = (over: Partial<StayInput> = {}): StayInput => ({
-	roomType: 'DBL',
-	ratePlan: 'BAR',
-	arrival: day(10),
-	departure: day(12),
-	adults: 2,
-	guest: { name: 'Ada Lovelace', email: 'ada@example.com' },
-	...over,
-});
+const stay = doubleRoomStays({ name: 'Ada Lovelace', email: 'ada@example.com' });
 
 const error = async (p: Promise<unknown>) => {
 	const e = await p.then(() => undefined, (x) => x);

@@ -15,8 +15,8 @@
  */
 import http from 'node:http';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import { importSPKI, jwtVerify } from 'jose';
+import { closeServer, listenOnLoopback } from './localServer';
 
 export interface GooglePeerOptions {
 	/** Default 0: any free port. */
@@ -283,8 +283,7 @@ export async function startGooglePeer(opts: GooglePeerOptions = {}): Promise<Goo
 				});
 		});
 	});
-	await new Promise<void>((resolve) => server.listen(opts.port ?? 0, '127.0.0.1', resolve));
-	url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+	url = `http://127.0.0.1:${await listenOnLoopback(server, opts.port)}`;
 
 	return {
 		url,
@@ -306,10 +305,6 @@ export async function startGooglePeer(opts: GooglePeerOptions = {}): Promise<Goo
 		},
 		serviceAccount: { email, privateKey, publicKey },
 		credential: (calendarId = 'primary') => ({ email, privateKey, delegatedUser: '', calendarId, tokenUrl: `${url}/token`, apiBaseUrl: `${url}${basePath}` }),
-		stop: () =>
-			new Promise<void>((resolve) => {
-				server.closeAllConnections();
-				server.close(() => resolve());
-			}),
+		stop: () => closeServer(server),
 	};
 }

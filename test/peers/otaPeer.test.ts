@@ -26,6 +26,7 @@ import { startOtaPeer, type OtaPeer, type OtaPeerOptions, type QueuedReservation
 import { passesLuhn, testCardNumber, TEST_CARD_HOLDER, TEST_CVC } from './ota/cardData';
 import { soapBodyXml, unwrapSoap } from './ota/messages';
 import { validateOta } from '../support/xsd';
+import { closeServer, listenOnLoopback } from './localServer';
 
 const HOTEL = 'HTL42';
 const USER = 'hotel-user';
@@ -498,15 +499,9 @@ async function startReceiver(secret?: string): Promise<{ url: string; deliveries
 			res.writeHead(200, { 'Content-Type': 'text/xml' }).end(message.soap ? wrapSoap(answer) : answer);
 		});
 	});
-	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-	closers.push(
-		() =>
-			new Promise<void>((resolve) => {
-				server.close(() => resolve());
-				server.closeAllConnections();
-			}),
-	);
-	return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}/ota/webhook`, deliveries };
+	const port = await listenOnLoopback(server);
+	closers.push(() => closeServer(server));
+	return { url: `http://127.0.0.1:${port}/ota/webhook`, deliveries };
 }
 
 function signatureMatches(raw: string, header: string, secret: string): boolean {

@@ -31,6 +31,7 @@ import {
 	unwrapSoap,
 } from './ota/messages';
 import type { QueuedReservation } from './ota/reservationQueue';
+import { closeServer, listenOnLoopback, readLimitedBody, type LimitedBody } from './localServer';
 
 export type { FailMode } from './ota/faults';
 export type { QueuedReservation } from './ota/reservationQueue';
@@ -169,29 +170,6 @@ function fromProcessed(processed: Processed, soap: boolean): Reply {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Bodies.
-// ---------------------------------------------------------------------------------------------
-
-interface Body {
-	/** undefined when over the limit (the rest was read and dropped, so the client sees the answer). */
-	text?: string;
-	bytes: number;
-}
-
-function readBody(req: http.IncomingMessage, maxBytes: number): Promise<Body> {
-	return new Promise((resolve, reject) => {
-		const chunks: Buffer[] = [];
-		let bytes = 0;
-		req.on('data', (chunk: Buffer) => {
-			bytes += chunk.length;
-			if (bytes <= maxBytes) chunks.push(chunk);
-		});
-		req.on('end', () => resolve({ text: bytes <= maxBytes ? Buffer.concat(chunks).toString('utf8') : undefined, bytes }));
-		req.on('error', reject);
-	});
-}
-
-// ---------------------------------------------------------------------------------------------
 // The two transports.
 // ---------------------------------------------------------------------------------------------
 
@@ -306,7 +284,7 @@ export async function startOtaPeer(opts: OtaPeerOptions): Promise<OtaPeer> {
 		});
 	}
 
-	function answer(req: http.IncomingMessage, path: string, body: Body): Reply {
+	function answer(req: http.IncomingMessage, path: string, body: LimitedBody): Reply {
 		if (body.text === undefined) return tooLarge(transport, path, body.bytes);
 		return profile.envelope === 'soap' ? answerSoap(transport, req, path, body.text) : answerXml(transport, req, path, body.text);
 	}
@@ -324,7 +302,7 @@ export async function startOtaPeer(opts: OtaPeerOptions): Promise<OtaPeer> {
 	async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
 		const at = Date.now();
 		const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
-		const body = await readBody(req, profile.limits.maxMessageBytes);
+		const body = await readLimitedBody(req, profile.limits.maxMessageBytes);
 		// Logged on arrival, so a request never answered (timeout mode) is still in the log.
 		const record: OtaRequestRecord = { method: req.method ?? 'GET', path, status: 0, bytes: body.bytes, at, valid: true };
 		if (body.text !== undefined && body.bytes <= 64 * 1024) record.body = body.text;
@@ -344,24 +322,16 @@ export async function startOtaPeer(opts: OtaPeerOptions): Promise<OtaPeer> {
 			res.end(`The OTA peer failed: ${(error as Error).message}`);
 		});
 	});
-	await new Promise<void>((resolve, reject) => {
-		server.once('error', reject);
-		server.listen(opts.port ?? 0, '127.0.0.1', () => {
-			server.off('error', reject);
-			resolve();
-		});
-	});
-	const port = (server.address() as { port: number }).port;
+	const port = await listenOnLoopback(server, opts.port);
 
 	let closing: Promise<void> | undefined;
 	function stop(): Promise<void> {
-		closing ??= new Promise<void>((resolve) => {
+		if (!closing) {
 			for (const timer of timers) clearTimeout(timer);
 			timers.clear();
-			server.close(() => resolve());
-			// Held (timeout mode) and keep-alive sockets would otherwise keep close() waiting.
-			server.closeAllConnections();
-		});
+			// Held (timeout mode) and keep-alive sockets are ended too.
+			closing = closeServer(server);
+		}
 		return closing;
 	}
 

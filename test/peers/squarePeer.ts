@@ -16,6 +16,7 @@
 import http from 'node:http';
 import { createHmac, randomBytes } from 'node:crypto';
 import { WebhookDelivery } from './webhookDelivery';
+import { closeServer, listenOnLoopback } from './localServer';
 
 export interface SquarePeerOptions {
 	accessToken: string;
@@ -287,8 +288,7 @@ export async function startSquarePeer(opts: SquarePeerOptions): Promise<SquarePe
 			}
 		});
 	});
-	await new Promise<void>((resolve) => server.listen(opts.port ?? 0, '127.0.0.1', resolve));
-	const port = (server.address() as { port: number }).port;
+	const port = await listenOnLoopback(server, opts.port);
 
 	return {
 		url: `http://127.0.0.1:${port}`,
@@ -305,8 +305,7 @@ export async function startSquarePeer(opts: SquarePeerOptions): Promise<SquarePe
 		takeAtFrontDesk: ({ reservationId, amount, currency }) => createPayment({ source_id: 'cnon:card-nonce-ok', amount_money: { amount, currency: currency.toUpperCase() }, reference_id: reservationId, idempotency_key: newId(20) }),
 		stop: async () => {
 			delivery.stop();
-			server.closeAllConnections();
-			await new Promise<void>((resolve) => server.close(() => resolve()));
+			await closeServer(server);
 		},
 	};
 }

@@ -6,6 +6,7 @@
 import http from 'node:http';
 import Stripe from 'stripe';
 import { parseStripeForm, startStripePeer, type StripePeer, type StripePeerOptions } from './stripePeer';
+import { closeServer, listenOnLoopback } from './localServer';
 
 const SECRET_KEY = 'sk_test_peer_0123456789abcdef';
 const WEBHOOK_SECRET = 'whsec_peer_test_secret';
@@ -48,13 +49,8 @@ async function startReceiver(secret = WEBHOOK_SECRET): Promise<Receiver> {
 			res.writeHead(receiver.statuses.shift() ?? receiver.fallback).end();
 		});
 	});
-	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-	receiver.url = `http://127.0.0.1:${(server.address() as { port: number }).port}/stripe/webhook`;
-	receiver.close = () =>
-		new Promise<void>((resolve) => {
-			server.close(() => resolve());
-			server.closeAllConnections();
-		});
+	receiver.url = `http://127.0.0.1:${await listenOnLoopback(server)}/stripe/webhook`;
+	receiver.close = () => closeServer(server);
 	return receiver;
 }
 

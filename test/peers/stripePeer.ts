@@ -15,6 +15,7 @@ import http from 'node:http';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import Stripe from 'stripe';
 import { WebhookDelivery } from './webhookDelivery';
+import { closeServer, listenOnLoopback, readLimitedBody } from './localServer';
 
 export interface StripePeerOptions {
 	/** Requests must carry `Authorization: Bearer <secretKey>` (or Basic auth with the key as user name). */
@@ -883,19 +884,6 @@ function readParams(req: http.IncomingMessage, url: URL, body: string): Params {
 	return parseStripeForm(source);
 }
 
-function readBody(req: http.IncomingMessage): Promise<string | undefined> {
-	return new Promise((resolve, reject) => {
-		const chunks: Buffer[] = [];
-		let size = 0;
-		req.on('data', (chunk: Buffer) => {
-			size += chunk.length;
-			if (size <= MAX_BODY_BYTES) chunks.push(chunk);
-		});
-		req.on('end', () => resolve(size <= MAX_BODY_BYTES ? Buffer.concat(chunks).toString('utf8') : undefined));
-		req.on('error', reject);
-	});
-}
-
 /** Returns the object to answer with; `route` applies `expand[]` to it. */
 type Handler = (ctx: RequestContext, id: string) => object;
 interface Route {
@@ -991,7 +979,7 @@ export async function startStripePeer(opts: StripePeerOptions): Promise<StripePe
 		// The path only: a query string could carry card data, and this log must never hold it.
 		requests.push({ method: req.method ?? 'GET', path: url.pathname, ...(idempotencyKey ? { idempotencyKey } : {}) });
 		const requestId = newId('req', 14);
-		const body = await readBody(req);
+		const body = (await readLimitedBody(req, MAX_BODY_BYTES)).text;
 		const reply =
 			body === undefined
 				? errorReply(invalidRequest('Request body too large.', {}, 413))
@@ -1013,23 +1001,15 @@ export async function startStripePeer(opts: StripePeerOptions): Promise<StripePe
 			res.end(JSON.stringify({ error: { type: 'api_error', message: 'The Stripe peer could not read the request.' } }));
 		});
 	});
-	await new Promise<void>((resolve, reject) => {
-		server.once('error', reject);
-		server.listen(opts.port ?? 0, '127.0.0.1', () => {
-			server.off('error', reject);
-			resolve();
-		});
-	});
-	const port = (server.address() as { port: number }).port;
+	const port = await listenOnLoopback(server, opts.port);
 
 	let closing: Promise<void> | undefined;
 	function stop(): Promise<void> {
-		closing ??= new Promise<void>((resolve) => {
+		if (!closing) {
 			sender.stop();
-			server.close(() => resolve());
-			// Keep-alive sockets from SDK clients would otherwise hold close() open.
-			server.closeAllConnections();
-		});
+			// Keep-alive sockets from SDK clients are ended too.
+			closing = closeServer(server);
+		}
 		return closing;
 	}
 

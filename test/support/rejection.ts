@@ -1,12 +1,7 @@
 import { HttpRefusal } from '../../lib/errors';
+import { thrownBy } from './thrown';
 
 /** The HttpRefusal `fn` throws (fails the test if it throws anything else, or nothing). */
 export function rejection(fn: () => unknown): HttpRefusal {
-	try {
-		fn();
-	} catch (error) {
-		expect(error).toBeInstanceOf(HttpRefusal);
-		return error as HttpRefusal;
-	}
-	throw new Error('expected a rejection');
+	return thrownBy(fn, HttpRefusal);
 }

@@ -3,6 +3,7 @@
  * payment naming a reservation the store does not have as unmatched (billingLedger.ts), so tests of
  * payments insert the reservations they pay for. A bare row: no rooms are taken, no event is written.
  */
+import type { Client } from 'pg';
 import type { Queryable } from '../../lib/store/db';
 
 export async function insertBareReservations(db: Queryable, ids: string[], guestEmail: string | null = null): Promise<void> {
@@ -13,4 +14,9 @@ export async function insertBareReservations(db: Queryable, ids: string[], guest
 			[id, guestEmail],
 		);
 	}
+}
+
+/** The reservation's billing row as the payment tests read it: status, amount_paid, amount_refunded. */
+export async function readBilling(sql: Client, reservationId: string) {
+	return (await sql.query('SELECT status, amount_paid, amount_refunded FROM reservation_billing WHERE reservation_id = $1', [reservationId])).rows[0];
 }

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
-import type { StoreConfig } from '../../lib/store/db';
+import { closeAllStores, getStore, type Db, type StoreConfig } from '../../lib/store/db';
 import type { RedisConfig } from '../../lib/store/redis';
 
 export const PG = { host: '127.0.0.1', port: 5432, user: process.env.PGUSER ?? 'postgres', password: process.env.PGPASSWORD };
@@ -39,4 +39,25 @@ export async function createTestDatabase(label = 'it'): Promise<TestDatabase> {
 
 export function uniqueRedisPrefix(label = 'it'): string {
 	return `hotel-test:${label}:${randomBytes(4).toString('hex')}:`;
+}
+
+/** After a file: ends its own connection, closes the stores and drops its database (what was never opened is skipped). */
+export async function closeTestDatabase(database: TestDatabase | undefined, sql?: Client): Promise<void> {
+	await sql?.end();
+	await closeAllStores();
+	await database?.drop();
+}
+
+export interface TestStore {
+	database: TestDatabase;
+	db: Db;
+	/** Closes the stores and drops the database. */
+	close(): Promise<void>;
+}
+
+/** A database of the file's own and the store on it (migrated), pooled as `options` say. */
+export async function openTestStore(label: string, options: { maxConnections?: number } = {}): Promise<TestStore> {
+	const database = await createTestDatabase(label);
+	const db = await getStore({ ...database.config, ...options });
+	return { database, db, close: () => closeTestDatabase(database) };
 }

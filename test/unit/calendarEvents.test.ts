@@ -7,6 +7,7 @@ import { eventFromReservation, eventIdFor, type ReservationLike } from '../../li
 import { changeOf } from '../../lib/calendar/sync';
 import { validateTimeZone, zonedDateTime } from '../../lib/calendar/zonedTime';
 import { HotelError } from '../../lib/errors';
+import { thrownBy } from '../support/thrown';
 
 const reservation = (over: Partial<ReservationLike> = {}): ReservationLike => ({
 	id: 'HB-7K2M9QX4PD',
@@ -26,15 +27,7 @@ const reservation = (over: Partial<ReservationLike> = {}): ReservationLike => ({
 
 const berlin = { timeZone: 'Europe/Berlin' };
 
-function fieldError(fn: () => unknown): HotelError {
-	try {
-		fn();
-	} catch (error) {
-		expect(error).toBeInstanceOf(HotelError);
-		return error as HotelError;
-	}
-	throw new Error('expected an error');
-}
+const fieldError = (fn: () => unknown): HotelError => thrownBy(fn, HotelError);
 
 describe('eventFromReservation', () => {
 	it('shows guest and confirmation numbers, the stay facts, and runs from check-in to check-out in the hotel zone', () => {

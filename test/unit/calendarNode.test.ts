@@ -6,13 +6,12 @@
  */
 import { NodeApiError, NodeOperationError, type ICredentialTestFunctions, type IDataObject } from 'n8n-workflow';
 import { eventIdFor } from '../../lib/calendar/events';
-import { clearTokenCache } from '../../lib/calendar/serviceAccount';
-import { resetPartnerPolicies } from '../../lib/resilience/policy';
 import { DEFAULT_ACTION_EXPRESSION, DEFAULT_RESERVATION_EXPRESSION } from '../../nodes/HotelCalendar/actions';
 import { HotelCalendar } from '../../nodes/HotelCalendar/HotelCalendar.node';
 import { fakeExecuteContext, type FakeRun } from '../support/fakeExecuteContext';
 import { fakeOAuth2Request } from '../support/fakeOAuth2';
 import { startGooglePeer, type GooglePeer } from '../peers/googlePeer';
+import { BOOKED_DOUBLE_FROM_BOOKING, resetCalendarTestState } from '../support/googleCalendar';
 
 let peer: GooglePeer;
 const CAL = 'hotel@group.calendar.google.com';
@@ -21,11 +20,7 @@ beforeAll(async () => {
 	peer = await startGooglePeer();
 });
 afterAll(() => peer.stop());
-beforeEach(() => {
-	resetPartnerPolicies();
-	clearTokenCache();
-	peer.reset();
-});
+beforeEach(() => resetCalendarTestState(peer));
 
 const serviceAccount = (over: Record<string, string> = {}) => ({ ...peer.credential(CAL), ...over });
 
@@ -34,14 +29,7 @@ const reservation = (over: IDataObject = {}): IDataObject => ({
 	guest: { name: '<b>Zoë</b> 李', email: 'zoe@example.com', phone: null },
 	arrival: '2026-03-28',
 	departure: '2026-03-30',
-	roomType: 'DBL',
-	rooms: 1,
-	adults: 2,
-	children: 0,
-	status: 'booked',
-	version: 1,
-	channel: 'booking',
-	channelReservationId: '4711',
+	...BOOKED_DOUBLE_FROM_BOOKING,
 	...over,
 });
 

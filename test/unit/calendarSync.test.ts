@@ -5,11 +5,12 @@
  */
 import { CalendarClient, probeCalendar } from '../../lib/calendar/client';
 import { eventIdFor, type ReservationLike } from '../../lib/calendar/events';
-import { calendarConfigFrom, clearTokenCache, serviceAccountSender } from '../../lib/calendar/serviceAccount';
+import { calendarConfigFrom, serviceAccountSender } from '../../lib/calendar/serviceAccount';
 import { deleteReservationEvent, getReservationEvent, syncReservation } from '../../lib/calendar/sync';
 import { HotelError } from '../../lib/errors';
-import { PartnerError, resetPartnerPolicies } from '../../lib/resilience/policy';
+import { PartnerError } from '../../lib/resilience/policy';
 import { startGooglePeer, type GooglePeer } from '../peers/googlePeer';
+import { BOOKED_DOUBLE_FROM_BOOKING, resetCalendarTestState } from '../support/googleCalendar';
 import { generateKeyPairSync } from 'node:crypto';
 
 let peer: GooglePeer;
@@ -20,11 +21,7 @@ beforeAll(async () => {
 	peer = await startGooglePeer();
 });
 afterAll(() => peer.stop());
-beforeEach(() => {
-	resetPartnerPolicies();
-	clearTokenCache();
-	peer.reset();
-});
+beforeEach(() => resetCalendarTestState(peer));
 
 const credentials = (over: Record<string, unknown> = {}) => ({ ...peer.credential(CAL), ...over });
 const client = (over: Record<string, unknown> = {}) => new CalendarClient(serviceAccountSender(credentials(over)), peer.apiBaseUrl);
@@ -34,14 +31,7 @@ const reservation = (over: Partial<ReservationLike> = {}): ReservationLike => ({
 	guest: { name: 'Zoë Müller', email: 'zoe@example.com', phone: null },
 	arrival: '2026-07-10',
 	departure: '2026-07-12',
-	roomType: 'DBL',
-	rooms: 1,
-	adults: 2,
-	children: 0,
-	status: 'booked',
-	version: 1,
-	channel: 'booking',
-	channelReservationId: '4711',
+	...BOOKED_DOUBLE_FROM_BOOKING,
 	...over,
 });
 

@@ -9,6 +9,7 @@
 import { composeEmail, type ComposeInput } from '../../lib/email/compose';
 import { HotelError } from '../../lib/errors';
 import { TEMPLATE_KINDS, type TemplateKind } from '../../lib/email/templates';
+import { thrownBy } from '../support/thrown';
 
 const hotel = { name: 'Hotel Seeblick', email: 'desk@seeblick.example' };
 const reservation = { id: 'R-2026-0042', status: 'booked', roomType: 'DBL', arrival: '2026-05-01', departure: '2026-05-04', adults: 2, amount: 36000, currency: 'eur', version: 3 };
@@ -18,14 +19,7 @@ const alert = { integration: 'stripe', error: 'Stripe answered 503.', consecutiv
 const compose = (template: TemplateKind, source: unknown, over: Partial<ComposeInput> = {}) =>
 	composeEmail({ template, hotel, source, to: 'zoe@example.com', ...over });
 
-const errorOf = (fn: () => unknown): HotelError => {
-	try {
-		fn();
-	} catch (error) {
-		return error as HotelError;
-	}
-	throw new Error('expected an error');
-};
+const errorOf = (fn: () => unknown): HotelError => thrownBy(fn, HotelError);
 
 // [template, source, own key (Options → Dedupe Key), expected key, expected Message-ID]
 const pinned: Array<[TemplateKind, unknown, string | undefined, string, string]> = [

@@ -3,17 +3,11 @@
  * places in HTML where a value is refused because escaping cannot make it safe.
  */
 import { escapeHtml, renderTemplate, TemplateError, type TemplatePart } from '../../lib/email/renderer';
+import { thrownBy } from '../support/thrown';
 
 const known = new Set(['guest.name', 'hotel.logoUrl', 'hotel.name', 'reservation.children', 'link']);
 const render = (source: string, values: Record<string, string>, part: TemplatePart = 'html') => renderTemplate(source, part, values, known, 'templateOverrides.html');
-const failure = (fn: () => unknown): TemplateError => {
-	try {
-		fn();
-	} catch (error) {
-		return error as TemplateError;
-	}
-	throw new Error('expected a TemplateError');
-};
+const failure = (fn: () => unknown): TemplateError => thrownBy(fn, TemplateError);
 
 it('fills placeholders, with or without spaces inside the braces', () => {
 	expect(render('Dear {{guest.name}}, welcome to {{ hotel.name }}.', { 'guest.name': 'Zoë', 'hotel.name': 'Seeblick' })).toBe('Dear Zoë, welcome to Seeblick.');

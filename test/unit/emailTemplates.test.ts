@@ -9,6 +9,7 @@ import { messageIdFor } from '../../lib/email/dedupeKeys';
 import { TemplateError } from '../../lib/email/renderer';
 import { placeholdersOf, TEMPLATE_KINDS, type TemplateKind } from '../../lib/email/templates';
 import { HotelError } from '../../lib/errors';
+import { thrownBy } from '../support/thrown';
 
 const hotel = { name: 'Hotel Seeblick', logoUrl: 'https://seeblick.example/logo.png', phone: '+49 30 123', email: 'desk@seeblick.example', address: 'Uferweg 1, Berlin' };
 
@@ -46,14 +47,7 @@ const sources: Record<TemplateKind, unknown> = {
 const compose = (template: TemplateKind, over: Partial<ComposeInput> = {}) =>
 	composeEmail({ template, hotel, source: sources[template], to: template === 'integrationAlert' ? 'it@seeblick.example' : 'zoe@example.com', ...over });
 
-const errorOf = (fn: () => unknown): HotelError => {
-	try {
-		fn();
-	} catch (error) {
-		return error as HotelError;
-	}
-	throw new Error('expected an error');
-};
+const errorOf = (fn: () => unknown): HotelError => thrownBy(fn, HotelError);
 
 describe.each(TEMPLATE_KINDS)('%s', (kind) => {
 	const email = compose(kind);

@@ -4,6 +4,7 @@
  */
 import { HotelError } from '../../lib/errors';
 import { checkStoreForExecutionMode, describeStore, instanceStoreConfig, postgresUrlConfig } from '../../lib/store/instanceStore';
+import { thrownBy } from '../support/thrown';
 
 it('is the embedded store when nothing is set', () => {
 	expect(instanceStoreConfig({})).toEqual({ kind: 'embedded' });
@@ -31,15 +32,9 @@ it.each([
 	['no database', 'postgres://u@h:5432/'],
 	['no user', 'postgres://h:5432/db'],
 ])('refuses %s, saying what to give (and never echoing a password)', (_name, value) => {
-	let caught: unknown;
-	try {
-		postgresUrlConfig(value);
-	} catch (error) {
-		caught = error;
-	}
-	expect(caught).toBeInstanceOf(HotelError);
-	expect((caught as HotelError).message).toMatch(/HOTEL_DATABASE_URL/);
-	expect((caught as HotelError).message).toMatch(/postgres:\/\//);
+	const caught = thrownBy(() => postgresUrlConfig(value), HotelError);
+	expect(caught.message).toMatch(/HOTEL_DATABASE_URL/);
+	expect(caught.message).toMatch(/postgres:\/\//);
 });
 
 it('refuses the embedded store in queue mode and says what to set; PostgreSQL is fine there', () => {

@@ -4,24 +4,13 @@
  * parser, to the offers it was built from; the parser is lenient about what channels
  * leave out, strict about counts and amounts, and refuses hostile input like every other parser.
  */
-import { buildHotelAvailRQ, OtaMessageError, parseHotelAvailRS } from '../../lib/ota';
+import { buildHotelAvailRQ, parseHotelAvailRS } from '../../lib/ota';
 import { buildHotelAvailRS, type AvailOffer } from '../peers/ota/messages';
+import { expectOtaRefused } from '../support/otaRefusal';
 import { validateOta } from '../support/xsd';
 
 const OTA = 'xmlns="http://www.opentravel.org/OTA/2003/05"';
 const stay = { arrival: '2026-05-01', departure: '2026-05-03' };
-
-function expectRefused(read: () => unknown, kind: OtaMessageError['kind'], message: RegExp): void {
-	let caught: unknown;
-	try {
-		read();
-	} catch (error) {
-		caught = error;
-	}
-	expect(caught).toBeInstanceOf(OtaMessageError);
-	expect((caught as OtaMessageError).kind).toBe(kind);
-	expect((caught as OtaMessageError).message).toMatch(message);
-}
 
 function expectValid(xml: string): void {
 	const verdict = validateOta(xml);
@@ -56,12 +45,12 @@ describe('buildHotelAvailRS', () => {
 	});
 
 	it('refuses input that would not make a valid message, naming the field', () => {
-		expectRefused(() => buildHotelAvailRS('HOTEL1', [{ roomType: '' }]), 'invalid_input', /offers\[0\]\.roomType/);
-		expectRefused(() => buildHotelAvailRS('HOTEL1', [{ roomType: 'DBL', ratePlan: 'X'.repeat(17) }]), 'invalid_input', /offers\[0\]\.ratePlan: is longer than 16/);
-		expectRefused(() => buildHotelAvailRS('HOTEL1', [{ roomType: 'DBL', available: -1 }]), 'invalid_input', /offers\[0\]\.available/);
-		expectRefused(() => buildHotelAvailRS('HOTEL1', [{ roomType: 'DBL', totalAmount: 100 }]), 'invalid_input', /offers\[0\]\.currency/);
-		expectRefused(() => buildHotelAvailRS('HOTEL1', [{ roomType: 'DBL', totalAmount: 1.5, currency: 'EUR' }]), 'invalid_input', /offers\[0\]\.totalAmount/);
-		expectRefused(() => buildHotelAvailRS('HOTEL1', [], { arrival: '2026-05-03', departure: '2026-05-03' }), 'invalid_input', /departure: must be after arrival/);
+		expectOtaRefused(() => buildHotelAvailRS('HOTEL1', [{ roomType: '' }]), 'invalid_input', /offers\[0\]\.roomType/);
+		expectOtaRefused(() => buildHotelAvailRS('HOTEL1', [{ roomType: 'DBL', ratePlan: 'X'.repeat(17) }]), 'invalid_input', /offers\[0\]\.ratePlan: is longer than 16/);
+		expectOtaRefused(() => buildHotelAvailRS('HOTEL1', [{ roomType: 'DBL', available: -1 }]), 'invalid_input', /offers\[0\]\.available/);
+		expectOtaRefused(() => buildHotelAvailRS('HOTEL1', [{ roomType: 'DBL', totalAmount: 100 }]), 'invalid_input', /offers\[0\]\.currency/);
+		expectOtaRefused(() => buildHotelAvailRS('HOTEL1', [{ roomType: 'DBL', totalAmount: 1.5, currency: 'EUR' }]), 'invalid_input', /offers\[0\]\.totalAmount/);
+		expectOtaRefused(() => buildHotelAvailRS('HOTEL1', [], { arrival: '2026-05-03', departure: '2026-05-03' }), 'invalid_input', /departure: must be after arrival/);
 	});
 });
 
@@ -95,7 +84,7 @@ describe('a channel\'s state for a stay: closed rooms and restrictions (HotelSta
 			{ roomType: 'DBL', ratePlan: 'NR', available: 2, restrictions: { status: 'ClosedOnArrival', minLos: 3 } },
 			{ roomType: 'STE', available: 0, closed: true, restrictions: { status: 'Open' } },
 		]);
-		expectRefused(
+		expectOtaRefused(
 			() => parseHotelAvailRS(xml.replace('Time="3" TimeUnit="Day"/></Availability>', 'Time="three" TimeUnit="Day"/></Availability>')),
 			'invalid_content',
 			/MinLOS Time "three" is not a whole number/,
@@ -120,17 +109,17 @@ describe('parseHotelAvailRS', () => {
 
 	it('refuses what it cannot read, naming the element', () => {
 		const stayWith = (roomStay: string) => `<OTA_HotelAvailRS ${OTA} Version="1.0"><Success/><RoomStays>${roomStay}</RoomStays></OTA_HotelAvailRS>`;
-		expectRefused(() => parseHotelAvailRS(stayWith('<RoomStay><RoomRates><RoomRate RatePlanCode="BAR"/></RoomRates></RoomStay>')), 'invalid_content', /RoomStays\/RoomStay\[1\]\/RoomRates\/RoomRate\[1\]: missing RoomTypeCode/);
-		expectRefused(() => parseHotelAvailRS(stayWith('<RoomStay><RoomTypes><RoomType RoomTypeCode="DBL" NumberOfUnits="-2"/></RoomTypes></RoomStay>')), 'invalid_content', /NumberOfUnits "-2" is not a whole number/);
-		expectRefused(() => parseHotelAvailRS(stayWith('<RoomStay><RoomRates><RoomRate RoomTypeCode="DBL"><Total AmountAfterTax="12,00" CurrencyCode="EUR"/></RoomRate></RoomRates></RoomStay>')), 'invalid_content', /RoomRate\[1\]\/Total/);
-		expectRefused(() => parseHotelAvailRS(buildHotelAvailRQ('HOTEL1', { ...stay, adults: 2 })), 'unexpected_root', /expected OTA_HotelAvailRS, got OTA_HotelAvailRQ/);
+		expectOtaRefused(() => parseHotelAvailRS(stayWith('<RoomStay><RoomRates><RoomRate RatePlanCode="BAR"/></RoomRates></RoomStay>')), 'invalid_content', /RoomStays\/RoomStay\[1\]\/RoomRates\/RoomRate\[1\]: missing RoomTypeCode/);
+		expectOtaRefused(() => parseHotelAvailRS(stayWith('<RoomStay><RoomTypes><RoomType RoomTypeCode="DBL" NumberOfUnits="-2"/></RoomTypes></RoomStay>')), 'invalid_content', /NumberOfUnits "-2" is not a whole number/);
+		expectOtaRefused(() => parseHotelAvailRS(stayWith('<RoomStay><RoomRates><RoomRate RoomTypeCode="DBL"><Total AmountAfterTax="12,00" CurrencyCode="EUR"/></RoomRate></RoomRates></RoomStay>')), 'invalid_content', /RoomRate\[1\]\/Total/);
+		expectOtaRefused(() => parseHotelAvailRS(buildHotelAvailRQ('HOTEL1', { ...stay, adults: 2 })), 'unexpected_root', /expected OTA_HotelAvailRS, got OTA_HotelAvailRQ/);
 	});
 
 	it('refuses hostile input before parsing', () => {
 		const xxe = `<?xml version="1.0"?><!DOCTYPE r [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><OTA_HotelAvailRS ${OTA} Version="1.0"><Success/><RoomStays><RoomStay><RoomTypes><RoomType RoomTypeCode="&xxe;"/></RoomTypes></RoomStay></RoomStays></OTA_HotelAvailRS>`;
-		expectRefused(() => parseHotelAvailRS(xxe), 'forbidden_markup', /DOCTYPE and ENTITY/);
+		expectOtaRefused(() => parseHotelAvailRS(xxe), 'forbidden_markup', /DOCTYPE and ENTITY/);
 		const big = `<OTA_HotelAvailRS ${OTA} Version="1.0"><Success/><!--${'x'.repeat(3 * 1024 * 1024)}--></OTA_HotelAvailRS>`;
-		expectRefused(() => parseHotelAvailRS(big), 'too_large', /more than the limit/);
-		expectRefused(() => parseHotelAvailRS('<OTA_HotelAvailRS><RoomStays></OTA_HotelAvailRS>'), 'malformed', /malformed XML/);
+		expectOtaRefused(() => parseHotelAvailRS(big), 'too_large', /more than the limit/);
+		expectOtaRefused(() => parseHotelAvailRS('<OTA_HotelAvailRS><RoomStays></OTA_HotelAvailRS>'), 'malformed', /malformed XML/);
 	});
 });

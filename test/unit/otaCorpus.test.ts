@@ -7,6 +7,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { OtaMessageError, parseReservations, type ChannelReservation } from '../../lib/ota';
+import { thrownBy } from '../support/thrown';
 
 const CORPUS = path.join(__dirname, '../fixtures/ota/corpus');
 
@@ -38,14 +39,7 @@ describe.each(names)('%s', (name) => {
 
 	if (expected.refused) {
 		it(`is refused as a whole (${expected.refused})`, () => {
-			let caught: unknown;
-			try {
-				parseReservations(xml);
-			} catch (error) {
-				caught = error;
-			}
-			expect(caught).toBeInstanceOf(OtaMessageError);
-			expect((caught as OtaMessageError).kind).toBe(expected.refused);
+			expect(thrownBy(() => parseReservations(xml), OtaMessageError).kind).toBe(expected.refused);
 		});
 		return;
 	}

@@ -41,6 +41,8 @@ import {
 	unwrapSoap,
 } from '../peers/ota/messages';
 import { validateOta, validateOtaMany } from '../support/xsd';
+import { seededRandom } from '../support/seededRandom';
+import { thrownBy } from '../support/thrown';
 
 const FIXED = { echoToken: 'echo-1', timeStamp: '2026-05-01T12:00:00Z' };
 
@@ -107,14 +109,7 @@ function expectValid(xml: string): void {
 }
 
 function expectInputError(build: () => unknown, path: string | RegExp): OtaMessageError {
-	let caught: unknown;
-	try {
-		build();
-	} catch (error) {
-		caught = error;
-	}
-	expect(caught).toBeInstanceOf(OtaMessageError);
-	const error = caught as OtaMessageError;
+	const error = thrownBy(build, OtaMessageError);
 	expect(error.kind).toBe('invalid_input');
 	if (typeof path === 'string') expect(error.path).toBe(path);
 	else expect(error.path).toMatch(path);
@@ -399,22 +394,11 @@ describe('SOAP 1.1 with a WS-Security UsernameToken', () => {
 // ---------------------------------------------------------------------------------------------
 // Property-style: seeded random input, every message validates and reads back.
 
-function random(seed: number): () => number {
-	let state = seed >>> 0;
-	return () => {
-		state = (state + 0x6d2b79f5) >>> 0;
-		let t = state;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
-
 class Generator {
 	private readonly next: () => number;
 
 	constructor(seed: number) {
-		this.next = random(seed);
+		this.next = seededRandom(seed);
 	}
 
 	int(min: number, max: number): number {

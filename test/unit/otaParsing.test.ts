@@ -4,28 +4,13 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { DEFAULT_MAX_BYTES, OtaMessageError, parseAckResponse, parseOtaMessage, parseReservations, type OtaErrorKind } from '../../lib/ota';
+import { DEFAULT_MAX_BYTES, OtaMessageError, parseAckResponse, parseOtaMessage, parseReservations } from '../../lib/ota';
 import { parseHotelAvailNotif, parseHotelRateAmountNotif, unwrapSoap } from '../peers/ota/messages';
 import { parseAmount } from '../../lib/ota/amounts';
+import { expectOtaRefused } from '../support/otaRefusal';
 
 const fixture = (name: string): Buffer => readFileSync(path.join(__dirname, '../fixtures/ota', name));
 const OTA = 'xmlns="http://www.opentravel.org/OTA/2003/05"';
-
-function caught(run: () => unknown): OtaMessageError {
-	try {
-		run();
-	} catch (error) {
-		expect(error).toBeInstanceOf(OtaMessageError);
-		return error as OtaMessageError;
-	}
-	throw new Error('expected an OtaMessageError');
-}
-
-function expectRefused(run: () => unknown, kind: OtaErrorKind, message: RegExp): void {
-	const error = caught(run);
-	expect(error.kind).toBe(kind);
-	expect(error.message).toMatch(message);
-}
 
 /** The reservations of a message that holds no unreadable one. */
 function reservationsOf(xml: string | Buffer) {
@@ -259,7 +244,7 @@ describe('hostile input is refused before parsing', () => {
 
 	it('refuses billion laughs, fast', () => {
 		const started = performance.now();
-		expectRefused(() => parseReservations(billionLaughs), 'forbidden_markup', /DOCTYPE and ENTITY declarations are not accepted/);
+		expectOtaRefused(() => parseReservations(billionLaughs), 'forbidden_markup', /DOCTYPE and ENTITY declarations are not accepted/);
 		expect(performance.now() - started).toBeLessThan(1_000); // expanded, it would be 10^9 copies
 	});
 
@@ -269,18 +254,18 @@ describe('hostile input is refused before parsing', () => {
 		['a lower-case doctype', `<!doctype r SYSTEM "http://attacker.example/x.dtd"><OTA_ReadRQ ${OTA} Version="1.0"/>`],
 		['a DOCTYPE inside a SOAP envelope', `<!DOCTYPE x [<!ENTITY a "b">]><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body/></soap:Envelope>`],
 	])('refuses %s', (_name, xml) => {
-		expectRefused(() => parseOtaMessage(xml), 'forbidden_markup', /DOCTYPE and ENTITY/);
-		expectRefused(() => parseOtaMessage(Buffer.from(xml)), 'forbidden_markup', /DOCTYPE and ENTITY/);
+		expectOtaRefused(() => parseOtaMessage(xml), 'forbidden_markup', /DOCTYPE and ENTITY/);
+		expectOtaRefused(() => parseOtaMessage(Buffer.from(xml)), 'forbidden_markup', /DOCTYPE and ENTITY/);
 	});
 
 	it('refuses a 3 MB message by its raw size, whatever its form', () => {
 		const big = `<OTA_ReadRQ ${OTA} Version="1.0"><!--${'x'.repeat(3 * 1024 * 1024)}--></OTA_ReadRQ>`;
 		expect(DEFAULT_MAX_BYTES).toBe(2 * 1024 * 1024);
-		expectRefused(() => parseOtaMessage(big), 'too_large', /is 3145\d{3} bytes, more than the limit of 2097152 bytes/);
-		expectRefused(() => parseReservations(Buffer.from(big)), 'too_large', /more than the limit/);
+		expectOtaRefused(() => parseOtaMessage(big), 'too_large', /is 3145\d{3} bytes, more than the limit of 2097152 bytes/);
+		expectOtaRefused(() => parseReservations(Buffer.from(big)), 'too_large', /more than the limit/);
 		// Bytes, not characters: 1.1 million "é" are 2.2 MB of UTF-8.
-		expectRefused(() => parseOtaMessage(`<OTA_ReadRQ ${OTA} Version="1.0">${'é'.repeat(1_100_000)}</OTA_ReadRQ>`), 'too_large', /more than the limit/);
-		expectRefused(() => parseOtaMessage(`<OTA_ReadRQ ${OTA} Version="1.0"/>`, { maxBytes: 20 }), 'too_large', /limit of 20 bytes/);
+		expectOtaRefused(() => parseOtaMessage(`<OTA_ReadRQ ${OTA} Version="1.0">${'é'.repeat(1_100_000)}</OTA_ReadRQ>`), 'too_large', /more than the limit/);
+		expectOtaRefused(() => parseOtaMessage(`<OTA_ReadRQ ${OTA} Version="1.0"/>`, { maxBytes: 20 }), 'too_large', /limit of 20 bytes/);
 		expect(parseOtaMessage(big, { maxBytes: 4 * 1024 * 1024 }).root).toBe('OTA_ReadRQ');
 	});
 
@@ -294,30 +279,30 @@ describe('hostile input is refused before parsing', () => {
 		['text that is not XML', 'HTTP 502 Bad Gateway', /malformed XML at line 1, column 1/],
 		['an empty body', '', /malformed XML/],
 	])('names the problem in %s', (_name, xml, message) => {
-		expectRefused(() => parseOtaMessage(xml), 'malformed', message);
+		expectOtaRefused(() => parseOtaMessage(xml), 'malformed', message);
 	});
 
 	it('refuses encodings it cannot read safely', () => {
 		const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(`<OTA_ReadRQ ${OTA} Version="1.0"/>`, 'utf16le')]);
-		expectRefused(() => parseOtaMessage(utf16), 'malformed', /UTF-16 messages are not accepted/);
-		expectRefused(() => parseOtaMessage(Buffer.from([0x3c, 0x61, 0x3e, 0xc3, 0x28, 0x3c, 0x2f, 0x61, 0x3e])), 'malformed', /not valid UTF-8/);
+		expectOtaRefused(() => parseOtaMessage(utf16), 'malformed', /UTF-16 messages are not accepted/);
+		expectOtaRefused(() => parseOtaMessage(Buffer.from([0x3c, 0x61, 0x3e, 0xc3, 0x28, 0x3c, 0x2f, 0x61, 0x3e])), 'malformed', /not valid UTF-8/);
 		const latin1 = Buffer.from(`<?xml version="1.0" encoding="ISO-8859-1"?><OTA_ReadRQ ${OTA} Version="1.0" EchoToken="Caf\u00e9"/>`, 'latin1');
 		expect(parseOtaMessage(latin1).echoToken).toBe('Café');
 	});
 
 	it('does not let element names pollute prototypes', () => {
-		expectRefused(() => parseOtaMessage(`<OTA_ReadRQ ${OTA} Version="1.0"><__proto__><polluted>yes</polluted></__proto__></OTA_ReadRQ>`), 'malformed', /unreadable XML/);
+		expectOtaRefused(() => parseOtaMessage(`<OTA_ReadRQ ${OTA} Version="1.0"><__proto__><polluted>yes</polluted></__proto__></OTA_ReadRQ>`), 'malformed', /unreadable XML/);
 		expect(({} as Record<string, unknown>).polluted).toBeUndefined();
 	});
 
 	it('refuses absurd nesting', () => {
-		expectRefused(() => parseOtaMessage(`<a>${'<b>'.repeat(500)}${'</b>'.repeat(500)}</a>`), 'malformed', /nested/i);
+		expectOtaRefused(() => parseOtaMessage(`<a>${'<b>'.repeat(500)}${'</b>'.repeat(500)}</a>`), 'malformed', /nested/i);
 	});
 
 	it('says which root it expected', () => {
-		expectRefused(() => parseReservations(`<OTA_HotelAvailNotifRQ ${OTA} Version="1.0"/>`), 'unexpected_root', /expected OTA_HotelResNotifRQ or .* got OTA_HotelAvailNotifRQ/);
-		expectRefused(() => parseHotelAvailNotif(fixture('bookingcom-hotelresnotif-rq.xml')), 'unexpected_root', /expected OTA_HotelAvailNotifRQ, got OTA_HotelResNotifRQ/);
-		expectRefused(() => parseAckResponse(`<OTA_ReadRQ ${OTA} Version="1.0"/>`), 'unexpected_root', /expected an OTA response, got OTA_ReadRQ/);
+		expectOtaRefused(() => parseReservations(`<OTA_HotelAvailNotifRQ ${OTA} Version="1.0"/>`), 'unexpected_root', /expected OTA_HotelResNotifRQ or .* got OTA_HotelAvailNotifRQ/);
+		expectOtaRefused(() => parseHotelAvailNotif(fixture('bookingcom-hotelresnotif-rq.xml')), 'unexpected_root', /expected OTA_HotelAvailNotifRQ, got OTA_HotelResNotifRQ/);
+		expectOtaRefused(() => parseAckResponse(`<OTA_ReadRQ ${OTA} Version="1.0"/>`), 'unexpected_root', /expected an OTA response, got OTA_ReadRQ/);
 	});
 });
 
@@ -463,11 +448,11 @@ describe('lenient, but precise about what it cannot use', () => {
 
 	it('refuses an element named like an OTA message in another namespace', () => {
 		const foreign = `<OTA_HotelResNotifRQ xmlns="http://example.com/not-ota" Version="1.0"><HotelReservations/></OTA_HotelResNotifRQ>`;
-		expectRefused(() => parseReservations(foreign), 'unexpected_root', /OTA_HotelResNotifRQ in the OpenTravel namespace .* got namespace "http:\/\/example.com\/not-ota"/);
+		expectOtaRefused(() => parseReservations(foreign), 'unexpected_root', /OTA_HotelResNotifRQ in the OpenTravel namespace .* got namespace "http:\/\/example.com\/not-ota"/);
 		const prefixed = `<x:OTA_HotelResNotifRQ xmlns:x="urn:other" xmlns="http://www.opentravel.org/OTA/2003/05" Version="1.0"/>`;
-		expectRefused(() => parseReservations(prefixed), 'unexpected_root', /namespace "urn:other"/);
+		expectOtaRefused(() => parseReservations(prefixed), 'unexpected_root', /namespace "urn:other"/);
 		const inSoap = `<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/" xmlns:o="urn:other"><s:Header><o:Security/></s:Header><s:Body><o:OTA_CancelRQ Version="1.0"><o:UniqueID Type="14" ID="1"/></o:OTA_CancelRQ></s:Body></s:Envelope>`;
-		expectRefused(() => parseReservations(inSoap), 'unexpected_root', /namespace "urn:other"/);
+		expectOtaRefused(() => parseReservations(inSoap), 'unexpected_root', /namespace "urn:other"/);
 		// No namespace at all is taken: channels in the field leave it out.
 		expect(parseReservations(`<OTA_HotelResNotifRQ Version="1.0"><HotelReservations/></OTA_HotelResNotifRQ>`).reservations).toEqual([]);
 		expect(parseReservations(inSoap.replace(/xmlns:o="urn:other"/, 'xmlns:o="http://www.opentravel.org/OTA/2003/05"')).reservations).toHaveLength(1);
@@ -482,7 +467,7 @@ describe('lenient, but precise about what it cannot use', () => {
 
 	it('reports a channel’s Errors instead of pretending there are no reservations', () => {
 		const xml = `<OTA_ResRetrieveRS ${OTA} Version="1.0"><Errors><Error Type="4" Code="497">Authorization failed</Error></Errors></OTA_ResRetrieveRS>`;
-		expectRefused(() => parseReservations(xml), 'invalid_content', /OTA_ResRetrieveRS\/Errors: the channel answered with errors: Authorization failed/);
+		expectOtaRefused(() => parseReservations(xml), 'invalid_content', /OTA_ResRetrieveRS\/Errors: the channel answered with errors: Authorization failed/);
 	});
 
 	it('decodes character references, keeps CDATA literal, and ignores namespace prefixes', () => {
@@ -570,7 +555,7 @@ describe('acknowledgements', () => {
 			hotelCode: 'H1',
 			updates: [{ roomType: 'DBL', start: '2026-06-01', end: '2026-06-30', bookingLimit: 3, minLos: 7, maxLos: null, closedToArrival: true }],
 		});
-		expectRefused(
+		expectOtaRefused(
 			() => parseHotelAvailNotif(`<OTA_HotelAvailNotifRQ ${OTA} Version="1.0"><AvailStatusMessages><AvailStatusMessage BookingLimit="3"/><AvailStatusMessage/></AvailStatusMessages></OTA_HotelAvailNotifRQ>`),
 			'invalid_content',
 			/^AvailStatusMessage\[1\]: missing StatusApplicationControl$/,
