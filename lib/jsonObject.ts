@@ -1,7 +1,7 @@
 /**
  * A JSON parameter or item field arrives as an object (an expression, an item from a trigger) or
  * as text (typed into the node in the editor); either way it must be one object. The error names
- * the field and, for text that is not JSON, shows its start so the hotel can find it.
+ * the field and what it got, never the value: it may hold a guest's data, and errors are logged.
  */
 import { invalid } from './errors';
 
@@ -13,9 +13,9 @@ export function jsonObject(value: unknown, field: string, opts: { label?: string
 		try {
 			parsed = JSON.parse(value);
 		} catch {
-			throw invalid(field, `${label} is not valid JSON: ${value.slice(0, 80)}`);
+			throw invalid(field, `${label} is not valid JSON (${value.length} characters of text).`);
 		}
 	}
-	if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw invalid(field, `${label} must be ${expected} (got ${JSON.stringify(parsed)?.slice(0, 80)}).`);
+	if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw invalid(field, `${label} must be ${expected} (got ${Array.isArray(parsed) ? 'a list' : parsed === null ? 'null' : typeof parsed}).`);
 	return parsed as Record<string, unknown>;
 }

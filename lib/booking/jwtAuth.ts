@@ -5,7 +5,7 @@
  * operator's allow-list *before* a key is chosen (so an attacker cannot pick HS256 and have the
  * RSA public key used as an HMAC secret), every token must expire, the key for each algorithm
  * family comes from its own config field, and each failure is turned into a short, stable answer
- * (HTTP status + reason) that never echoes the token or the secret.
+ * (HTTP status + a stable code, the reason) that never echoes the token or the secret.
  */
 import { decodeProtectedHeader, importSPKI, jwtVerify, type CryptoKey } from 'jose';
 import { HttpRefusal } from '../errors';

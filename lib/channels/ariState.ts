@@ -1,7 +1,8 @@
 /**
- * The current state of the nights that changed, read from the store and merged into ranges:
- * what the OTA push sends. Always the latest state (never the history of changes), so after an
- * outage the channel gets each changed night once, as it is now.
+ * The store's ARI as a channel sees it. For the push: the current state of the nights that changed,
+ * merged into ranges (ariForChanges) — always the latest state, never the history of changes, so
+ * after an outage the channel gets each changed night once, as it is now. For the audit: a window
+ * night by night (ariWindow). Both map an inventory row the same way (availValueOf).
  */
 import type { Queryable } from '../store/db';
 import type { NightChange } from '../inventory/changeLog';

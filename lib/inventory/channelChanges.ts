@@ -15,7 +15,6 @@
  */
 import { HotelError } from '../errors';
 import type { Queryable } from '../store/db';
-import { LOCK_SPACE, lockUntilCommit } from '../store/locks';
 import type { ChannelChange, Reservation } from './reservationTypes';
 
 export interface ChannelChangeIds {
@@ -26,7 +25,8 @@ export interface ChannelChangeIds {
 
 /** Rules 1 and 2's row: whether this version was seen for the first time. */
 export async function claimChannelChange(tx: Queryable, ids: ChannelChangeIds): Promise<boolean> {
-	await lockUntilCommit(tx, LOCK_SPACE.channelReservation, JSON.stringify([ids.channel, ids.channelId]));
+	// Single-key, by hash, as from the first version (lib/store/locks.ts: processes of two versions must agree).
+	await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [JSON.stringify([ids.channel, ids.channelId])]);
 	const fresh = await tx.query(
 		`INSERT INTO applied_channel_changes (channel, channel_reservation_id, channel_version, reservation_id)
 		 VALUES ($1, $2, $3, '') ON CONFLICT DO NOTHING RETURNING 1`,

@@ -19,8 +19,8 @@ export const LOCK_SPACE = {
 	payment: 7_302_115,
 	/** One channel's ARI push or audit repair (lib/channels/push.ts). */
 	channelPush: 7_302_116,
-	/** One channel reservation's changes (lib/inventory/channelChanges.ts). */
-	channelReservation: 7_302_117,
+	// One channel reservation's changes (lib/inventory/channelChanges.ts) take a single-key lock on
+	// the hash of (channel, reservation id), the form they had from the first version.
 } as const;
 
 /** Holds the lock of `key` in `space` until `tx` ends; waits for another holder. */

@@ -426,13 +426,11 @@ export const migrations: Migration[] = [
 	},
 ];
 
-const MIGRATION_LOCK_ID = LOCK_SPACE.migrations;
-
 export async function migrate(db: Db): Promise<number[]> {
 	// Under the lock too: two processes creating it at once on an empty database both fail on
 	// PostgreSQL's catalog ("IF NOT EXISTS" does not make concurrent creation safe).
 	await db.transaction(async (tx) => {
-		await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_ID]);
+		await tx.query('SELECT pg_advisory_xact_lock($1)', [LOCK_SPACE.migrations]);
 		await tx.query(`CREATE TABLE IF NOT EXISTS hotel_schema_migrations (
 			version    integer     PRIMARY KEY,
 			name       text        NOT NULL,
@@ -442,7 +440,7 @@ export async function migrate(db: Db): Promise<number[]> {
 	const applied: number[] = [];
 	for (const migration of migrations) {
 		const ran = await db.transaction(async (tx) => {
-			await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_ID]);
+			await tx.query('SELECT pg_advisory_xact_lock($1)', [LOCK_SPACE.migrations]);
 			const done = await tx.query('SELECT 1 FROM hotel_schema_migrations WHERE version = $1', [migration.version]);
 			if (done.rows.length > 0) return false;
 			for (const statement of splitStatements(migration.sql)) await tx.query(statement);

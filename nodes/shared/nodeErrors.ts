@@ -6,7 +6,7 @@
  * node; the polling triggers call it for what they throw.
  */
 import { NodeApiError, NodeOperationError, type INode, type JsonObject } from 'n8n-workflow';
-import { HotelError, HttpRefusal } from '../../lib/errors';
+import { HotelError } from '../../lib/errors';
 import { OtaMessageError } from '../../lib/ota/errors';
 import { CardDataError } from '../../lib/payments/cardGuard';
 import { PartnerError } from '../../lib/resilience/policy';
@@ -27,7 +27,6 @@ export function describeError(node: INode, error: unknown, itemIndex?: number): 
 	});
 	if (error instanceof CardDataError) return operationError(error.message, { statusCode: 422, code: 'card_data', field: error.field });
 	if (error instanceof HotelError) return operationError(error, { statusCode: error.status, code: error.code, field: error.field ?? null });
-	if (error instanceof HttpRefusal) return operationError(error, { statusCode: error.status, code: error.code, field: error.field ?? null });
 	// Our input that cannot become a schema-valid OTA message, or a channel's message we cannot read.
 	if (error instanceof OtaMessageError) {
 		return operationError(error, { statusCode: error.kind === 'too_large' ? 413 : error.kind === 'invalid_input' ? 422 : 502, code: error.kind, field: error.path ?? null });

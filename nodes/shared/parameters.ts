@@ -3,7 +3,7 @@
  * action node uses, written once. Values go through itemParameter, so a parameter that is only a
  * path into the item (what the shipped workflows hold) costs no expression sandbox.
  */
-import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import type { IExecuteFunctions } from 'n8n-workflow';
 import { itemParameter } from './itemParameter';
 
 /** What every action's context has: the node's functions and the item's index. */
@@ -24,9 +24,6 @@ export const optNum = (ctx: ItemContext, name: string) => {
 	const v = param(ctx, name, undefined);
 	return v === undefined || v === '' || v === null ? undefined : Number(v);
 };
-
-/** A collection parameter ("Options", "Additional Fields"). */
-export const collection = (ctx: ItemContext, name: string) => ctx.fn.getNodeParameter(name, ctx.i, {}) as IDataObject;
 
 /** displayOptions that show a parameter for some operations of one resource (and more conditions). */
 export const show = (resource: string, operation: string[], more: Record<string, string[]> = {}) => ({ show: { resource: [resource], operation, ...more } });

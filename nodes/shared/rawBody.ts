@@ -9,7 +9,6 @@ import { HttpRefusal } from '../../lib/errors';
 
 type WebhookRequest = ReturnType<IWebhookFunctions['getRequestObject']>;
 
-
 export async function rawBodyOf(req: WebhookRequest): Promise<Buffer> {
 	if (!req.rawBody) {
 		const failure = await req.readRawBody().then(

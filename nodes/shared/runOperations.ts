@@ -1,7 +1,7 @@
 /**
  * The one item loop of our action nodes: for each input item, look up `<resource>.<operation>`,
  * run it, log it with structured fields, keep pairedItem, and on failure either throw a node error
- * (translated from our errors by nodeErrors.ts, here and nowhere else)
+ * (translated from our errors by nodeErrors.ts, as the polling triggers do too)
  * or — with "Continue On Fail" / an error output — emit `{ error, details }`, the shape n8n routes
  * to a node's error output (details: statusCode, code, field for an API answer).
  *

@@ -1,6 +1,6 @@
 /**
  * The one way our webhook triggers answer a request they refuse: lib/ throws an `HttpRefusal`
- * (lib/errors.ts), and this responder logs it as a warning with the integration, answers it with
+ * (lib/errors.ts), and this responder logs it with the integration, answers it with
  * its status, headers and body, and starts no execution. Anything else a trigger throws is
  * unexpected: n8n shows it as the trigger's NodeOperationError and answers 500.
  */
@@ -35,7 +35,10 @@ export async function receiveOrRefuse(ctx: IWebhookFunctions, receiver: Receiver
 
 /** Answers the refusal now; no execution starts. */
 export function refuse(ctx: IWebhookFunctions, receiver: Receiver, refusal: HttpRefusal): IWebhookResponseData {
-	ctx.logger.warn('Request refused', { integration: receiver.integration, ...receiver.logFields, status: refusal.status, code: refusal.code, reason: refusal.message });
+	// A failed authentication is worth a look (a wrong secret, or someone trying); the rest (a bad
+	// body, sold out, busy) is the API answering as it should.
+	const log = refusal.status === 401 || refusal.status === 403 ? ctx.logger.warn : ctx.logger.info;
+	log.call(ctx.logger, 'Request refused', { integration: receiver.integration, ...receiver.logFields, status: refusal.status, code: refusal.code, reason: refusal.message });
 	const answer = receiver.format?.(refusal) ?? { status: refusal.status, body: JSON.stringify(refusal.body), contentType: 'application/json; charset=utf-8' };
 	send(ctx, { ...answer, headers: { ...refusal.headers, ...answer.headers } });
 	return { noWebhookResponse: true };
