@@ -204,6 +204,8 @@ async function seedMore(booking: BookingSetup): Promise<void> {
 async function checkAvailability(n8n: N8n, booking: BookingSetup): Promise<void> {
 	await seedMore(booking);
 	const hand = await createHandWiredAvailability(n8n, {
+		// setUpBooking deployed the bench's own copy at the default path already: n8n refuses a second one there.
+		path: 'hand-wired/availability-check',
 		database: booking.database.config,
 		jwt: {
 			secret: BOOKING_CREDENTIAL_DATA.secret,
